@@ -1,0 +1,1 @@
+// FlowDAG: placeholder until its module lands.

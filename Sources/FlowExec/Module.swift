@@ -1,0 +1,1 @@
+// FlowExec: placeholder until its module lands.

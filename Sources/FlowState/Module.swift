@@ -1,0 +1,1 @@
+// FlowState: placeholder until its module lands.

@@ -1,0 +1,219 @@
+// FlowWorkflow: the workflow model that evaluation of a Snakefile produces and the DAG consumes.
+//
+// Owns: rules with their directives (as values, patterns, or deferred callables), file flags,
+// config, rule order, local rules and the default target; the Snakemake API visible to Snakefiles
+// (expand, glob_wildcards, temp/protected/..., rules.X, checkpoints.X, workflow.*). It knows nothing
+// about jobs, the file system state of outputs, SQLite or executors.
+
+import FlowLang
+import FlowSyntax
+
+/// Snakemake's file flags (`temp()`, `protected()`, ...), as set on input/output/log patterns.
+public struct FileFlags: OptionSet, Hashable, Sendable {
+    public let rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    public static let temp = FileFlags(rawValue: 1 << 0)
+    public static let protected = FileFlags(rawValue: 1 << 1)
+    public static let directory = FileFlags(rawValue: 1 << 2)
+    public static let touch = FileFlags(rawValue: 1 << 3)
+    public static let ancient = FileFlags(rawValue: 1 << 4)
+    public static let pipe = FileFlags(rawValue: 1 << 5)
+    /// `ensure(non_empty=True)`
+    public static let nonEmpty = FileFlags(rawValue: 1 << 6)
+    public static let update = FileFlags(rawValue: 1 << 7)
+    public static let local = FileFlags(rawValue: 1 << 8)
+    public static let service = FileFlags(rawValue: 1 << 9)
+    /// `report(...)`: only recorded.
+    public static let report = FileFlags(rawValue: 1 << 10)
+}
+
+/// A file pattern (may contain `{wildcards}` and `{name,regex}` constraints) with its flags.
+public struct IOFile: Hashable, Sendable {
+    public var pattern: String
+    public var flags: FileFlags
+    /// `ensure(sha256=...)`
+    public var sha256: String?
+
+    public init(_ pattern: String, flags: FileFlags = [], sha256: String? = nil) {
+        self.pattern = pattern
+        self.flags = flags
+        self.sha256 = sha256
+    }
+}
+
+/// Positional items with optional names over ranges of them: Snakemake's `Namedlist`
+/// (`input[0]`, `input.reads` where `reads` may name one item or several).
+public struct NamedList<Element> {
+    public var items: [Element]
+    public var names: [(name: String, range: Range<Int>)]
+
+    public init(items: [Element] = [], names: [(name: String, range: Range<Int>)] = []) {
+        self.items = items
+        self.names = names
+    }
+
+    public mutating func append(_ element: Element, name: String? = nil) {
+        if let name { names.append((name, items.count..<items.count + 1)) }
+        items.append(element)
+    }
+
+    public mutating func append(contentsOf elements: [Element], name: String? = nil) {
+        if let name { names.append((name, items.count..<items.count + elements.count)) }
+        items.append(contentsOf: elements)
+    }
+
+    public func range(named name: String) -> Range<Int>? { names.first(where: { $0.name == name })?.range }
+    public var isEmpty: Bool { items.isEmpty }
+    public var count: Int { items.count }
+}
+
+/// One entry of a rule's `input:` before wildcards are known.
+public enum InputItem {
+    /// A pattern string (after `expand()` etc. at definition time).
+    case file(IOFile)
+    /// An input function or lambda, called with the job's wildcards; returns a str, a Path, or a
+    /// list of them. `flags` come from wrapping the function (`ancient(lambda w: ...)`).
+    case function(Value, flags: FileFlags)
+    /// `unpack(f)`: f returns a dict (its keys become input names) or a list.
+    case unpack(Value)
+}
+
+/// What a rule does when its job runs.
+public enum RuleAction {
+    case none
+    /// The `shell:` command template, formatted at job time.
+    case shell(String)
+    /// A `run:` block: Python executed by python3 at job time.
+    case run(CodeBlock)
+    /// `script:` path template (relative to the defining Snakefile's directory).
+    case script(String)
+    /// `notebook:`, `wrapper:`, `cwl:`, `template_engine:`: parsed, rejected when a job needs it.
+    case unsupported(directive: String, value: String)
+}
+
+/// Source code carried from the Snakefile to job execution (`run:`, `onstart:` ...).
+public struct CodeBlock {
+    public var statements: [Stmt]
+    /// The block's text, dedented so that it parses as top-level Python.
+    public var text: String
+    public var file: SourceFile
+    public var line: Int
+
+    public init(statements: [Stmt], text: String, file: SourceFile, line: Int) {
+        self.statements = statements
+        self.text = text
+        self.file = file
+        self.line = line
+    }
+}
+
+/// A rule after evaluation of its directives at definition time. Values that depend on the job
+/// (input functions, params/resources/threads callables) stay as callable `Value`s.
+public struct Rule {
+    public var name: String
+    /// Definition order (0-based); also Snakemake's tie-breaker of last resort.
+    public var index: Int
+    public var isCheckpoint = false
+    public var docstring: String?
+
+    public var input: [(name: String?, item: InputItem)] = []
+    public var output = NamedList<IOFile>()
+    public var log = NamedList<IOFile>()
+    public var benchmark: IOFile?
+    /// `params:`; values may be callables over (wildcards, input, output, threads, resources).
+    public var params: [(name: String?, value: Value)] = []
+    /// `threads:`; an int or a callable. nil = 1.
+    public var threads: Value?
+    /// `resources:`; values may be ints, strings or callables over (wildcards, input, threads, attempt).
+    public var resources: [(name: String, value: Value)] = []
+    public var priority = 0
+    public var message: String?
+    public var action: RuleAction = .none
+    /// Per-rule `wildcard_constraints:` (name -> regex).
+    public var wildcardConstraints: [String: String] = [:]
+    public var isLocal = false
+    public var group: Value?
+    public var retries: Int?
+    /// `shadow:` mode: "minimal", "shallow", "full" or "copy-minimal".
+    public var shadow: String?
+    public var isDefaultTarget = false
+    public var handover = false
+    public var cache = false
+    /// `conda:`, `container:`, `envmodules:`: recorded for the software-env rerun trigger.
+    public var software: [String: String] = [:]
+
+    /// Where the rule was defined.
+    public var file: SourceFile
+    public var line: Int
+    /// Directory of the defining Snakefile: base for `script:` and relative `include:` paths.
+    public var basedir: String
+
+    public init(name: String, index: Int, file: SourceFile, line: Int, basedir: String) {
+        self.name = name
+        self.index = index
+        self.file = file
+        self.line = line
+        self.basedir = basedir
+    }
+}
+
+/// The result of evaluating a Snakefile (and everything it includes).
+public final class Workflow {
+    public private(set) var rules: [Rule] = []
+    private var ruleIndex: [String: Int] = [:]
+
+    /// The interpreter whose globals the rules' callables close over; the DAG calls input
+    /// functions through it.
+    public let interpreter: Interpreter
+    /// `config` as Snakefiles see it (a dict shared with the interpreter's globals).
+    public var config: PyDict
+    /// Workflow-level `wildcard_constraints:`.
+    public var wildcardConstraints: [String: String] = [:]
+    /// `ruleorder: a > b > c` chains, each highest priority first.
+    public var ruleOrder: [[String]] = []
+    public var localRules: Set<String> = []
+    /// `workdir:` (applied by the engine before the DAG is built).
+    public var workdir: String?
+    public var onstart: CodeBlock?
+    public var onsuccess: CodeBlock?
+    public var onerror: CodeBlock?
+    /// `envvars:` that must be set.
+    public var envvars: [String] = []
+    /// The main Snakefile and its directory (`workflow.basedir`).
+    public var snakefile: String
+    public var basedir: String
+    /// The Python source of the Snakefile's top-level code other than rules (imports, functions,
+    /// globals) that `run:` blocks and `onstart:` handlers may use in python3.
+    public var pythonPreamble: [String] = []
+
+    public init(interpreter: Interpreter, snakefile: String, basedir: String) {
+        self.interpreter = interpreter
+        self.config = PyDict()
+        self.snakefile = snakefile
+        self.basedir = basedir
+    }
+
+    public func rule(named name: String) -> Rule? { ruleIndex[name].map { rules[$0] } }
+    public func ruleIndex(named name: String) -> Int? { ruleIndex[name] }
+
+    /// Adds a rule (or replaces one with the same name, as `use rule` may).
+    @discardableResult
+    public func addRule(_ rule: Rule) -> Int {
+        var rule = rule
+        if let existing = ruleIndex[rule.name] {
+            rule.index = existing
+            rules[existing] = rule
+            return existing
+        }
+        rule.index = rules.count
+        ruleIndex[rule.name] = rules.count
+        rules.append(rule)
+        return rule.index
+    }
+
+    public func updateRule(at index: Int, _ body: (inout Rule) -> Void) { body(&rules[index]) }
+
+    /// The rule built when no target is given: the one marked `default_target: True`, else the first.
+    public var defaultTarget: Rule? { rules.first(where: { $0.isDefaultTarget }) ?? rules.first }
+}

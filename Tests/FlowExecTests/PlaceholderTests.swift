@@ -1,0 +1,6 @@
+import XCTest
+@testable import FlowExec
+
+final class FlowExecPlaceholderTests: XCTestCase {
+    func testModuleLoads() {}
+}

@@ -1,0 +1,6 @@
+import XCTest
+@testable import FlowLang
+
+final class FlowLangPlaceholderTests: XCTestCase {
+    func testModuleLoads() {}
+}

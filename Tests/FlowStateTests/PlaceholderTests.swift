@@ -1,0 +1,6 @@
+import XCTest
+@testable import FlowState
+
+final class FlowStatePlaceholderTests: XCTestCase {
+    func testModuleLoads() {}
+}

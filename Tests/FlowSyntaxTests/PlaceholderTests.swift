@@ -1,0 +1,6 @@
+import XCTest
+@testable import FlowSyntax
+
+final class FlowSyntaxPlaceholderTests: XCTestCase {
+    func testModuleLoads() {}
+}

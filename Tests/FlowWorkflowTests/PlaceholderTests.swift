@@ -1,0 +1,6 @@
+import XCTest
+@testable import FlowWorkflow
+
+final class FlowWorkflowPlaceholderTests: XCTestCase {
+    func testModuleLoads() {}
+}
