@@ -433,3 +433,23 @@ public struct PyError: Error, CustomStringConvertible {
         return false
     }
 }
+
+/// Host objects that implement binary operators (`Path / "x"`, set-like views, ...). Return nil
+/// for Python's NotImplemented; `reflected` is true for `other OP self`.
+public protocol PyOperable: PyObject {
+    func binaryOperation(_ op: BinaryOperator, _ other: Value, reflected: Bool, interpreter: Interpreter) throws -> Value?
+}
+
+/// `os.PathLike`: objects accepted wherever a path string is (pathlib.Path).
+public protocol PyPathLike: PyObject {
+    var fspath: String { get }
+}
+
+extension Value {
+    /// A path given as `str`, a str-like host object or an `os.PathLike`.
+    public var pathValue: String? {
+        if let s = stringValue { return s }
+        if case .object(let o) = self, let p = o as? PyPathLike { return p.fspath }
+        return nil
+    }
+}
