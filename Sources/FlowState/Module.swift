@@ -1,1 +1,0 @@
-// FlowState: placeholder until its module lands.
