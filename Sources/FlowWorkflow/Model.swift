@@ -117,10 +117,14 @@ public struct Rule {
     public var isCheckpoint = false
     public var docstring: String?
 
+    /// `input:` items in order. Consecutive items with the same name form one named range
+    /// (`reads=["a.fq", "b.fq"]` gives two items named "reads"; `input.reads` is both files).
     public var input: [(name: String?, item: InputItem)] = []
     public var output = NamedList<IOFile>()
     public var log = NamedList<IOFile>()
     public var benchmark: IOFile?
+    /// `benchmark: repeat("b.tsv", n)`
+    public var benchmarkRepeats = 1
     /// `params:`; values may be callables over (wildcards, input, output, threads, resources).
     public var params: [(name: String?, value: Value)] = []
     /// `threads:`; an int or a callable. nil = 1.
@@ -186,6 +190,11 @@ public final class Workflow {
     /// The Python source of the Snakefile's top-level code other than rules (imports, functions,
     /// globals) that `run:` blocks and `onstart:` handlers may use in python3.
     public var pythonPreamble: [String] = []
+
+    /// Decides whether a checkpoint job is finished, given its rule name and formatted outputs;
+    /// the DAG sets it (a checkpoint that must (re)run is not finished even if its outputs exist).
+    /// Without it, `checkpoints.X.get()` checks that the outputs exist.
+    public var checkpointCompletion: ((String, [String]) -> Bool)?
 
     public init(interpreter: Interpreter, snakefile: String, basedir: String) {
         self.interpreter = interpreter
