@@ -37,3 +37,15 @@ ensure_packages() {
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
         install -y -qq --no-install-recommends $missing
 }
+
+# ensure_swift: puts the toolchain on PATH when `swift` is not there yet (it lives in /opt/swift on our machines).
+ensure_swift() {
+    if ! command -v swift >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
+        export PATH="$PATH:/opt/swift/usr/bin"
+    fi
+    command -v swift >/dev/null 2>&1 || { log "swift not found (expected /opt/swift/usr/bin/swift)"; return 1; }
+}
+
+# The Snakemake used for benchmarks and conformance (never needed to build or test flow itself).
+SNAKEMAKE_VERSION="9.27.1"
+SNAKEMAKE_VENV="${SNAKEMAKE_VENV:-$FLOW_ROOT/.venv-snakemake}"

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# scripts/setup.sh: install what flow needs to build and test, then build it.
+#
+# Usage: scripts/setup.sh [--with-snakemake] [--no-build] [--debug]
+#   --with-snakemake  also create .venv-snakemake (python3 -m venv; pip install snakemake==9.27.1),
+#                     needed only by bench/ and scripts/conformance.sh
+#   --no-build        install only; skip `swift build`
+#   --debug           build the debug configuration instead of release
+# Idempotent: apt-get runs only when a package is missing, the venv is made only when absent.
+# Debian packages:
+#   build:     libsqlite3-dev libyaml-dev libcurl4-openssl-dev pkg-config (the system-library targets)
+#   tutorial:  bwa samtools bcftools graphviz (workflows/tutorial, `--dag | dot`)
+#   tests:     slurm-wlm munge (scripts/slurm-up.sh), make ninja-build (bench/ baselines), python3-venv
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+with_snakemake=0
+build=1
+config=release
+for arg in "$@"; do
+    case "$arg" in
+        --with-snakemake) with_snakemake=1 ;;
+        --no-build) build=0 ;;
+        --debug) config=debug ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) log "unknown argument: $arg"; exit 2 ;;
+    esac
+done
+
+PACKAGES=(
+    libsqlite3-dev libyaml-dev libcurl4-openssl-dev pkg-config
+    bwa samtools bcftools graphviz
+    slurm-wlm munge make ninja-build python3-venv git
+)
+t="$(now)"
+ensure_packages "${PACKAGES[@]}"
+log "system packages ready ($(elapsed "$t") s)"
+
+if [[ "$with_snakemake" == 1 ]]; then
+    if [[ -x "$SNAKEMAKE_VENV/bin/snakemake" ]] \
+        && [[ "$("$SNAKEMAKE_VENV/bin/snakemake" --version 2>/dev/null)" == "$SNAKEMAKE_VERSION" ]]; then
+        log "Snakemake $SNAKEMAKE_VERSION already in $SNAKEMAKE_VENV"
+    else
+        t="$(now)"
+        log "creating $SNAKEMAKE_VENV with snakemake==$SNAKEMAKE_VERSION"
+        python3 -m venv "$SNAKEMAKE_VENV"
+        "$SNAKEMAKE_VENV/bin/pip" install -q --disable-pip-version-check "snakemake==$SNAKEMAKE_VERSION"
+        log "Snakemake installed ($(elapsed "$t") s)"
+    fi
+fi
+
+if [[ "$build" == 1 ]]; then
+    ensure_swift
+    t="$(now)"
+    cd "$FLOW_ROOT"
+    swift build -c "$config"
+    bin="$(swift build -c "$config" --show-bin-path)/flow"
+    log "built in $(elapsed "$t") s"
+    if [[ -x "$bin" ]]; then
+        echo "flow binary: $bin"
+    else
+        log "build finished but $bin is missing"
+        exit 1
+    fi
+fi
