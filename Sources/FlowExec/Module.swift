@@ -1,1 +1,0 @@
-// FlowExec: placeholder until its module lands.

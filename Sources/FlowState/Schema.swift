@@ -1,0 +1,101 @@
+// Schema: the tables of .flow/state.db and the migrations between versions. The only file that
+// writes DDL. The version lives in the `meta` table (key 'schema_version'); every migration
+// runs in the same transaction as the version bump, so a crash mid-migration leaves the old
+// schema intact.
+
+enum Schema {
+    /// Migration N (1-based) takes the database from version N-1 to N. Append, never edit.
+    static let migrations: [String] = [
+        // 1: initial schema.
+        """
+        -- One row per job that produced at least one recorded output. Jobs are shared by their
+        -- outputs (a job with 3 outputs stores its input list once); the triggers below delete
+        -- a job when its last output is re-recorded or removed.
+        CREATE TABLE jobs (
+            id                INTEGER PRIMARY KEY,
+            rule              TEXT    NOT NULL,
+            job_key           TEXT    NOT NULL,
+            params_hash       TEXT    NOT NULL,
+            code_hash         TEXT    NOT NULL,
+            software_env_hash TEXT    NOT NULL,
+            inputs            BLOB    NOT NULL, -- sorted unique input paths joined by NUL bytes
+            shell_command     TEXT,             -- NULL for script:/run: jobs
+            start_time        REAL    NOT NULL, -- Unix seconds
+            end_time          REAL    NOT NULL,
+            exit_status       INTEGER NOT NULL,
+            host              TEXT    NOT NULL,
+            run_id            TEXT
+        );
+        CREATE TABLE outputs (
+            path   TEXT    PRIMARY KEY,
+            job_id INTEGER NOT NULL REFERENCES jobs(id),
+            mtime  REAL               -- the output's mtime when its job completed
+        ) WITHOUT ROWID;
+        -- (job_id, mtime) plus the implicit path makes the bulk load a covering index scan.
+        CREATE INDEX outputs_by_job ON outputs(job_id, mtime);
+        CREATE TRIGGER outputs_release_job_on_update AFTER UPDATE OF job_id ON outputs
+            WHEN NOT EXISTS (SELECT 1 FROM outputs WHERE job_id = OLD.job_id)
+            BEGIN DELETE FROM jobs WHERE id = OLD.job_id; END;
+        CREATE TRIGGER outputs_release_job_on_delete AFTER DELETE ON outputs
+            WHEN NOT EXISTS (SELECT 1 FROM outputs WHERE job_id = OLD.job_id)
+            BEGIN DELETE FROM jobs WHERE id = OLD.job_id; END;
+
+        -- Outputs of jobs that started but have not finished successfully. Written (and
+        -- committed) before a job starts, cleared when it succeeds.
+        CREATE TABLE incomplete (
+            path      TEXT PRIMARY KEY,
+            run_id    TEXT NOT NULL,
+            marked_at REAL NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE runs (
+            id         TEXT    PRIMARY KEY,
+            start_time REAL    NOT NULL,
+            end_time   REAL,
+            status     TEXT    NOT NULL, -- running | succeeded | failed | interrupted
+            pid        INTEGER NOT NULL,
+            host       TEXT    NOT NULL,
+            command    TEXT
+        ) WITHOUT ROWID;
+
+        CREATE TABLE external_jobs (
+            executor     TEXT    NOT NULL,
+            external_id  TEXT    NOT NULL,
+            run_id       TEXT    NOT NULL,
+            job_key      TEXT    NOT NULL,
+            attempt      INTEGER NOT NULL,
+            state        TEXT    NOT NULL, -- submitted | running | succeeded | failed | cancelled
+            submitted_at REAL    NOT NULL,
+            updated_at   REAL    NOT NULL,
+            PRIMARY KEY (executor, external_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX external_jobs_by_key ON external_jobs(job_key);
+        """,
+    ]
+
+    static var currentVersion: Int { migrations.count }
+
+    /// Creates or upgrades the schema of `db`. Fails on a database from a newer flow.
+    static func migrate(_ db: Database) throws {
+        try db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+        let found = try version(db)
+        if found > currentVersion {
+            throw StateError.schemaTooNew(path: db.path, found: found, supported: currentVersion)
+        }
+        guard found < currentVersion else { return }
+        try db.transaction {
+            // Re-read inside the write lock: another process may have migrated meanwhile.
+            let start = try version(db)
+            for index in start..<currentVersion {
+                try db.execute(migrations[index])
+            }
+            let set = try db.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES('schema_version', ?)")
+            try set.run { try $0.bind(1, String(currentVersion)) }
+        }
+    }
+
+    static func version(_ db: Database) throws -> Int {
+        let query = try db.prepare("SELECT value FROM meta WHERE key = 'schema_version'")
+        return try query.step() ? Int(query.string(0)) ?? 0 : 0
+    }
+}
