@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# scripts/test.sh: set up and run flow's whole test suite (this is what .ci/run calls).
+#
+#   1. scripts/setup.sh --no-build            system packages (apt only when something is missing)
+#   2. scripts/slurm-up.sh                    only if Tests/ has Slurm tests (or FLOW_TEST_SLURM=1); torn down on exit
+#   3. swift build, swift test                every target, every test target
+#   4. Tests/integration/*.sh, scripts/tests/*.sh   script-level integration tests, each must exit 0
+#
+# Environment given to the tests: FLOW_BIN (the debug flow binary just built), FLOW_ROOT,
+# FLOW_TEST_SLURM=1 and SLURM_LAB when the Slurm test bed is up.
+# Knobs: FLOW_TEST_SLURM=0|1 (skip or force the test bed), SWIFT_TEST_ARGS (extra `swift test` arguments).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$FLOW_ROOT"
+T0="$(now)"
+
+step() { printf '\n==== %s\n' "$*"; }
+
+step "setup"
+scripts/setup.sh --no-build
+ensure_swift
+
+# The Slurm test bed is needed when some test talks to Slurm.
+want_slurm="${FLOW_TEST_SLURM:-auto}"
+if [[ "$want_slurm" == auto ]]; then
+    want_slurm=0
+    if grep -rlisE --exclude='*.md' 'sbatch|squeue|slurm' Tests/ >/dev/null 2>&1; then want_slurm=1; fi
+fi
+if [[ "$want_slurm" == 1 ]]; then
+    step "Slurm test bed"
+    export SLURM_LAB="${SLURM_LAB:-/tmp/flow-slurm-lab}"
+    trap 'scripts/slurm-down.sh || true' EXIT
+    scripts/slurm-up.sh
+    export FLOW_TEST_SLURM=1
+else
+    log "no Slurm tests found under Tests/; not starting the Slurm test bed"
+    export FLOW_TEST_SLURM=0
+fi
+
+step "swift build"
+t="$(now)"
+swift build
+FLOW_BIN="$(swift build --show-bin-path)/flow"
+export FLOW_BIN FLOW_ROOT
+log "swift build: $(elapsed "$t") s"
+
+step "swift test"
+t="$(now)"
+# shellcheck disable=SC2086
+timeout 3600 swift test ${SWIFT_TEST_ARGS:-}
+log "swift test: $(elapsed "$t") s"
+
+step "integration tests"
+shopt -s nullglob
+passed=0
+failed=0
+skipped=0
+failures=()
+for t_script in Tests/integration/*.sh scripts/tests/*.sh; do
+    t="$(now)"
+    printf -- '---- %s\n' "$t_script"
+    rc=0
+    timeout 900 bash "$t_script" || rc=$?
+    if [[ "$rc" == 0 ]]; then
+        passed=$((passed + 1))
+        printf -- '---- ok: %s (%s s)\n' "$t_script" "$(elapsed "$t")"
+    elif [[ "$rc" == 77 ]]; then
+        skipped=$((skipped + 1))
+        printf -- '---- skipped: %s\n' "$t_script"
+    else
+        failed=$((failed + 1))
+        failures+=("$t_script")
+        printf -- '---- FAILED: %s (%s s)\n' "$t_script" "$(elapsed "$t")"
+    fi
+done
+[[ "$failed" == 0 ]] || printf 'failed integration tests: %s\n' "${failures[*]}"
+log "all steps: $(elapsed "$T0") s"
+echo "integration: $passed passed, $failed failed, $skipped skipped"
+[[ "$failed" == 0 ]]
