@@ -1,6 +1,0 @@
-import XCTest
-@testable import FlowState
-
-final class FlowStatePlaceholderTests: XCTestCase {
-    func testModuleLoads() {}
-}
