@@ -6,11 +6,12 @@
 /// Snakemake's "set of input files changed" trigger compares sets, so order must not matter, and
 /// one string compare is what a 100k-job no-op check can afford (no per-job array).
 public struct InputSet: Hashable, Sendable, CustomStringConvertible {
-    /// Sorted, deduplicated paths joined with "\0" (a byte no path can contain).
+    /// Sorted, deduplicated paths joined with "\0" (a byte no path can contain). Empty paths
+    /// are not paths and are dropped, so "no inputs" has one representation.
     public let joined: String
 
     public init<S: Sequence>(_ paths: S) where S.Element == String {
-        let sorted = Set(paths).sorted()
+        let sorted = Set(paths.lazy.filter { !$0.isEmpty }).sorted()
         joined = sorted.joined(separator: "\0")
     }
 

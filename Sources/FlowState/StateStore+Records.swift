@@ -5,7 +5,7 @@
 import CSQLite
 
 extension StateStore {
-    /// Columns 0...11 describe the job, 12 and 13 the output; `JobRowDecoder` relies on this order.
+    /// Columns 0...12 describe the job, 13 and 14 the output; `JobRowDecoder` relies on this order.
     private static let recordColumns = """
         j.id, j.rule, j.job_key, j.params_hash, j.code_hash, j.software_env_hash, j.inputs,
         j.shell_command, j.start_time, j.end_time, j.exit_status, j.host, j.run_id, o.path, o.mtime
@@ -44,7 +44,7 @@ extension StateStore {
             result.reserveCapacity(try count("SELECT count(*) FROM outputs"))
             var decoder = JobRowDecoder()
             while try query.step() {
-                result[query.string(12)] = decoder.record(query)
+                result[query.string(13)] = decoder.record(query)
             }
             return result
         }

@@ -23,11 +23,13 @@ public final class StateStore: @unchecked Sendable {
     }
 
     /// Opens (creating `.flow/` and the database if needed) and migrates the schema.
-    public init(workdir: String) throws {
+    /// `busyTimeout` bounds the wait for another connection's write (e.g. a concurrent
+    /// `flow --summary` reading while a checkpoint runs).
+    public init(workdir: String, busyTimeout milliseconds: Int32 = 10_000) throws {
         directory = Self.directory(forWorkdir: workdir)
         databasePath = (directory as NSString).appendingPathComponent("state.db")
         try FileSystem.makeDirectories(directory)
-        db = try Database(path: databasePath)
+        db = try Database(path: databasePath, busyTimeout: milliseconds)
         try Schema.migrate(db)
     }
 
@@ -47,6 +49,9 @@ public final class StateStore: @unchecked Sendable {
     }
 
     public var schemaVersion: Int { (try? locked { try Schema.version(db) }) ?? 0 }
+
+    /// Transactions this store has committed (see Database.commitCount).
+    public var commitCount: Int { locked { db.commitCount } }
 
     // MARK: batching
 

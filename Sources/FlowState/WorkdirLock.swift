@@ -122,9 +122,12 @@ public final class WorkdirLock: @unchecked Sendable {
         guard linkError == EEXIST || access(lockFile, F_OK) == 0 else {
             throw StateError.io(path: lockFile, errno: linkError, operation: "creating lock")
         }
-        let other = FileSystem.readSmallFile(lockFile).flatMap(LockHolder.init(fileContents:))
-            // Unreadable or foreign contents: nobody can be shown to hold it; treat as stale.
-            ?? LockHolder(pid: 0, host: "unknown host", startTime: 0)
+        guard let other = FileSystem.readSmallFile(lockFile).flatMap(LockHolder.init(fileContents:)) else {
+            // Empty or foreign contents (not something flow writes): nobody can be shown to
+            // hold it, so it is stale, with an unknown holder.
+            throw StateError.staleLock(directory: workdir, lockFile: lockFile,
+                                       holder: LockHolder(pid: 0, host: "an unknown host", startTime: 0))
+        }
         if other.isAlive == false {
             throw StateError.staleLock(directory: workdir, lockFile: lockFile, holder: other)
         }

@@ -10,6 +10,9 @@ public final class Database {
     public let path: String
     let handle: OpaquePointer
     private var transactionDepth = 0
+    /// Transactions committed through `transaction` on this connection: lets the scheduler's
+    /// benchmarks (and tests) check that batching really costs a few commits.
+    public private(set) var commitCount = 0
 
     /// Opens (creating if needed) `path` in WAL mode with synchronous=NORMAL: a commit survives
     /// the process being killed at any moment (only a power loss can drop the last commits, and
@@ -78,6 +81,7 @@ public final class Database {
         do {
             let result = try body()
             try execute("COMMIT")
+            commitCount += 1
             return result
         } catch {
             // The original error matters more than a failed rollback (SQLite may already have

@@ -1,1 +1,0 @@
-// FlowDAG: placeholder until its module lands.

@@ -1,6 +1,0 @@
-import XCTest
-@testable import FlowExec
-
-final class FlowExecPlaceholderTests: XCTestCase {
-    func testModuleLoads() {}
-}
