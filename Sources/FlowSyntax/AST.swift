@@ -294,6 +294,7 @@ public struct RuleDecl: Sendable {
 }
 
 public struct ModuleDecl: Sendable {
+    /// "" for an anonymous `module:`, whose name then comes from its `name:` directive.
     public var name: String
     public var directives: [Directive]
     public var location: SourceLocation

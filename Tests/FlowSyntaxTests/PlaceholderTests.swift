@@ -1,6 +1,0 @@
-import XCTest
-@testable import FlowSyntax
-
-final class FlowSyntaxPlaceholderTests: XCTestCase {
-    func testModuleLoads() {}
-}
