@@ -1,0 +1,229 @@
+// FlowExec local backend: runs jobs as child processes of flow (`--cores N`).
+//
+// Owns: turning a `JobSpec` into a child (bash strict mode, a job script, or — for a plain
+// command — the program itself, see `SimpleCommand`), the table of children keyed by pid,
+// waiting on their pidfds, and cancel (SIGTERM to the job's process group, SIGKILL to whatever
+// is left once the job is gone or the grace period ran out). It implements the same `Executor`
+// contract as remote backends; its external ids are pids. Limits (cores, resources) are the
+// scheduler's business, not this file's.
+
+#if canImport(Glibc)
+import Glibc
+
+public final class LocalExecutor: Executor {
+    public struct Options: Sendable {
+        /// -j: at most this many children at once (the scheduler also enforces --cores).
+        public var maxInFlight: Int
+        /// Seconds between SIGTERM and SIGKILL when cancelling.
+        public var cancelGracePeriod: Double
+        /// Exec plain commands without bash (GNU make's shortcut); same results, less start-up.
+        public var directExec: Bool
+        /// The environment jobs start from; nil means this process's.
+        public var baseEnvironment: [String: String]?
+
+        public init(maxInFlight: Int = .max, cancelGracePeriod: Double = 3, directExec: Bool = true,
+                    baseEnvironment: [String: String]? = nil) {
+            self.maxInFlight = maxInFlight
+            self.cancelGracePeriod = cancelGracePeriod
+            self.directExec = directExec
+            self.baseEnvironment = baseEnvironment
+        }
+    }
+
+    public let name = "local"
+    public let capabilities = ExecutorCapabilities(sharesFileSystem: true, statusInterval: 0)
+    public var maxInFlight: Int { options.maxInFlight }
+
+    private let options: Options
+    private let spawner = ProcessSpawner()
+    private let resolver = ExecutableResolver()
+    private let bashPath: String
+    private let baseEnvironment: [String: String]
+    private let searchPath: String
+    /// Environment blocks for jobs without environment additions, one per working directory
+    /// (PWD differs), built once.
+    private var sharedBlocks: [String: EnvironmentBlock] = [:]
+    private var knownDirectories: Set<String> = []
+    private var children: [String: ChildProcess] = [:]
+    /// Log locations of failed jobs, for `logs` after they were reported.
+    private var failedOutputs: [String: ChildOutput] = [:]
+    private var pollDescriptors: [pollfd] = []
+
+    public init(options: Options = Options()) throws {
+        self.options = options
+        baseEnvironment = options.baseEnvironment ?? EnvironmentBlock.current()
+        searchPath = baseEnvironment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        guard let bash = resolver.resolve("bash", searchPath: searchPath) ?? resolver.resolve("bash", searchPath: "/bin:/usr/bin") else {
+            throw SystemCallError("find bash on PATH", path: searchPath, code: ENOENT)
+        }
+        bashPath = bash
+    }
+
+    deinit {
+        for child in children.values where child.waitStatus == nil && child.exitDescriptor >= 0 {
+            close(child.exitDescriptor)
+        }
+    }
+
+    // MARK: submit
+
+    public func submit(_ job: JobSpec) throws -> String {
+        let output = ChildOutput(stdoutPath: job.stdoutPath, stderrPath: job.stderrPath)
+        for path in [job.stdoutPath, job.stderrPath] {
+            if let path { try ensureParentDirectory(of: path) }
+        }
+        let environment = environmentBlock(for: job)
+        let directory = ProcessSpawner.canChangeDirectory ? job.workingDirectory : nil
+        var pid: pid_t
+        if let (program, argv) = directCommand(job) {
+            do {
+                pid = try spawner.spawn(executable: program, arguments: argv, environment: environment,
+                                        workingDirectory: directory, output: output)
+            } catch let error as SystemCallError where error.code == ENOENT || error.code == EACCES {
+                resolver.forget(argv[0], searchPath: job.environment["PATH"] ?? searchPath)
+                pid = try spawner.spawn(executable: bashPath, arguments: shellArguments(job),
+                                        environment: environment, workingDirectory: directory, output: output)
+            }
+        } else {
+            pid = try spawner.spawn(executable: bashPath, arguments: shellArguments(job),
+                                    environment: environment, workingDirectory: directory, output: output)
+        }
+        let id = String(pid)
+        children[id] = ChildProcess(pid: pid, output: output)
+        return id
+    }
+
+    /// The program and argv for a command that needs no shell, if this is one.
+    private func directCommand(_ job: JobSpec) -> (String, [String])? {
+        guard options.directExec, ProcessSpawner.canChangeDirectory, case .shell(let text) = job.command,
+              let words = SimpleCommand.words(text),
+              let program = resolver.resolve(words[0], searchPath: job.environment["PATH"] ?? searchPath)
+        else { return nil }
+        return (program, words)
+    }
+
+    private func shellArguments(_ job: JobSpec) -> [String] {
+        // Without posix_spawn chdir support the shell changes directory itself.
+        let cd = ProcessSpawner.canChangeDirectory ? "" : "cd \(JobScript.shellQuote(job.workingDirectory)) && "
+        switch job.command {
+        case .shell(let text):
+            return ["bash", "-euo", "pipefail", "-c", cd + text]
+        case .script(let path):
+            if cd.isEmpty { return ["bash", path] }
+            return ["bash", "-c", cd + "exec bash \(JobScript.shellQuote(path))"]
+        }
+    }
+
+    private func environmentBlock(for job: JobSpec) -> EnvironmentBlock {
+        // A directly exec'd program has no shell to set PWD for it.
+        let pwd = ["PWD": job.workingDirectory]
+        if job.environment.isEmpty {
+            if let block = sharedBlocks[job.workingDirectory] { return block }
+            let block = EnvironmentBlock.merging(baseEnvironment, pwd)
+            sharedBlocks[job.workingDirectory] = block
+            return block
+        }
+        return EnvironmentBlock.merging(baseEnvironment, pwd.merging(job.environment) { _, new in new })
+    }
+
+    private func ensureParentDirectory(of path: String) throws {
+        let parent = JobScript.parentDirectory(path)
+        if parent.isEmpty || knownDirectories.contains(parent) { return }
+        try JobScript.makeDirectories(parent)
+        knownDirectories.insert(parent)
+    }
+
+    // MARK: status
+
+    public func poll(_ ids: [String]) throws -> [String: ExternalJobState] {
+        var states = [String: ExternalJobState](minimumCapacity: ids.count)
+        for id in ids {
+            guard children[id] != nil else {
+                states[id] = .lost
+                continue
+            }
+            _ = children[id]!.reap()
+            let child = children[id]!
+            let state = child.state
+            if state.isTerminal {
+                children[id] = nil
+                if state != .succeeded && (child.output.stdoutPath != nil || child.output.stderrPath != nil) {
+                    failedOutputs[id] = child.output
+                }
+            }
+            states[id] = state
+        }
+        return states
+    }
+
+    public func waitForProgress(timeout: Double, interruption: Interruption?) {
+        pollDescriptors.removeAll(keepingCapacity: true)
+        var everyChildPollable = true
+        for child in children.values {
+            if child.waitStatus != nil { return }  // an exit not yet reported
+            if child.exitDescriptor < 0 {
+                everyChildPollable = false
+            } else {
+                pollDescriptors.append(pollfd(fd: child.exitDescriptor, events: Int16(POLLIN), revents: 0))
+            }
+        }
+        if children.isEmpty { return }
+        if let interruption {
+            pollDescriptors.append(pollfd(fd: interruption.fileDescriptor, events: Int16(POLLIN), revents: 0))
+        }
+        // Without pidfds there is nothing to block on: poll waitpid every few milliseconds.
+        let limit = everyChildPollable ? timeout : min(timeout, 0.005)
+        _ = Glibc.poll(&pollDescriptors, nfds_t(pollDescriptors.count), Interruption.milliseconds(limit))
+    }
+
+    // MARK: cancel and logs
+
+    public func cancel(_ ids: [String]) {
+        var targets: [String] = []
+        for id in ids where children[id] != nil && children[id]!.waitStatus == nil {
+            children[id]!.cancelled = true
+            children[id]!.signalGroup(SIGTERM)
+            targets.append(id)
+        }
+        let deadline = MonotonicClock.now() + options.cancelGracePeriod
+        while !targets.isEmpty {
+            targets.removeAll { id in
+                guard children[id]!.reap() else { return false }
+                // The job is gone; descendants that outlived it (or ignore SIGTERM) go too.
+                children[id]!.signalGroup(SIGKILL)
+                return true
+            }
+            if targets.isEmpty { break }
+            if MonotonicClock.now() >= deadline {
+                for id in targets {
+                    children[id]!.signalGroup(SIGKILL)
+                    _ = children[id]!.reap(block: true)
+                }
+                break
+            }
+            Interruption.sleep(seconds: 0.005)
+        }
+    }
+
+    public func logs(_ id: String) -> String? {
+        guard let output = children[id]?.output ?? failedOutputs[id] else { return nil }
+        let paths = [output.stdoutPath, output.stderrPath == output.stdoutPath ? nil : output.stderrPath]
+        let texts = paths.compactMap { $0 }.compactMap { LocalExecutor.readTail(of: $0, limit: 64 * 1024) }
+        return texts.isEmpty ? nil : texts.joined(separator: "\n")
+    }
+
+    /// The last `limit` bytes of a file.
+    static func readTail(of path: String, limit: Int) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { return nil }
+        defer { close(fd) }
+        let size = lseek(fd, 0, SEEK_END)
+        if size < 0 { return nil }
+        let start = max(0, Int(size) - limit)
+        var buffer = [UInt8](repeating: 0, count: Int(size) - start)
+        let count = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(start)) }
+        if count < 0 { return nil }
+        return String(decoding: buffer[..<count], as: UTF8.self)
+    }
+}
+#endif

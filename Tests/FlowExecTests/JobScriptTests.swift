@@ -1,0 +1,86 @@
+// Tests for job-script rendering (golden text), shell quoting, external names and atomic writes.
+
+import XCTest
+import Glibc
+@testable import FlowExec
+
+final class JobScriptTests: XCTestCase {
+    private func spec(_ command: JobCommand = .shell("cp in.txt 'out file.txt'")) -> JobSpec {
+        JobSpec(id: 12, name: "copy", attempt: 2, runID: "5F0C-AB12", command: command,
+                workingDirectory: "/data/my project",
+                environment: ["ZED": "last", "A_VAR": "it's", "PLAIN": "x/y"])
+    }
+
+    func testRenderGolden() {
+        XCTAssertEqual(JobScript.render(spec()), """
+            #!/usr/bin/env bash
+            # flow job 12 (rule copy), attempt 2: flow-5f0c-ab12-12-2
+            set -euo pipefail
+            cd '/data/my project'
+            export A_VAR='it'\\''s'
+            export PLAIN=x/y
+            export ZED=last
+            cp in.txt 'out file.txt'
+
+            """)
+    }
+
+    func testRenderScriptCommand() {
+        XCTAssertTrue(JobScript.render(spec(.script(path: "/x/job 1.sh"))).hasSuffix("export ZED=last\nbash '/x/job 1.sh'\n"))
+    }
+
+    func testShellQuote() {
+        XCTAssertEqual(JobScript.shellQuote("abc/def.txt"), "abc/def.txt")
+        XCTAssertEqual(JobScript.shellQuote(""), "''")
+        XCTAssertEqual(JobScript.shellQuote("a b"), "'a b'")
+        XCTAssertEqual(JobScript.shellQuote("$HOME"), "'$HOME'")
+        XCTAssertEqual(JobScript.shellQuote("it's"), "'it'\\''s'")
+    }
+
+    func testExternalNameIsStableAndKubernetesSafe() {
+        let a = spec()
+        XCTAssertEqual(a.externalName, "flow-5f0c-ab12-12-2")
+        XCTAssertEqual(a.externalName, spec().externalName)
+        var b = a
+        b.attempt = 3
+        XCTAssertNotEqual(a.externalName, b.externalName)
+        b.runID = String(repeating: "Z_", count: 60)
+        XCTAssertLessThanOrEqual(b.externalName.count, 63)
+        XCTAssertTrue(b.externalName.hasSuffix("-12-3"))
+        XCTAssertTrue(b.externalName.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "-" })
+    }
+
+    func testWriteIsAtomicExecutableAndRunnable() throws {
+        let directory = makeTemporaryDirectory()
+        defer { removeDirectory(directory) }
+        var job = spec(.shell("echo \"$A_VAR\" > result.txt"))
+        job.workingDirectory = directory
+        let path = try JobScript.write(job, directory: directory + "/.flow/jobs")
+        XCTAssertEqual(path, directory + "/.flow/jobs/flow-5f0c-ab12-12-2.sh")
+        var info = stat()
+        XCTAssertEqual(stat(path, &info), 0)
+        XCTAssertEqual(info.st_mode & 0o777, 0o755)
+        // Rewriting replaces the file; no temporary file is left beside it.
+        try JobScript.write(job, directory: directory + "/.flow/jobs")
+        XCTAssertEqual(try listDirectory(directory + "/.flow/jobs"), ["flow-5f0c-ab12-12-2.sh"])
+        XCTAssertEqual(readFile(path), JobScript.render(job))
+
+        // Remote executors run `bash <script>`: the script is self-contained.
+        let run = JobSpec(id: 1, name: "run", runID: "t", command: .script(path: path), workingDirectory: "/")
+        XCTAssertEqual(runToCompletion(try LocalExecutor(), run), .succeeded)
+        XCTAssertEqual(readFile(directory + "/result.txt"), "it's\n")
+    }
+
+    private func listDirectory(_ path: String) throws -> [String] {
+        guard let dir = opendir(path) else { throw SystemCallError("opendir", path: path) }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+}
