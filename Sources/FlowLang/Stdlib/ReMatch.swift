@@ -160,7 +160,7 @@ struct ReplacementTemplate {
         var i = 0
         func flush() { if !literal.isEmpty { pieces.append(.literal(literal)); literal = "" } }
         func reference(_ n: Int) throws {
-            guard n <= regex.groupCount else { throw PyError("re.error", "invalid group reference \(n) at position \(i)") }
+            guard n <= regex.groupCount else { throw PyError("error", "invalid group reference \(n) at position \(i)") }
             flush()
             pieces.append(.group(n))
         }
@@ -180,7 +180,7 @@ struct ReplacementTemplate {
             case "\\": literal += "\\"
             case "g":
                 guard i < chars.count, chars[i] == "<", let close = chars[i...].firstIndex(of: ">") else {
-                    throw PyError("re.error", "missing < at position \(i)")
+                    throw PyError("error", "missing < at position \(i)")
                 }
                 let name = String(chars[(i + 1)..<close])
                 i = close + 1
@@ -193,7 +193,7 @@ struct ReplacementTemplate {
                 if d == "0" { literal += String(UnicodeScalar(UInt8(Int(digits, radix: 8) ?? 0))) }
                 else { try reference(Int(digits)!) }
             default:
-                if d.isASCII && d.isLetter { throw PyError("re.error", "bad escape \\\(d) at position \(i - 2)") }
+                if d.isASCII && d.isLetter { throw PyError("error", "bad escape \\\(d) at position \(i - 2)") }
                 literal.append("\\")
                 literal.append(d)
             }

@@ -15,7 +15,7 @@ final class PatternObject: PyObject, PyHashable {
         do {
             compiled = try NSRegularExpression(pattern: regex.icuPattern, options: RegexFlag.options(regex.flags))
         } catch {
-            throw PyError("re.error", "invalid regular expression \(pyStringRepr(source))")
+            throw PyError("error", "invalid regular expression \(pyStringRepr(source))")
         }
     }
 

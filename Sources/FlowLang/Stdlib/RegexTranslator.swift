@@ -62,7 +62,7 @@ struct RegexTranslator {
     private var ascii: Bool { flags & RegexFlag.ascii != 0 }
 
     private func error(_ message: String) -> PyError {
-        PyError("re.error", "\(message) at position \(i)")
+        PyError("error", "\(message) at position \(i)")
     }
 
     private func peek(_ offset: Int = 0) -> Character? {

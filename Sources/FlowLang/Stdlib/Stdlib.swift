@@ -10,6 +10,8 @@ public enum Stdlib {
         "os.path": { _ in OSPathModule.make() },
         "posixpath": { _ in OSPathModule.make() },
         "re": { _ in ReModule.make() },
+        "json": { _ in JSONModule.make() },
+        "yaml": { _ in YAMLModule.make() },
     ]
 
     /// Names accepted by `import`, listed in the "module not available" error.
