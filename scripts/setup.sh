@@ -10,7 +10,7 @@
 # Debian packages:
 #   build:     libsqlite3-dev libyaml-dev libcurl4-openssl-dev pkg-config (the system-library targets)
 #   tutorial:  bwa samtools bcftools graphviz (workflows/tutorial, `--dag | dot`)
-#   tests:     slurm-wlm munge (scripts/slurm-up.sh), make ninja-build (bench/ baselines), python3-venv
+#   tests:     slurm-wlm munge (scripts/slurm-up.sh), make ninja-build time (bench/ baselines), python3-venv
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -30,7 +30,7 @@ done
 PACKAGES=(
     libsqlite3-dev libyaml-dev libcurl4-openssl-dev pkg-config
     bwa samtools bcftools graphviz
-    slurm-wlm munge make ninja-build python3-venv git
+    slurm-wlm munge make ninja-build time python3-venv git
 )
 t="$(now)"
 ensure_packages "${PACKAGES[@]}"
