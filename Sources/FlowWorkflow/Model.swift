@@ -226,3 +226,10 @@ public final class Workflow {
     /// The rule built when no target is given: the one marked `default_target: True`, else the first.
     public var defaultTarget: Rule? { rules.first(where: { $0.isDefaultTarget }) ?? rules.first }
 }
+
+/// A Python-visible path that carries Snakemake flags: what `temp(...)`, `ancient(...)`,
+/// `directory(...)` return when applied to a str (or to an input function's result). The DAG
+/// reads the flags of input-function results through this protocol.
+public protocol FlaggedPath: PyStringLike {
+    var ioFile: IOFile { get }
+}

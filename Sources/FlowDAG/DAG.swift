@@ -1,0 +1,255 @@
+// FlowDAG: from targets to a wildcard-resolved DAG of jobs, and the plan (which jobs must run
+// and why).
+//
+// Owns: matching requested files to producing rules, job creation (wildcards, inputs from
+// patterns and input functions), the job graph (flat arrays: jobs and files indexed by integers,
+// files interned once), rerun reasons and checkpoint re-evaluation. It reads the file system
+// only through `Disk` and provenance only through `ProvenanceSource`; it knows nothing about
+// SQLite, scheduling or executors, and evaluates no Python except input functions.
+//
+// Every graph walk is iterative (explicit stacks/queues): chains of any depth work.
+
+import FlowLang
+import FlowWorkflow
+
+public typealias JobID = Int
+public typealias FileID = Int
+
+/// One job: a rule with concrete wildcard values. Paths are `FileID`s into `DAG.files`.
+public struct Job {
+    public let rule: Int
+    public internal(set) var wildcards: [(name: String, value: String)]
+    public internal(set) var input: [FileID]
+    /// Flags of each input (parallel to `input`), or empty when no input is flagged.
+    public internal(set) var inputFlags: [FileFlags]
+    public internal(set) var inputNames: [NameRange]
+    public internal(set) var output: [FileID]
+    public internal(set) var log: [FileID]
+    public internal(set) var benchmark: FileID?
+    /// Jobs producing some of this job's inputs (each once).
+    public internal(set) var dependencies: [JobID]
+    /// Outputs of checkpoints this job's input functions asked for before they existed: its inputs
+    /// are unknown until those checkpoint jobs ran (`DAG.reevaluate(afterCheckpoint:)`).
+    public internal(set) var checkpointTargets: [FileID]
+
+    public var isPendingCheckpoint: Bool { !checkpointTargets.isEmpty }
+
+    public func flags(ofInput i: Int) -> FileFlags { inputFlags.isEmpty ? [] : inputFlags[i] }
+}
+
+/// Interned paths (ninja's nodes): each distinct path once, with its producing job.
+public struct FileTable {
+    public private(set) var paths: [String] = []
+    private var ids: [String: FileID] = [:]
+    /// Producing job of each file, or -1 (a source file, or not resolved).
+    public internal(set) var producer: [JobID] = []
+    /// Resolution state during construction.
+    var state: [FileState] = []
+    /// The job whose first output this file is (job identity for deduplication), or -1.
+    var keyJob: [JobID] = []
+
+    public var count: Int { paths.count }
+    public subscript(id: FileID) -> String { paths[id] }
+    public func id(of path: String) -> FileID? { ids[path] }
+
+    mutating func intern(_ path: String) -> FileID {
+        if let id = ids[path] { return id }
+        let id = paths.count
+        ids[path] = id
+        paths.append(path)
+        producer.append(-1)
+        state.append(.unresolved)
+        keyJob.append(-1)
+        return id
+    }
+
+    mutating func reserve(_ n: Int) {
+        paths.reserveCapacity(n); ids.reserveCapacity(n); producer.reserveCapacity(n)
+        state.reserveCapacity(n); keyJob.reserveCapacity(n)
+    }
+}
+
+enum FileState: UInt8 {
+    case unresolved, produced, source, failed
+}
+
+public final class DAG {
+    public let workflow: Workflow
+    public let disk: Disk
+    let index: RuleIndex
+
+    public internal(set) var jobs: [Job] = []
+    public internal(set) var files = FileTable()
+    /// Jobs requested by the targets (rule targets and the producers of file targets).
+    public internal(set) var targetJobs: [JobID] = []
+    /// Files requested as targets.
+    public internal(set) var targetFiles: [FileID] = []
+    /// Rules requested by name.
+    public internal(set) var targetRules: [Int] = []
+
+    // Construction state.
+    var jobComplete: [Bool] = []
+    var failures: [FileID: DAGError] = [:]
+    /// Jobs whose first output collides with another job's key (different rules, same path).
+    var keyOverflow: [FileID: [JobID]] = [:]
+    /// The job of each rule without outputs (one per rule), or -1.
+    var noOutputJob: [JobID]
+    /// Jobs waiting for each checkpoint job.
+    var pendingByCheckpoint: [JobID: [JobID]] = [:]
+    private var dependentsCache: (offsets: [Int], items: [JobID])?
+
+    /// Builds the DAG for `targets` (file paths or rule names; none: the workflow's default target).
+    public init(workflow: Workflow, disk: Disk, targets: [String] = []) throws {
+        self.workflow = workflow
+        self.disk = disk
+        self.index = try RuleIndex(workflow)
+        self.noOutputJob = [JobID](repeating: -1, count: workflow.rules.count)
+        var targets = targets
+        if targets.isEmpty {
+            guard let rule = workflow.defaultTarget else { throw DAGError.workflow("There has to be at least one rule.") }
+            targets = [rule.name]
+        }
+        for t in targets {
+            if let r = workflow.ruleIndex(named: t) { try addTarget(rule: r) } else { try addTarget(file: t) }
+        }
+    }
+
+    public func rule(of job: JobID) -> Rule { workflow.rules[jobs[job].rule] }
+    public func ruleName(of job: JobID) -> String { workflow.rules[jobs[job].rule].name }
+
+    // MARK: Targets
+
+    private func addTarget(rule r: Int) throws {
+        let compiled = index.rules[r]
+        if compiled.hasWildcards { throw DAGError.targetRuleHasWildcards(rule: compiled.name) }
+        targetRules.append(r)
+        if let existing = existingJob(rule: r, values: []) {
+            if !targetJobs.contains(existing) { targetJobs.append(existing) }
+            return
+        }
+        let mark = jobs.count
+        let id = register(try makeJob(rule: r, values: []))
+        switch try run(Frame(job: id, mark: mark)) {
+        case .success(let j): targetJobs.append(j)
+        case .failure(let e): throw e
+        case .none: break
+        }
+    }
+
+    private func addTarget(file path: String) throws {
+        let f = files.intern(path)
+        targetFiles.append(f)
+        switch files.state[f] {
+        case .produced:
+            if !targetJobs.contains(files.producer[f]) { targetJobs.append(files.producer[f]) }
+            return
+        case .source, .failed:
+            if disk.exists(path) { return }
+            throw failures[f] ?? DAGError.noRuleToProduce(file: path)
+        case .unresolved:
+            let candidates = index.candidates(for: path)
+            if candidates.isEmpty {
+                files.state[f] = .source
+                if disk.exists(path) { return }
+                throw DAGError.noRuleToProduce(file: path)
+            }
+            switch try run(Frame(choice: f, candidates: candidates)) {
+            case .success(let j): if !targetJobs.contains(j) { targetJobs.append(j) }
+            case .failure(let e):
+                if disk.exists(path) { return }
+                throw e
+            case .none: break
+            }
+        }
+    }
+
+    // MARK: Queries
+
+    public func outputPaths(of job: JobID) -> [String] { jobs[job].output.map { files.paths[$0] } }
+    public func inputPaths(of job: JobID) -> [String] { jobs[job].input.map { files.paths[$0] } }
+    public func logPaths(of job: JobID) -> [String] { jobs[job].log.map { files.paths[$0] } }
+    public func benchmarkPath(of job: JobID) -> String? { jobs[job].benchmark.map { files.paths[$0] } }
+
+    /// The flags of output `i` of `job` (from the rule's output patterns).
+    public func outputFlags(of job: JobID, _ i: Int) -> FileFlags { index.rules[jobs[job].rule].outputFlags[i] }
+
+    /// `{name: value}` of a job's wildcards.
+    public func wildcards(of job: JobID) -> [String: String] {
+        var d: [String: String] = [:]
+        for w in jobs[job].wildcards { d[w.name] = w.value }
+        return d
+    }
+
+    /// A stable identity: `rule` or `rule[a=1,b=2]` with wildcards sorted by name.
+    public func jobKey(_ job: JobID) -> String {
+        let w = jobs[job].wildcards
+        let name = ruleName(of: job)
+        if w.isEmpty { return name }
+        return name + "[" + w.sorted { $0.name < $1.name }.map { "\($0.name)=\($0.value)" }.joined(separator: ",") + "]"
+    }
+
+    /// Python-visible objects for a job (`wildcards`, `input`, `output`, `log`).
+    public func wildcardsObject(_ job: JobID) -> NamedListObject { NamedListObject(wildcards: jobs[job].wildcards) }
+    public func inputObject(_ job: JobID) -> NamedListObject {
+        NamedListObject(typeName: "InputFiles", paths: inputPaths(of: job), names: jobs[job].inputNames)
+    }
+    public func outputObject(_ job: JobID) -> NamedListObject {
+        NamedListObject(typeName: "OutputFiles", paths: outputPaths(of: job), names: namedRanges(workflow.rules[jobs[job].rule].output.names))
+    }
+    public func logObject(_ job: JobID) -> NamedListObject {
+        NamedListObject(typeName: "Log", paths: logPaths(of: job), names: namedRanges(workflow.rules[jobs[job].rule].log.names))
+    }
+
+    private func namedRanges(_ names: [(name: String, range: Range<Int>)]) -> [NameRange] {
+        names.map { NameRange($0.name, $0.range, isSingle: $0.range.count == 1) }
+    }
+
+    /// Jobs that consume an output of `job` (reverse edges), computed once per DAG shape.
+    public func dependents(of job: JobID) -> ArraySlice<JobID> {
+        let d = dependentsTable()
+        return d.items[d.offsets[job]..<d.offsets[job + 1]]
+    }
+
+    func dependentsTable() -> (offsets: [Int], items: [JobID]) {
+        if let d = dependentsCache, d.offsets.count == jobs.count + 1 { return d }
+        var counts = [Int](repeating: 0, count: jobs.count + 1)
+        for j in jobs { for d in j.dependencies { counts[d + 1] += 1 } }
+        for i in 0..<jobs.count { counts[i + 1] += counts[i] }
+        var fill = counts
+        var items = [JobID](repeating: 0, count: counts[jobs.count])
+        for (id, j) in jobs.enumerated() {
+            for d in j.dependencies { items[fill[d]] = id; fill[d] += 1 }
+        }
+        dependentsCache = (counts, items)
+        return (counts, items)
+    }
+
+    func invalidateDependents() { dependentsCache = nil }
+
+    /// All jobs, dependencies before dependents (Kahn's algorithm; ties by job id).
+    public func topologicalOrder() -> [JobID] {
+        let dependents = dependentsTable()
+        var pending = jobs.map { $0.dependencies.count }
+        var order: [JobID] = []
+        order.reserveCapacity(jobs.count)
+        for j in 0..<jobs.count where pending[j] == 0 { order.append(j) }
+        var head = 0
+        while head < order.count {
+            let j = order[head]; head += 1
+            for k in dependents.items[dependents.offsets[j]..<dependents.offsets[j + 1]] {
+                pending[k] -= 1
+                if pending[k] == 0 { order.append(k) }
+            }
+        }
+        return order
+    }
+
+    /// The number of jobs per rule name, for a set of jobs (e.g. the plan's run set), sorted by name.
+    public func jobCounts(_ jobIDs: [JobID]) -> [(rule: String, count: Int)] {
+        var counts = [Int](repeating: 0, count: workflow.rules.count)
+        for j in jobIDs { counts[jobs[j].rule] += 1 }
+        return counts.enumerated().filter { $0.element > 0 }
+            .map { (rule: workflow.rules[$0.offset].name, count: $0.element) }
+            .sorted { $0.rule < $1.rule }
+    }
+}
