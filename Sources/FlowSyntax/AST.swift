@@ -184,7 +184,8 @@ public indirect enum StmtKind: Sendable {
     /// `wildcard_constraints:`, `envvars:`, `container:`, `containerized:`, `conda:`, `report:`,
     /// `pepfile:`, `pepschema:`, `scattergather:`, `storage:`, `inputflags:`, `outputflags:`,
     /// `pathvars:`, `resource_scopes:`, and the handlers `onstart:`, `onsuccess:`, `onerror:`
-    /// (whose content is a block of statements).
+    /// (whose content is a block of statements). A named `storage NAME:` block gives a `storage`
+    /// directive whose first argument is the keyword `tag="NAME"`.
     case workflowDirective(Directive)
     /// `module NAME:` followed by directives (`snakefile:`, `config:`, `prefix:`, `replace_prefix:`, ...).
     case module(ModuleDecl)

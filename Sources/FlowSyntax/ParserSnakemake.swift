@@ -23,6 +23,9 @@ extension Parser {
         if text(first, is: "use") && next.kind == .name && text(next, is: "rule") {
             return try parseUseRule()
         }
+        if text(first, is: "storage") && next.kind == .name && peek(2).kind == .colon {
+            return try parseNamedStorage()
+        }
         if next.kind == .colon && workflowDirectiveNames.contains(text(first)) {
             let directive = try parseDirective(allowed: workflowDirectiveNames, owner: "workflow",
                                                blockNames: ["onstart", "onsuccess", "onerror"])
@@ -49,6 +52,18 @@ extension Parser {
         }
         let decl = RuleDecl(kind: kind, name: name, docstring: docstring, directives: directives, location: location(start))
         return Stmt(.rule(decl), at: location(start), range: start.start..<previousEnd)
+    }
+
+    /// `storage NAME: provider=..., ...` becomes a `storage` directive whose first argument is
+    /// `tag="NAME"` (the unnamed `storage:` form has no tag).
+    private func parseNamedStorage() throws -> Stmt {
+        let start = advance()
+        let tag = advance()
+        let colon = advance()
+        var args = try parseDirectiveArguments(after: colon, name: "storage")
+        args.insert(.keyword("tag", Expr(.string(text(tag)), at: location(tag))), at: 0)
+        let directive = Directive(name: "storage", content: .arguments(args), at: location(start))
+        return Stmt(.workflowDirective(directive), at: location(start), range: start.start..<previousEnd)
     }
 
     private func parseModuleDeclaration() throws -> Stmt {

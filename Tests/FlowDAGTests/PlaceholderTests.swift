@@ -1,6 +1,0 @@
-import XCTest
-@testable import FlowDAG
-
-final class FlowDAGPlaceholderTests: XCTestCase {
-    func testModuleLoads() {}
-}
