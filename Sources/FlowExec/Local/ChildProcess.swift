@@ -59,9 +59,31 @@ struct ChildProcess {
         _ = kill(-pid, signal)
     }
 
-    /// True while any process of the child's group (the job or its descendants) exists.
-    var groupExists: Bool {
-        kill(-pid, 0) == 0 || errno == EPERM
+    /// True while a process of group `pgid` is still running (zombies do not count: where PID 1
+    /// does not reap orphans, as in many containers, they linger but hold nothing).
+    static func groupHasLiveMembers(_ pgid: pid_t) -> Bool {
+        if kill(-pgid, 0) != 0 && errno == ESRCH { return false }
+        // Members exist; find out whether any is more than a zombie (Linux /proc).
+        guard let proc = opendir("/proc") else { return true }
+        defer { closedir(proc) }
+        while let entry = readdir(proc) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let pid = Int32(name), let stat = readSmallFile("/proc/\(pid)/stat"),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            // After "comm)": state, ppid, pgrp, ...
+            let fields = stat[stat.index(after: close)...].split(separator: " ", maxSplits: 4)
+            if fields.count > 2, Int32(fields[2]) == pgid, fields[0] != "Z", fields[0] != "X" { return true }
+        }
+        return false
+    }
+
+    private static func readSmallFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 1024)
+        let count = read(fd, &buffer, buffer.count)
+        return count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : nil
     }
 
     var state: ExternalJobState {

@@ -186,11 +186,13 @@ public final class LocalExecutor: Executor {
             targets.append(id)
         }
         let deadline = MonotonicClock.now() + options.cancelGracePeriod
+        var killedGroups: [pid_t] = []
         while !targets.isEmpty {
             targets.removeAll { id in
                 guard children[id]!.reap() else { return false }
                 // The job is gone; descendants that outlived it (or ignore SIGTERM) go too.
                 children[id]!.signalGroup(SIGKILL)
+                killedGroups.append(children[id]!.pid)
                 return true
             }
             if targets.isEmpty { break }
@@ -198,10 +200,16 @@ public final class LocalExecutor: Executor {
                 for id in targets {
                     children[id]!.signalGroup(SIGKILL)
                     _ = children[id]!.reap(block: true)
+                    killedGroups.append(children[id]!.pid)
                 }
                 break
             }
             Interruption.sleep(seconds: 0.005)
+        }
+        // SIGKILL is delivered asynchronously: return once nothing of the jobs runs any more.
+        let settled = MonotonicClock.now() + 1
+        while killedGroups.contains(where: ChildProcess.groupHasLiveMembers) && MonotonicClock.now() < settled {
+            Interruption.sleep(seconds: 0.002)
         }
     }
 
