@@ -36,10 +36,10 @@ enum JSONModule {
             default: o.indent = indent.stringValue ?? ""
             }
         }
-        if let v = a.keyword("sort_keys") { o.sortKeys = try i.truthy(v) }
-        if let v = a.keyword("ensure_ascii") { o.ensureASCII = try i.truthy(v) }
-        if let v = a.keyword("skipkeys") { o.skipKeys = try i.truthy(v) }
-        if let v = a.keyword("allow_nan") { o.allowNaN = try i.truthy(v) }
+        if let v = a.keyword("sort_keys") { o.sortKeys = try truth(v, i) }
+        if let v = a.keyword("ensure_ascii") { o.ensureASCII = try truth(v, i) }
+        if let v = a.keyword("skipkeys") { o.skipKeys = try truth(v, i) }
+        if let v = a.keyword("allow_nan") { o.allowNaN = try truth(v, i) }
         if let v = a.keyword("default"), !v.isNone { o.fallback = v }
         if let v = a.keyword("separators"), !v.isNone {
             let parts = try i.iterate(v)

@@ -220,3 +220,36 @@ extension Foundation.stat {
     var atime: Double { Double(st_atim.tv_sec) + Double(st_atim.tv_nsec) / 1e9 }
     var ctime: Double { Double(st_ctim.tv_sec) + Double(st_ctim.tv_nsec) / 1e9 }
 }
+
+// MARK: Whole-file I/O with Python errors
+
+extension PosixPath {
+    static func readText(_ p: String) throws -> String {
+        let fd = open(p, O_RDONLY)
+        guard fd >= 0 else { throw osError(errno, p) }
+        defer { close(fd) }
+        if isdir(p) { throw osError(EISDIR, p) }
+        var data = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n < 0 { throw osError(errno, p) }
+            if n == 0 { break }
+            data += buffer[0..<n]
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func writeText(_ p: String, _ text: String, append: Bool = false) throws {
+        let fd = open(p, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC), 0o666)
+        guard fd >= 0 else { throw osError(errno, p) }
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        var written = 0
+        while written < bytes.count {
+            let n = bytes[written...].withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count) }
+            if n < 0 { throw osError(errno, p) }
+            written += n
+        }
+    }
+}

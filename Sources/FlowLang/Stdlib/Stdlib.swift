@@ -12,6 +12,9 @@ public enum Stdlib {
         "re": { _ in ReModule.make() },
         "json": { _ in JSONModule.make() },
         "yaml": { _ in YAMLModule.make() },
+        "glob": { _ in GlobModule.make() },
+        "pathlib": { _ in PathlibModule.make() },
+        "fnmatch": { _ in FnmatchModule.make() },
     ]
 
     /// Names accepted by `import`, listed in the "module not available" error.

@@ -72,13 +72,24 @@ struct Args {
 
     func bool(_ index: Int, _ name: String, default d: Bool) throws -> Bool {
         guard let v = value(index, name) else { return d }
-        return try interp.truthy(v)
+        return try truth(v, interp)
     }
 
     /// Keyword-only flag.
     func flag(_ name: String, default d: Bool = false) throws -> Bool {
         guard let v = arguments.keyword(name) else { return d }
-        return try interp.truthy(v)
+        return try truth(v, interp)
+    }
+}
+
+/// `bool(v)`, answering the common literal cases without a round trip through the interpreter.
+func truth(_ v: Value, _ interp: Interpreter) throws -> Bool {
+    switch v {
+    case .none: return false
+    case .bool(let b): return b
+    case .int(let i): return i != 0
+    case .str(let s): return !s.isEmpty
+    default: return try interp.truthy(v)
     }
 }
 

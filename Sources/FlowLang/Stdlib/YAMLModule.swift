@@ -37,10 +37,10 @@ enum YAMLModule {
 
     private static func dump(_ documents: [Value], _ a: Arguments, _ i: Interpreter) throws -> Value {
         var o = YAMLEmitter.Options()
-        if let v = a.keyword("default_flow_style") { o.defaultFlowStyle = v.isNone ? nil : try i.truthy(v) }
-        if let v = a.keyword("sort_keys") { o.sortKeys = try i.truthy(v) }
-        if let v = a.keyword("allow_unicode") { o.allowUnicode = try i.truthy(v) }
-        if let v = a.keyword("explicit_start") { o.explicitStart = try i.truthy(v) }
+        if let v = a.keyword("default_flow_style") { o.defaultFlowStyle = v.isNone ? nil : try truth(v, i) }
+        if let v = a.keyword("sort_keys") { o.sortKeys = try truth(v, i) }
+        if let v = a.keyword("allow_unicode") { o.allowUnicode = try truth(v, i) }
+        if let v = a.keyword("explicit_start") { o.explicitStart = try truth(v, i) }
         if let v = a.keyword("indent"), case .int(let n) = v { o.indent = n }
         if let v = a.keyword("width"), case .int(let n) = v { o.width = n }
         let text = try YAMLEmitter(options: o, interpreter: i).dump(documents)
