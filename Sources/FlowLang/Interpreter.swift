@@ -1,8 +1,9 @@
 // The interpreter's public face: executing a parsed Module, evaluating expressions and the
 // operations on values that builtins, stdlib modules and the Snakemake layer share.
 //
-// The bodies marked PLACEHOLDER are filled in by the evaluator work; their signatures are the
-// contract the rest of the code base builds against.
+// This file holds the interpreter's state and the public entry points; the work is done in
+// Eval/ (statements, expressions, scopes, calls), Values/ (str/repr/compare/iterate/subscript),
+// Objects/ (functions, classes, iterators, files), Builtins/ and Format/.
 
 import FlowSyntax
 
@@ -21,84 +22,114 @@ public final class Interpreter {
     public weak var host: SnakefileHost?
     /// Directories searched for local `.py` modules (`import foo` next to the Snakefile).
     public var modulePaths: [String] = []
+    /// Where `print()` without `file=` writes (stdout by default; tests capture it).
+    public var standardOutput: (String) -> Void = { writeToStandardStream($0, error: false) }
+    /// Python's recursion limit (user function calls in flight).
+    public var recursionLimit = 1000
+
+    /// The builtins namespace, consulted after globals.
+    var builtins: [String: Value] = [:]
+    /// Imported modules by dotted name.
+    var modules: [String: Value] = [:]
+    /// Static analysis of function bodies, keyed by their position (a def inside a loop is analysed once).
+    var codeCache: [CodeKey: FunctionCode] = [:]
+    /// Builtin type objects (`int`, `str`, `ValueError`, ...) by name.
+    var typeObjects: [String: PyClass] = [:]
+    /// Exceptions being handled (innermost last), for bare `raise`.
+    var handledExceptions: [PyError] = []
+    /// Containers whose repr is in progress (self-referencing lists print `[...]`).
+    var reprInProgress: Set<ObjectIdentifier> = []
+    var callDepth = 0
+    var stackGuard = StackGuard()
 
     public init() {
         self.globals = PyDict()
+        installBuiltins()
     }
 
     /// Runs every statement of a parsed file in the global namespace.
     public func execute(_ module: Module) throws {
-        fatalError("PLACEHOLDER: Interpreter.execute")
+        try execute(module.body, file: module.file)
     }
 
     /// Runs statements (e.g. an `onstart:` block) in the global namespace.
     public func execute(_ body: [Stmt], file: SourceFile) throws {
-        fatalError("PLACEHOLDER: Interpreter.execute(body:)")
+        let scope = Scope(module: globals, file: file)
+        _ = try executeBlock(body, scope)
     }
 
     /// Evaluates an expression in the global namespace, with optional extra local names.
     public func evaluate(_ expr: Expr, file: SourceFile, locals: [String: Value] = [:]) throws -> Value {
-        fatalError("PLACEHOLDER: Interpreter.evaluate")
+        let scope = locals.isEmpty
+            ? Scope(module: globals, file: file)
+            : Scope(locals: locals, globals: globals, file: file)
+        return try eval(expr, scope)
     }
 
     /// Calls any callable value (user function, lambda, builtin, class, bound method, host object).
     public func call(_ callee: Value, _ arguments: Arguments) throws -> Value {
-        if case .object(let o) = callee, let c = o as? PyCallable { return try c.call(arguments, interpreter: self) }
-        fatalError("PLACEHOLDER: Interpreter.call")
+        try callValue(callee, arguments)
     }
 
     /// Materialises an iterable into an array (list, tuple, str, dict keys, set, generator, host iterables).
     public func iterate(_ value: Value) throws -> [Value] {
-        fatalError("PLACEHOLDER: Interpreter.iterate")
+        try iterateValues(value)
     }
 
     /// `str(x)`
     public func str(_ value: Value) throws -> String {
-        fatalError("PLACEHOLDER: Interpreter.str")
+        try strValue(value)
     }
 
     /// `repr(x)`
     public func repr(_ value: Value) throws -> String {
-        fatalError("PLACEHOLDER: Interpreter.repr")
+        try reprValue(value)
     }
 
     /// `bool(x)`
     public func truthy(_ value: Value) throws -> Bool {
-        fatalError("PLACEHOLDER: Interpreter.truthy")
+        try isTruthy(value)
     }
 
     /// `a == b`
     public func equals(_ a: Value, _ b: Value) throws -> Bool {
-        fatalError("PLACEHOLDER: Interpreter.equals")
+        try valuesEqual(a, b)
     }
 
     /// `a < b` (TypeError for unorderable types), used by sorted/min/max.
     public func lessThan(_ a: Value, _ b: Value) throws -> Bool {
-        fatalError("PLACEHOLDER: Interpreter.lessThan")
+        try compareOrder(.less, a, b)
     }
 
     /// `getattr(x, name)` (AttributeError when missing).
     public func getAttribute(_ value: Value, _ name: String) throws -> Value {
-        fatalError("PLACEHOLDER: Interpreter.getAttribute")
+        if let v = try lookupAttribute(value, name) { return v }
+        throw attributeError(value, name)
     }
 
     /// `x[key]`
     public func getItem(_ value: Value, _ key: Value) throws -> Value {
-        fatalError("PLACEHOLDER: Interpreter.getItem")
+        try subscriptValue(value, key)
     }
 
     /// `format(value, spec)`: Python's format-spec mini-language.
     public func format(_ value: Value, spec: String) throws -> String {
-        fatalError("PLACEHOLDER: Interpreter.format")
+        try formatValue(value, spec: spec)
     }
 
     /// `template.format(*args, **kwargs)`: used by `str.format` and by Snakemake's shell formatting.
     public func formatString(_ template: String, _ arguments: Arguments) throws -> String {
-        fatalError("PLACEHOLDER: Interpreter.formatString")
+        var formatter = StrFormatter(interpreter: self, arguments: arguments)
+        return try formatter.format(template)
     }
 
     /// `import name`: builtin stdlib modules, host modules, then local `.py` files on `modulePaths`.
     public func importModule(_ name: String) throws -> Value {
-        fatalError("PLACEHOLDER: Interpreter.importModule")
+        try loadModule(name)
+    }
+
+    /// Adds or replaces a builtin name (visible in every module unless shadowed by a global).
+    public func setBuiltin(_ name: String, _ value: Value) {
+        builtins[name] = value
     }
 }
