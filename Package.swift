@@ -35,6 +35,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "flow", dependencies: ["FlowCLI"]),
+        // Parser-only driver for scripts/fuzz_snakefiles.py --parser-only and corpus checks.
+        .executableTarget(name: "flow-parse", dependencies: ["FlowSyntax"]),
 
         .testTarget(name: "FlowSyntaxTests", dependencies: ["FlowSyntax"]),
         .testTarget(name: "FlowLangTests", dependencies: ["FlowLang", "FlowSyntax"]),
