@@ -223,6 +223,7 @@ extension Parser {
 /// The candidate nearest to `name` by edit distance, if it is plausibly a typo of it.
 func closestName(to name: String, in candidates: [String]) -> String? {
     let word = Array(name.utf8)
+    guard word.count <= 64 else { return nil }  // no typo is that long; keeps the search cheap
     var best: (String, Int)?
     for candidate in candidates {
         let distance = editDistance(word, Array(candidate.utf8))

@@ -83,57 +83,66 @@ struct Token: Sendable {
 }
 
 /// Turns byte offsets into 1-based line:column positions (columns count Unicode scalars).
-/// Lookups are mostly increasing, so the last answer is cached to keep long lines linear.
+/// The line of the previous lookup is cached (lookups are mostly increasing). For non-ASCII text,
+/// continuation bytes are pre-counted per 256-byte chunk, so any lookup costs O(log lines + 256)
+/// regardless of line length or lookup order.
 final class SourceMap {
     let bytes: [UInt8]
     let lineStarts: [Int]
-    private let isASCII: Bool
+    /// Continuation bytes (0b10xxxxxx) before each 256-byte chunk; empty for pure ASCII text.
+    private let continuationsBeforeChunk: [Int]
     private var cacheLine = 0
-    private var cacheOffset = 0
-    private var cacheColumn = 1
 
     init(bytes: [UInt8], lineStarts: [Int]) {
         self.bytes = bytes
         self.lineStarts = lineStarts.isEmpty ? [0] : lineStarts
-        self.isASCII = !bytes.contains { $0 >= 0x80 }
+        var chunks: [Int] = []
+        if bytes.contains(where: { $0 >= 0x80 }) {
+            chunks.reserveCapacity(bytes.count / 256 + 1)
+            var count = 0
+            for (i, b) in bytes.enumerated() {
+                if i & 255 == 0 { chunks.append(count) }
+                if b & 0xC0 == 0x80 { count += 1 }
+            }
+            chunks.append(count)
+        }
+        self.continuationsBeforeChunk = chunks
+    }
+
+    /// Continuation bytes in `bytes[0..<offset]`.
+    private func continuations(before offset: Int) -> Int {
+        let chunk = offset >> 8
+        var count = continuationsBeforeChunk[min(chunk, continuationsBeforeChunk.count - 1)]
+        var i = chunk << 8
+        while i < offset {
+            if bytes[i] & 0xC0 == 0x80 { count += 1 }
+            i += 1
+        }
+        return count
     }
 
     func location(_ offset: Int) -> SourceLocation {
-        let offset = max(0, min(offset, bytes.count))
-        var lo: Int
+        var offset = max(0, min(offset, bytes.count))
+        var line: Int
         if offset >= lineStarts[cacheLine] && (cacheLine + 1 == lineStarts.count || offset < lineStarts[cacheLine + 1]) {
-            lo = cacheLine
+            line = cacheLine
         } else {
             // Binary search for the last line start <= offset.
-            lo = 0
+            line = 0
             var hi = lineStarts.count - 1
-            while lo < hi {
-                let mid = (lo + hi + 1) / 2
-                if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
+            while line < hi {
+                let mid = (line + hi + 1) / 2
+                if lineStarts[mid] <= offset { line = mid } else { hi = mid - 1 }
             }
+            cacheLine = line
         }
-        let lineStart = lineStarts[lo]
-        if isASCII {
-            cacheLine = lo
-            return SourceLocation(line: lo + 1, column: offset - lineStart + 1)
-        }
-        var from = lineStart, column = 1
-        if cacheLine == lo, cacheOffset <= offset, cacheOffset >= lineStart {
-            from = cacheOffset
-            column = cacheColumn
-        }
-        var i = from
-        while i < offset {
-            if bytes[i] & 0xC0 != 0x80 { column += 1 }
-            i += 1
+        let lineStart = lineStarts[line]
+        if continuationsBeforeChunk.isEmpty {
+            return SourceLocation(line: line + 1, column: offset - lineStart + 1)
         }
         // A position inside a multi-byte scalar points at that scalar.
-        if offset < bytes.count, bytes[offset] & 0xC0 == 0x80 {
-            return SourceLocation(line: lo + 1, column: max(1, column - 1))
-        }
-        cacheLine = lo
-        cacheOffset = offset
-        cacheColumn = column
-        return SourceLocation(line: lo + 1, column: column)
+        while offset > lineStart, offset < bytes.count, bytes[offset] & 0xC0 == 0x80 { offset -= 1 }
+        let scalars = (offset - lineStart) - (continuations(before: offset) - continuations(before: lineStart))
+        return SourceLocation(line: line + 1, column: scalars + 1)
     }
 }
