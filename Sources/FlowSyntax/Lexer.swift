@@ -199,39 +199,16 @@ struct Lexer {
         emit(.name, start, pos)
     }
 
-    /// Finds the end of a string literal whose (possibly empty) prefix starts at `start` and whose
-    /// opening quote is at `quoteAt`. Escapes only matter for finding the closing quote here.
+    /// Emits the string literal whose (possibly empty) prefix starts at `start` and whose opening
+    /// quote is at `quoteAt`. Its value is decoded later by the parser.
     private mutating func lexString(start: Int, quoteAt: Int) throws {
-        let quote = bytes[quoteAt]
-        let triple = byte(at: quoteAt + 1) == quote && byte(at: quoteAt + 2) == quote
-        var i = quoteAt + (triple ? 3 : 1)
-        while true {
-            guard i < end else {
-                throw error(triple ? "unterminated triple-quoted string literal" : "unterminated string literal",
-                            at: start)
-            }
-            let b = bytes[i]
-            if b == UInt8(ascii: "\\") {
-                i += 2
-                if i > end { i = end }
-                continue
-            }
-            if b == quote {
-                if !triple {
-                    i += 1
-                    break
-                }
-                if byte(at: i + 1) == quote && byte(at: i + 2) == quote {
-                    i += 3
-                    break
-                }
-            } else if !triple && (b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r")) {
-                throw error("unterminated string literal", at: start)
-            }
-            i += 1
+        switch StringScanner(bytes: bytes, limit: end).scan(start: start, quoteAt: quoteAt) {
+        case .end(let stop):
+            emit(.string, start, stop)
+            pos = stop
+        case .failure(let message, let offset):
+            throw error(message, at: offset)
         }
-        emit(.string, start, i)
-        pos = i
     }
 
     private mutating func lexNumber() throws {
@@ -346,6 +323,8 @@ struct StringPrefix {
     var raw = false
     var bytes = false
     var formatted = false
+
+    init() {}
 
     init?<S: Sequence>(_ letters: S) where S.Element == UInt8 {
         var count = 0

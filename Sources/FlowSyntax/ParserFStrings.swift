@@ -67,7 +67,18 @@ extension Parser {
             let next: UInt8 = j + 1 < to ? bytes[j + 1] : 0
             switch c {
             case UInt8(ascii: "'"), UInt8(ascii: "\""):
-                j = try skipNestedString(at: j, to: to)
+                j = try skipNestedString(start: j, quoteAt: j, to: to)
+                continue scan
+            case _ where Lexer.isIdentifierStart(c):
+                // Skip names whole; a prefixed nested string (`f"..."`) is skipped as a string.
+                var k = j
+                while k < to, Lexer.isIdentifierContinue(bytes[k]) { k += 1 }
+                if k < to, k - j <= 2, bytes[k] == UInt8(ascii: "'") || bytes[k] == UInt8(ascii: "\""),
+                   StringPrefix(bytes[j..<k]) != nil {
+                    j = try skipNestedString(start: j, quoteAt: k, to: to)
+                } else {
+                    j = k
+                }
                 continue scan
             case UInt8(ascii: "("), UInt8(ascii: "["), UInt8(ascii: "{"):
                 brackets += 1
@@ -130,18 +141,11 @@ extension Parser {
     }
 
     /// Skips a string literal inside a field's expression; returns the index after it.
-    private func skipNestedString(at i: Int, to: Int) throws -> Int {
-        let quote = bytes[i]
-        let triple = i + 2 < to && bytes[i + 1] == quote && bytes[i + 2] == quote
-        var j = i + (triple ? 3 : 1)
-        while j < to {
-            if bytes[j] == quote {
-                if !triple { return j + 1 }
-                if j + 2 < to, bytes[j + 1] == quote, bytes[j + 2] == quote { return j + 3 }
-            }
-            j += 1
+    private func skipNestedString(start: Int, quoteAt: Int, to: Int) throws -> Int {
+        switch StringScanner(bytes: bytes, limit: to).scan(start: start, quoteAt: quoteAt) {
+        case .end(let next): return next
+        case .failure(let message, let offset): throw error("f-string: " + message, offset: offset)
         }
-        throw error("f-string: unterminated string", offset: i)
     }
 
     /// Lexes and parses a field's expression where it stands in the source.

@@ -56,6 +56,11 @@ final class StringTests: XCTestCase {
             ("f'{x:%Y-%m-%d}'", "(f (fmt x (spec \"%Y-%m-%d\")))"),
             ("f'{f\"{y}\"}'", "(f (fmt (f (fmt y))))"),
             ("f'''{\nx\n}'''", "(f (fmt x))"),
+            // Python 3.12 (PEP 701): fields may reuse the enclosing quote.
+            ("f\"{d[\"k\"]}\"", "(f (fmt ([] d \"k\")))"),
+            ("f'{f'{x}'}'", "(f (fmt (f (fmt x))))"),
+            ("f'{\"a\" if x else f'{y:{w}}'}!'", "(f (fmt (if x \"a\" (f (fmt y (spec (fmt w)))))) \"!\")"),
+            ("f'{x:{'>'}10}'", "(f (fmt x (spec (fmt \">\") \"10\")))"),
         ], parseExpr)
     }
 
@@ -68,9 +73,11 @@ final class StringTests: XCTestCase {
     func testStringErrors() {
         XCTAssertEqual(parseError("x = 'abc\n"), "1:5: unterminated string literal")
         XCTAssertEqual(parseError("x = '''abc\n\n"), "1:5: unterminated triple-quoted string literal")
-        XCTAssertEqual(parseError("x = f'{'"), "1:7: f-string: expecting '}'")
+        XCTAssertEqual(parseError("x = f'{'"), "1:8: unterminated string literal")  // 3.12: the quote opens a nested string
         XCTAssertEqual(parseError("x = f'{}'"), "1:7: f-string: empty expression not allowed")
-        XCTAssertEqual(parseError("x = f'{x'"), "1:7: f-string: expecting '}'")
+        XCTAssertEqual(parseError("x = f'{x'"), "1:9: unterminated string literal")
+        XCTAssertEqual(parseError("x = f'{x' + 'y'"), "1:15: unterminated string literal")
+        XCTAssertEqual(parseError("x = f'{x\n'"), "1:5: unterminated string literal")
         XCTAssertEqual(parseError("x = f'}'"), "1:7: f-string: single '}' is not allowed")
         XCTAssertEqual(parseError("x = f'{x!z}'"), "1:9: f-string: invalid conversion character: expected 's', 'r', or 'a'")
         XCTAssertEqual(parseError("x = f'{a +}'"), "1:11: invalid syntax")
