@@ -73,6 +73,11 @@ for t_script in Tests/integration/*.sh scripts/tests/*.sh; do
         printf -- '---- FAILED: %s (%s s)\n' "$t_script" "$(elapsed "$t")"
     fi
 done
+if [[ "$want_slurm" == 1 ]]; then   # tear down now, so that the summary below is the last line printed
+    step "Slurm test bed down"
+    scripts/slurm-down.sh || true
+    trap - EXIT
+fi
 [[ "$failed" == 0 ]] || printf 'failed integration tests: %s\n' "${failures[*]}"
 log "all steps: $(elapsed "$T0") s"
 echo "integration: $passed passed, $failed failed, $skipped skipped"
