@@ -44,17 +44,23 @@ extension Parser {
         return body
     }
 
+    /// `if`/`elif`/`else`. The elif chain is parsed in a loop (a long chain must not recurse) and
+    /// then folded into nested `.ifStatement`s, innermost first; each keeps its own range.
     private func parseIf() throws -> Stmt {
-        let start = advance()
-        let test = try parseNamedTest()
-        let body = try parseColonSuite()
-        var orElse: [Stmt] = []
-        if check(.kwElif) {
-            orElse = [try parseIf()]  // `elif` parses exactly like a nested `if`
-        } else if accept(.kwElse) {
-            orElse = try parseColonSuite()
+        var branches: [(start: Token, test: Expr, body: [Stmt])] = []
+        repeat {
+            let start = advance()
+            let test = try parseNamedTest()
+            branches.append((start, test, try parseColonSuite()))
+        } while check(.kwElif)
+        var orElse = accept(.kwElse) ? try parseColonSuite() : []
+        let end = previousEnd
+        for branch in branches.dropFirst().reversed() {
+            orElse = [Stmt(.ifStatement(test: branch.test, body: branch.body, orElse: orElse),
+                           at: location(branch.start), range: branch.start.start..<end)]
         }
-        return finish(.ifStatement(test: test, body: body, orElse: orElse), from: start)
+        let first = branches[0]
+        return finish(.ifStatement(test: first.test, body: first.body, orElse: orElse), from: first.start)
     }
 
     private func parseWhile() throws -> Stmt {

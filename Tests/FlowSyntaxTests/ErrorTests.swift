@@ -1,4 +1,5 @@
 // Diagnostics: every error has a precise line:column, and hostile input never traps.
+import Foundation
 import XCTest
 @testable import FlowSyntax
 
@@ -63,12 +64,15 @@ final class ErrorTests: XCTestCase {
         XCTAssertTrue(parseError("x = " + String(repeating: "2**", count: 10_000) + "1").hasSuffix("too deeply nested"))
         XCTAssertTrue(parseError("x = " + String(repeating: "lambda: ", count: 10_000) + "1").hasSuffix("too deeply nested"))
         XCTAssertTrue(parseError("x = " + String(repeating: "a if b else ", count: 10_000) + "1").hasSuffix("too deeply nested"))
+        var chain = "if a:\n    pass\n"
+        for _ in 0..<20_000 { chain += "elif b:\n    pass\n" }
+        XCTAssertEqual(parseError(chain + "else:\n    pass\n"), "no error")  // elif chains do not recurse
         var blocks = ""
         for level in 0..<300 { blocks += String(repeating: " ", count: level) + "if x:\n" }
         blocks += String(repeating: " ", count: 300) + "pass\n"
         XCTAssertNotEqual(parseError(blocks), "no error")
         // Moderate nesting is fine.
-        XCTAssertEqual(parseError("x = " + String(repeating: "(", count: 150) + "1" + String(repeating: ")", count: 150)), "no error")
+        XCTAssertEqual(parseError("x = " + String(repeating: "(", count: 90) + "1" + String(repeating: ")", count: 90)), "no error")
     }
 
     func testGarbageNeverTraps() {
@@ -116,6 +120,30 @@ final class ErrorTests: XCTestCase {
             } catch {
                 XCTFail("non-diagnostic error for \(text.debugDescription)")
             }
+        }
+    }
+}
+
+final class StackTests: XCTestCase {
+    /// The depth cap must keep the worst case within a 1 MiB secondary-thread stack even in a debug build.
+    func testMaximumNestingFitsSmallThreadStack() {
+        let cases = [
+            "x = " + String(repeating: "(", count: 99) + "1" + String(repeating: ")", count: 99),
+            "x = " + String(repeating: "[", count: 99) + "1" + String(repeating: "]", count: 99),
+            "x = " + String(repeating: "f(", count: 99) + "1" + String(repeating: ")", count: 99),
+            "x = " + String(repeating: "-", count: 98) + "1",
+            "x = " + String(repeating: "{1: ", count: 99) + "1" + String(repeating: "}", count: 99),
+            "x = " + String(repeating: "(", count: 10_000),
+        ]
+        for source in cases {
+            let done = expectation(description: "parsed")
+            let thread = Thread {
+                _ = parseError(source)
+                done.fulfill()
+            }
+            thread.stackSize = 1024 * 1024
+            thread.start()
+            wait(for: [done], timeout: 30)
         }
     }
 }
