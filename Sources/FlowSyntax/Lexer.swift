@@ -1,8 +1,9 @@
 // The tokenizer: UTF-8 bytes -> tokens, with Python's layout rules.
 //
 // Owns: INDENT/DEDENT/NEWLINE generation (tabs to multiples of 8, blank and comment-only lines
-// ignored), implicit line joining inside brackets, backslash continuation, the extent of string and
-// number literals (their *values* are decoded by the parser), and bracket balance errors. It knows
+// ignored), implicit line joining inside brackets, backslash continuation, the extent of number
+// literals and (through StringScanner) string literals — their *values* are decoded by the parser —
+// and bracket balance errors. It knows
 // nothing about statements or Snakemake: Snakefiles tokenize exactly like Python.
 
 struct Lexer {

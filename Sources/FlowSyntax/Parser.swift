@@ -1,8 +1,9 @@
 // The parser's core: the public entry points, the token cursor and shared helpers.
 //
 // Owns: turning a token array into AST nodes. The grammar is split by topic over several files:
-// expressions (ParserExpressions), strings and f-strings (ParserStrings), Python statements
-// (ParserStatements, ParserCompound) and Snakemake's declarations (ParserSnakemake). It is a plain
+// operators and calls (ParserExpressions), bracketed atoms and comprehensions (ParserDisplays),
+// literals (ParserStrings, ParserFStrings), Python statements (ParserStatements, ParserCompound) and
+// Snakemake's declarations (ParserSnakemake). It is a plain
 // recursive-descent parser with one token of lookahead (occasionally two), so it runs in linear time;
 // a depth counter turns pathological nesting into a diagnostic instead of a stack overflow.
 
@@ -90,6 +91,11 @@ final class Parser {
             }
         }
         return 0
+    }
+
+    /// A statement starting at `start` and ending with the last consumed token.
+    func finish(_ kind: StmtKind, from start: Token) -> Stmt {
+        Stmt(kind, at: location(start), range: start.start..<max(start.start, previousEnd))
     }
 
     /// Fails unless the expression parsed so far is all there is.

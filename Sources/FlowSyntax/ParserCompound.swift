@@ -16,10 +16,6 @@ extension Parser {
         }
     }
 
-    private func finish(_ kind: StmtKind, from start: Token) -> Stmt {
-        Stmt(kind, at: location(start), range: start.start..<max(start.start, previousEnd))
-    }
-
     /// `':' suite`
     func parseColonSuite() throws -> [Stmt] {
         try expect(.colon, "':'")

@@ -29,7 +29,7 @@ extension Parser {
         if next.kind == .colon && workflowDirectiveNames.contains(text(first)) {
             let directive = try parseDirective(allowed: workflowDirectiveNames, owner: "workflow",
                                                blockNames: ["onstart", "onsuccess", "onerror"])
-            return Stmt(.workflowDirective(directive), at: location(first), range: first.start..<previousEnd)
+            return finish(.workflowDirective(directive), from: first)
         }
         return nil
     }
@@ -51,7 +51,7 @@ extension Parser {
             (docstring, directives) = try parseDirectiveBlock(allowed: ruleDirectiveNames, owner: owner, blockNames: ["run"])
         }
         let decl = RuleDecl(kind: kind, name: name, docstring: docstring, directives: directives, location: location(start))
-        return Stmt(.rule(decl), at: location(start), range: start.start..<previousEnd)
+        return finish(.rule(decl), from: start)
     }
 
     /// `storage NAME: provider=..., ...` becomes a `storage` directive whose first argument is
@@ -63,7 +63,7 @@ extension Parser {
         var args = try parseDirectiveArguments(after: colon, name: "storage")
         args.insert(.keyword("tag", Expr(.string(text(tag)), at: location(tag))), at: 0)
         let directive = Directive(name: "storage", content: .arguments(args), at: location(start))
-        return Stmt(.workflowDirective(directive), at: location(start), range: start.start..<previousEnd)
+        return finish(.workflowDirective(directive), from: start)
     }
 
     private func parseModuleDeclaration() throws -> Stmt {
@@ -75,7 +75,7 @@ extension Parser {
         try expectBlockStart(after: owner)
         let directives = try parseDirectiveBlock(allowed: moduleDirectiveNames, owner: owner, blockNames: []).directives
         let decl = ModuleDecl(name: name, directives: directives, location: location(start))
-        return Stmt(.module(decl), at: location(start), range: start.start..<previousEnd)
+        return finish(.module(decl), from: start)
     }
 
     /// `use rule <names|*> [from <module>] [exclude <names>] [as <name>] [with: <directives>]`
@@ -109,7 +109,7 @@ extension Parser {
         }
         let decl = UseRuleDecl(rules: rules, fromModule: fromModule, asName: asName, exclude: exclude,
                                overrides: overrides, location: location(start))
-        return Stmt(.useRule(decl), at: location(start), range: start.start..<previousEnd)
+        return finish(.useRule(decl), from: start)
     }
 
     /// A rule name or pattern such as `*`, `other_*` or `*_new`: adjacent name and `*` tokens.

@@ -51,10 +51,6 @@ extension Parser {
         }
     }
 
-    private func finish(_ kind: StmtKind, from start: Token) -> Stmt {
-        Stmt(kind, at: location(start), range: start.start..<max(start.start, previousEnd))
-    }
-
     private func parseSmallStatement() throws -> Stmt {
         let start = tok
         switch kind {
