@@ -2,9 +2,9 @@
 // their Python `read`/`write` methods so any file-like object works.
 
 enum JSONModule {
-    static func make() -> PyModule {
+    static func make(_ interp: Interpreter) throws -> PyModule {
         let m = PyModule("json")
-        m.attributes.set("JSONDecodeError", .str("JSONDecodeError"))
+        m.attributes.set("JSONDecodeError", .object(try interp.exceptionClass("JSONDecodeError")))
         m.define("loads") { a, i in try loads(try Args(a, "loads", i).string(0, "s")) }
         m.define("load") { a, i in
             let fp = try Args(a, "load", i).required(0, "fp")

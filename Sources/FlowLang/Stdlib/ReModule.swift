@@ -150,7 +150,7 @@ final class PatternObject: PyObject, PyHashable {
 enum ReModule {
     static let patternMethods: Set<String> = ["match", "search", "fullmatch", "sub", "subn", "findall", "finditer", "split"]
 
-    static func make() -> PyModule {
+    static func make(_ interp: Interpreter) throws -> PyModule {
         let flagPairs: [(String, Int)] = [("IGNORECASE", RegexFlag.ignoreCase), ("I", RegexFlag.ignoreCase),
             ("MULTILINE", RegexFlag.multiline), ("M", RegexFlag.multiline), ("DOTALL", RegexFlag.dotAll),
             ("S", RegexFlag.dotAll), ("VERBOSE", RegexFlag.verbose), ("X", RegexFlag.verbose),
@@ -185,7 +185,7 @@ enum ReModule {
         }
         m.define("escape") { a, i in .str(escape(try Args(a, "escape", i).string(0, "pattern"))) }
         m.define("purge") { _, _ in cache.removeAll(); return .none }
-        m.attributes.set("error", .str("re.error"))
+        m.attributes.set("error", .object(try interp.exceptionClass("error")))
         return m
     }
 

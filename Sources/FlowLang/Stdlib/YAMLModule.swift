@@ -2,13 +2,13 @@
 // common keyword options, and the Loader/Dumper names Snakefiles pass around (accepted, ignored).
 
 enum YAMLModule {
-    static func make() -> PyModule {
+    static func make(_ interp: Interpreter) throws -> PyModule {
         let m = PyModule("yaml")
         for name in ["Loader", "SafeLoader", "FullLoader", "BaseLoader", "UnsafeLoader", "CLoader", "CSafeLoader",
                      "Dumper", "SafeDumper", "CDumper", "CSafeDumper"] {
             m.attributes.set(name, .str(name))
         }
-        m.attributes.set("YAMLError", .str("YAMLError"))
+        m.attributes.set("YAMLError", .object(try interp.exceptionClass("YAMLError")))
         m.attributes.set("__version__", .str("6.0.1"))
         for name in ["safe_load", "load", "full_load", "unsafe_load"] {
             m.define(name) { a, i in try YAMLCodec.load(try text(Args(a, name, i).required(0, "stream"), i), path: "<unicode string>") }
