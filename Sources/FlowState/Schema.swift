@@ -8,23 +8,30 @@ enum Schema {
     static let migrations: [String] = [
         // 1: initial schema.
         """
+        -- Strings that repeat across many jobs (rule names, code and environment hashes, hosts,
+        -- run ids), stored once. Rows are never deleted, so an id stays valid for every reader.
+        CREATE TABLE texts (
+            id    INTEGER PRIMARY KEY,
+            value TEXT    NOT NULL UNIQUE
+        );
+
         -- One row per job that produced at least one recorded output. Jobs are shared by their
         -- outputs (a job with 3 outputs stores its input list once); the triggers below delete
-        -- a job when its last output is re-recorded or removed.
+        -- a job when its last output is re-recorded or removed. *_text columns are texts ids.
         CREATE TABLE jobs (
-            id                INTEGER PRIMARY KEY,
-            rule              TEXT    NOT NULL,
-            job_key           TEXT    NOT NULL,
-            params_hash       TEXT    NOT NULL,
-            code_hash         TEXT    NOT NULL,
-            software_env_hash TEXT    NOT NULL,
-            inputs            BLOB    NOT NULL, -- sorted unique input paths joined by NUL bytes
-            shell_command     TEXT,             -- NULL for script:/run: jobs
-            start_time        REAL    NOT NULL, -- Unix seconds
-            end_time          REAL    NOT NULL,
-            exit_status       INTEGER NOT NULL,
-            host              TEXT    NOT NULL,
-            run_id            TEXT
+            id                     INTEGER PRIMARY KEY,
+            rule_text              INTEGER NOT NULL,
+            job_key                TEXT    NOT NULL,
+            params_hash            TEXT    NOT NULL, -- often per job (params with wildcards): inline
+            code_hash_text         INTEGER NOT NULL,
+            software_env_hash_text INTEGER NOT NULL,
+            inputs                 BLOB    NOT NULL, -- sorted unique input paths joined by NUL bytes
+            shell_command          TEXT,             -- NULL for script:/run: jobs
+            start_time             REAL    NOT NULL, -- Unix seconds
+            end_time               REAL    NOT NULL,
+            exit_status            INTEGER NOT NULL,
+            host_text              INTEGER NOT NULL,
+            run_id_text            INTEGER           -- NULL when recorded outside a run
         );
         CREATE TABLE outputs (
             path   TEXT    PRIMARY KEY,

@@ -82,23 +82,28 @@ extension StateStore {
     private func insertRecord(outputs: [String], mtimes: [Double?]?, meta: JobRecord) throws {
         guard !outputs.isEmpty else { return }
         let insertJob = try statement("""
-            INSERT INTO jobs (rule, job_key, params_hash, code_hash, software_env_hash, inputs,
-                              shell_command, start_time, end_time, exit_status, host, run_id)
+            INSERT INTO jobs (rule_text, job_key, params_hash, code_hash_text, software_env_hash_text,
+                              inputs, shell_command, start_time, end_time, exit_status, host_text, run_id_text)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
+        let rule = try textID(meta.rule)
+        let codeHash = try textID(meta.codeHash)
+        let envHash = try textID(meta.softwareEnvHash)
+        let host = try textID(meta.host)
+        let runID = try meta.runID.map(textID)
         try insertJob.run {
-            try $0.bind(1, meta.rule)
+            try $0.bind(1, rule)
             try $0.bind(2, meta.jobKey)
             try $0.bind(3, meta.paramsHash)
-            try $0.bind(4, meta.codeHash)
-            try $0.bind(5, meta.softwareEnvHash)
+            try $0.bind(4, codeHash)
+            try $0.bind(5, envHash)
             try $0.bindBlob(6, utf8: meta.inputs.joined)
             try $0.bind(7, meta.shellCommand)
             try $0.bind(8, meta.startTime)
             try $0.bind(9, meta.endTime)
             try $0.bind(10, meta.exitStatus)
-            try $0.bind(11, meta.host)
-            try $0.bind(12, meta.runID)
+            try $0.bind(11, host)
+            try $0.bind(12, runID)
         }
         let jobID = db.lastInsertRowID
         let upsert = try statement("""

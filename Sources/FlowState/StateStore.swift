@@ -17,6 +17,8 @@ public final class StateStore: @unchecked Sendable {
     private let mutex = NSLock()
     private var statements: [String: Statement] = [:]
     private var pendingBatch = WriteBatch()
+    /// Cache of the `texts` table (see StateStore+Texts.swift).
+    var texts = TextCache()
 
     public static func directory(forWorkdir workdir: String) -> String {
         (workdir as NSString).appendingPathComponent(".flow")
@@ -39,6 +41,9 @@ public final class StateStore: @unchecked Sendable {
         defer { mutex.unlock() }
         return try body()
     }
+
+    /// Callers hold `mutex`.
+    func readTransaction<T>(_ body: () throws -> T) throws -> T { try db.readTransaction(body) }
 
     /// A prepared statement kept for the store's lifetime; callers hold `mutex`.
     func statement(_ sql: String) throws -> Statement {
@@ -79,8 +84,14 @@ public final class StateStore: @unchecked Sendable {
     }
 
     private func applyLocked(_ batch: WriteBatch) throws {
-        try db.transaction {
-            for operation in batch.operations { try apply(operation) }
+        do {
+            try db.transaction {
+                for operation in batch.operations { try apply(operation) }
+            }
+        } catch {
+            // Ids of texts inserted by the rolled-back transaction are gone again.
+            texts = TextCache()
+            throw error
         }
     }
 

@@ -91,6 +91,20 @@ public final class Database {
         }
     }
 
+    /// Runs several reads as one read transaction: one consistent snapshot, and one WAL read
+    /// lock instead of one per statement (two fcntl calls each, which dominate 100k point
+    /// lookups). Inside another transaction it simply joins it.
+    public func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        if transactionDepth > 0 { return try body() }
+        try execute("BEGIN DEFERRED")
+        transactionDepth = 1
+        defer {
+            transactionDepth = 0
+            try? execute("COMMIT")
+        }
+        return try body()
+    }
+
     public var changes: Int { Int(sqlite3_changes(handle)) }
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 

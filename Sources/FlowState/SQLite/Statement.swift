@@ -58,6 +58,7 @@ public final class Statement {
     }
 
     public func bind(_ index: Int32, _ value: Int?) throws { if let value { try bind(index, value) } else { try bindNull(index) } }
+    public func bind(_ index: Int32, _ value: Int64?) throws { if let value { try bind(index, value) } else { try bindNull(index) } }
     public func bind(_ index: Int32, _ value: Double?) throws { if let value { try bind(index, value) } else { try bindNull(index) } }
     public func bind(_ index: Int32, _ value: String?) throws { if let value { try bind(index, value) } else { try bindNull(index) } }
     public func bind(_ index: Int32, _ value: Data?) throws { if let value { try bind(index, value) } else { try bindNull(index) } }
