@@ -150,12 +150,12 @@ extension Interpreter {
         define("setattr") { a, i in
             guard a.positional.count == 3, let name = a.positional[1].stringValue else { throw PyError.type("setattr expected 3 arguments") }
             try i.setAttributeValue(a.positional[0], name, a.positional[2])
-            return .none
+            return Value.none
         }
         define("delattr") { a, i in
             guard a.positional.count == 2, let name = a.positional[1].stringValue else { throw PyError.type("delattr expected 2 arguments") }
             try i.deleteAttribute(a.positional[0], name)
-            return .none
+            return Value.none
         }
         define("iter") { a, i in
             let v = try i.one(a, "iter")
@@ -193,7 +193,7 @@ extension Interpreter {
             } else {
                 i.standardOutput(text)
             }
-            return .none
+            return Value.none
         }
         define("input") { _, _ in throw PyError("EOFError", "input() is not available while evaluating a workflow") }
         define("open") { a, i in try i.openFile(a) }
@@ -229,7 +229,7 @@ extension Interpreter {
             let file = SourceFile(path: "<string>", text: text)
             let module = try parseModule(file)
             _ = try i.executeBlock(module.body, try i.dynamicScope(a, scope, file))
-            return .none
+            return Value.none
         })
     }
 

@@ -111,14 +111,14 @@ extension Interpreter {
     private func listMethod(_ l: PyList, _ name: String, _ a: Arguments) throws -> Value? {
         let p = a.positional
         switch name {
-        case "append": l.items.append(try one(a, "list.append")); return .none
-        case "extend": l.items.append(contentsOf: try iterateValues(try one(a, "list.extend"))); return .none
+        case "append": l.items.append(try one(a, "list.append")); return Value.none
+        case "extend": l.items.append(contentsOf: try iterateValues(try one(a, "list.extend"))); return Value.none
         case "insert":
             guard p.count == 2 else { throw PyError.type("insert expected 2 arguments, got \(p.count)") }
             var i = try intArgument(p[0])
             if i < 0 { i = max(0, i + l.items.count) }
             l.items.insert(p[1], at: min(i, l.items.count))
-            return .none
+            return Value.none
         case "pop":
             if l.items.isEmpty { throw PyError.index("pop from empty list") }
             guard let index = p.first else { return l.items.removeLast() }
@@ -130,7 +130,7 @@ extension Interpreter {
             let x = try one(a, "list.remove")
             for (i, v) in l.items.enumerated() where try valuesEqual(v, x) {
                 l.items.remove(at: i)
-                return .none
+                return Value.none
             }
             throw PyError.value("list.remove(x): x not in list")
         case "index": return try sequenceIndexOf(l.items, a, "list")
@@ -142,10 +142,10 @@ extension Interpreter {
             if !p.isEmpty { throw PyError.type("sort() takes no positional arguments") }
             let reverse = try a.keyword("reverse").map { try isTruthy($0) } ?? false
             l.items = try sortValues(l.items, key: a.keyword("key"), reverse: reverse)
-            return .none
-        case "reverse": l.items.reverse(); return .none
+            return Value.none
+        case "reverse": l.items.reverse(); return Value.none
         case "copy": return .list(PyList(l.items))
-        case "clear": l.items.removeAll(); return .none
+        case "clear": l.items.removeAll(); return Value.none
         default: return try dunderMethod(.list(l), name, a)
         }
     }
@@ -191,7 +191,7 @@ extension Interpreter {
             throw keyError(k)
         case "popitem":
             guard let last = d.keys.last else { throw PyError.key("'popitem(): dictionary is empty'") }
-            let v = d.remove(HashKey(unchecked: last)) ?? .none
+            let v = d.remove(HashKey(unchecked: last)) ?? Value.none
             return .tuple([last, v])
         case "setdefault":
             guard let k = p.first else { throw PyError.type("setdefault expected at least 1 argument, got 0") }
@@ -203,9 +203,9 @@ extension Interpreter {
         case "update":
             if let source = p.first { try updateDict(d, from: source) }
             for (k, v) in a.keywords { d.set(k, v) }
-            return .none
+            return Value.none
         case "copy": return .dict(d.copy())
-        case "clear": d.removeAll(); return .none
+        case "clear": d.removeAll(); return Value.none
         case "fromkeys": return try dictFromKeys(a)
         default: return try dunderMethod(.dict(d), name, a)
         }
@@ -225,12 +225,12 @@ extension Interpreter {
             for e in r.elements { s.insert(HashKey(unchecked: e)) }
         }
         switch name {
-        case "add": s.insert(try HashKey(try one(a, "add"))); return .none
+        case "add": s.insert(try HashKey(try one(a, "add"))); return Value.none
         case "remove":
             let x = try one(a, "remove")
             if !s.remove(try HashKey(x)) { throw keyError(x) }
-            return .none
-        case "discard": s.remove(try HashKey(try one(a, "discard"))); return .none
+            return Value.none
+        case "discard": s.remove(try HashKey(try one(a, "discard"))); return Value.none
         case "pop":
             guard let first = s.elements.first else { throw PyError.key("'pop from an empty set'") }
             s.remove(HashKey(unchecked: first))
@@ -239,17 +239,17 @@ extension Interpreter {
         case "intersection": return .set(try combine(.bitAnd))
         case "difference": return .set(try combine(.subtract))
         case "symmetric_difference": return .set(try combine(.bitXor))
-        case "update": for o in try others() { for e in o.elements { s.insert(HashKey(unchecked: e)) } }; return .none
-        case "intersection_update": replaceContents(try combine(.bitAnd)); return .none
-        case "difference_update": replaceContents(try combine(.subtract)); return .none
-        case "symmetric_difference_update": replaceContents(try combine(.bitXor)); return .none
+        case "update": for o in try others() { for e in o.elements { s.insert(HashKey(unchecked: e)) } }; return Value.none
+        case "intersection_update": replaceContents(try combine(.bitAnd)); return Value.none
+        case "difference_update": replaceContents(try combine(.subtract)); return Value.none
+        case "symmetric_difference_update": replaceContents(try combine(.bitXor)); return Value.none
         case "issubset": return .bool(try compareOrder(.lessEqual, .set(s), .set(try makeSet(try iterateValues(try one(a, name))))))
         case "issuperset": return .bool(try compareOrder(.greaterEqual, .set(s), .set(try makeSet(try iterateValues(try one(a, name))))))
         case "isdisjoint":
             let o = try makeSet(try iterateValues(try one(a, name)))
             return .bool(!s.elements.contains { o.contains(HashKey(unchecked: $0)) })
         case "copy": return .set(s.copy())
-        case "clear": for e in s.elements { s.remove(HashKey(unchecked: e)) }; return .none
+        case "clear": for e in s.elements { s.remove(HashKey(unchecked: e)) }; return Value.none
         default: return nil
         }
     }

@@ -15,13 +15,13 @@ extension Interpreter {
         object.dict["__init__"] = .object(MethodDescriptor("__init__") { _, _ in .none })
         object.dict["__str__"] = .object(MethodDescriptor("__str__") { args, interp in
             guard case .object(let o)? = args.positional.first, let inst = o as? PyInstance else {
-                return .str(try interp.strValue(args.positional.first ?? .none))
+                return .str(try interp.strValue(args.positional.first ?? Value.none))
             }
             return .str(inst.cls.isException ? try interp.exceptionStr(inst) : try interp.instanceRepr(inst))
         })
         object.dict["__repr__"] = .object(MethodDescriptor("__repr__") { args, interp in
             guard case .object(let o)? = args.positional.first, let inst = o as? PyInstance else {
-                return .str(try interp.reprValue(args.positional.first ?? .none))
+                return .str(try interp.reprValue(args.positional.first ?? Value.none))
             }
             return .str("<\(inst.cls.module).\(inst.cls.name) object at \(objectAddress(inst))>")
         })
@@ -62,7 +62,7 @@ extension Interpreter {
         add("slice") { args, _ in
             let p = args.positional
             if p.count == 1 { return .object(PySlice(start: .none, stop: p[0], step: .none)) }
-            return .object(PySlice(start: p.first ?? .none, stop: p.count > 1 ? p[1] : .none, step: p.count > 2 ? p[2] : .none))
+            return .object(PySlice(start: p.first ?? Value.none, stop: p.count > 1 ? p[1] : .none, step: p.count > 2 ? p[2] : .none))
         }
         for name in ["function", "builtin_function_or_method", "method", "module", "generator", "property",
                      "staticmethod", "classmethod", "super", "NotImplementedType", "ellipsis",
@@ -70,13 +70,13 @@ extension Interpreter {
             add(name) { _, _ in throw PyError.type("cannot create '\(name)' instances") }
         }
         typeObjects["staticmethod"] = try! PyClass(name: "staticmethod", bases: [object], builtin: true) { args, _ in
-            .object(PyStaticMethod(args.positional.first ?? .none))
+            .object(PyStaticMethod(args.positional.first ?? Value.none))
         }
         typeObjects["classmethod"] = try! PyClass(name: "classmethod", bases: [object], builtin: true) { args, _ in
-            .object(PyClassMethod(args.positional.first ?? .none))
+            .object(PyClassMethod(args.positional.first ?? Value.none))
         }
         typeObjects["property"] = try! PyClass(name: "property", bases: [object], builtin: true) { args, _ in
-            .object(PyProperty(getter: args.argument(0, "fget") ?? .none, setter: args.argument(1, "fset")))
+            .object(PyProperty(getter: args.argument(0, "fget") ?? Value.none, setter: args.argument(1, "fset")))
         }
         typeObjects["super"] = try! PyClass(name: "super", bases: [object], builtin: true) { args, _ in
             guard args.positional.count == 2, case .object(let o) = args.positional[0], let cls = o as? PyClass else {

@@ -72,7 +72,7 @@ extension Interpreter {
         if let cause {
             let c = try eval(cause, scope)
             if case .object(let o)? = error.value, let inst = o as? PyInstance {
-                inst.attributes.set("__cause__", c.isNone ? .none : (try makeError(c)).value ?? .none)
+                inst.attributes.set("__cause__", c.isNone ? .none : (try makeError(c)).value ?? Value.none)
             }
         }
         error.traceback = []
@@ -120,7 +120,7 @@ extension Interpreter {
                     inst.exceptionArgs = Array(args.positional.dropFirst())
                     inst.errorMessage = nil
                 }
-                return .none
+                return Value.none
             })
             cls.dict["__str__"] = .object(MethodDescriptor("__str__") { args, interp in
                 guard case .object(let o)? = args.positional.first, let inst = o as? PyInstance else { return .str("") }

@@ -5,6 +5,8 @@ import FlowSyntax
 
 extension Interpreter {
     func eval(_ e: Expr, _ scope: Scope) throws -> Value {
+        // Kept small: the Swift frame of this function is paid on every nesting level of every
+        // Python call, so all but the trivial cases live in separate functions.
         do {
             switch e.kind {
             case .name(let n): return try lookupName(n, scope)
@@ -13,61 +15,106 @@ extension Interpreter {
             case .none: return .none
             case .bool(let b): return .bool(b)
             case .float(let d): return .float(d)
-            case .ellipsis: return builtins["Ellipsis"] ?? .none
-            case .attribute(let base, let name):
-                let v = try eval(base, scope)
-                if let r = try lookupAttribute(v, name) { return r }
-                throw attributeError(v, name)
-            case .subscript(let base, let index):
-                let v = try eval(base, scope)
-                return try subscriptValue(v, try eval(index, scope))
             case .call(let callee, let args): return try evalCall(callee, args, scope, e.location)
-            case .binary(let op, let a, let b):
-                let x = try eval(a, scope)
-                return try binaryOp(op, x, try eval(b, scope))
-            case .compare(let first, let rest): return try evalCompare(first, rest, scope)
-            case .logical(let op, let a, let b):
-                let x = try eval(a, scope)
-                if try isTruthy(x) == (op == .or) { return x }
-                return try eval(b, scope)
-            case .unary(let op, let x): return try unaryOp(op, try eval(x, scope))
-            case .conditional(let test, let then, let orElse):
-                return try eval(try isTruthy(try eval(test, scope)) ? then : orElse, scope)
-            case .fstring(let parts): return .str(try evalFString(parts, scope))
-            case .list(let items): return .list(PyList(try evalElements(items, scope)))
-            case .tuple(let items): return .tuple(try evalElements(items, scope))
-            case .set(let items): return .set(try makeSet(try evalElements(items, scope)))
-            case .dict(let items): return .dict(try evalDict(items, scope))
-            case .slice(let lower, let upper, let step):
-                return .object(PySlice(start: try lower.map { try eval($0, scope) } ?? .none,
-                                       stop: try upper.map { try eval($0, scope) } ?? .none,
-                                       step: try step.map { try eval($0, scope) } ?? .none))
-            case .lambda(let params, let body): return try makeLambda(params, body, e.location, scope)
-            case .comprehension(let kind, let element, let clauses):
-                return try evalComprehension(kind, element, clauses, scope)
-            case .dictComprehension(let key, let value, let clauses):
-                return try evalDictComprehension(key, value, clauses, scope)
-            case .starred:
-                throw PyError("SyntaxError", "can't use starred expression here")
-            case .namedExpr(let name, let value):
-                let v = try eval(value, scope)
-                assignWalrus(name, v, scope)
-                return v
-            case .yield(let value):
-                let v = try value.map { try eval($0, scope) } ?? .none
-                var s: Scope? = scope
-                while let current = s, current.kind == .comprehension { s = current.enclosing }
-                guard let owner = s, owner.yielded != nil else { throw PyError("SyntaxError", "'yield' outside function") }
-                owner.yielded?.append(v)
-                if owner.yielded!.count > 10_000_000 {
-                    throw PyError.runtime("generator produced more than 10,000,000 values (flow runs generators eagerly)")
-                }
-                return .none
+            default: return try evalCompound(e, scope)
             }
-        } catch var error as PyError {
-            if error.traceback.isEmpty { error.traceback.append((scope.file.path, e.location)) }
-            throw error
+        } catch let error as PyError {
+            throw annotated(error, scope, e.location)
         }
+    }
+
+    @inline(never)
+    private func annotated(_ error: PyError, _ scope: Scope, _ location: SourceLocation) -> PyError {
+        guard error.traceback.isEmpty else { return error }
+        var e = error
+        e.traceback.append((scope.file.path, location))
+        return e
+    }
+
+    @inline(never)
+    private func evalCompound(_ e: Expr, _ scope: Scope) throws -> Value {
+        switch e.kind {
+        case .attribute(let base, let name): return try evalAttribute(base, name, scope)
+        case .subscript(let base, let index): return try evalSubscript(base, index, scope)
+        case .binary(let op, let a, let b): return try evalBinary(op, a, b, scope)
+        case .compare(let first, let rest): return try evalCompare(first, rest, scope)
+        case .logical(let op, let a, let b): return try evalLogical(op, a, b, scope)
+        case .unary(let op, let x): return try unaryOp(op, try eval(x, scope))
+        case .conditional(let test, let then, let orElse): return try evalConditional(test, then, orElse, scope)
+        default: return try evalDisplay(e, scope)
+        }
+    }
+
+    @inline(never)
+    private func evalAttribute(_ base: Expr, _ name: String, _ scope: Scope) throws -> Value {
+        let v = try eval(base, scope)
+        if let r = try lookupAttribute(v, name) { return r }
+        throw attributeError(v, name)
+    }
+
+    @inline(never)
+    private func evalSubscript(_ base: Expr, _ index: Expr, _ scope: Scope) throws -> Value {
+        let v = try eval(base, scope)
+        return try subscriptValue(v, try eval(index, scope))
+    }
+
+    @inline(never)
+    private func evalBinary(_ op: BinaryOperator, _ a: Expr, _ b: Expr, _ scope: Scope) throws -> Value {
+        let x = try eval(a, scope)
+        return try binaryOp(op, x, try eval(b, scope))
+    }
+
+    @inline(never)
+    private func evalLogical(_ op: LogicalOperator, _ a: Expr, _ b: Expr, _ scope: Scope) throws -> Value {
+        let x = try eval(a, scope)
+        if try isTruthy(x) == (op == .or) { return x }
+        return try eval(b, scope)
+    }
+
+    @inline(never)
+    private func evalConditional(_ test: Expr, _ then: Expr, _ orElse: Expr, _ scope: Scope) throws -> Value {
+        try eval(try isTruthy(try eval(test, scope)) ? then : orElse, scope)
+    }
+
+    @inline(never)
+    private func evalDisplay(_ e: Expr, _ scope: Scope) throws -> Value {
+        switch e.kind {
+        case .ellipsis: return builtins["Ellipsis"] ?? .none
+        case .fstring(let parts): return .str(try evalFString(parts, scope))
+        case .list(let items): return .list(PyList(try evalElements(items, scope)))
+        case .tuple(let items): return .tuple(try evalElements(items, scope))
+        case .set(let items): return .set(try makeSet(try evalElements(items, scope)))
+        case .dict(let items): return .dict(try evalDict(items, scope))
+        case .slice(let lower, let upper, let step):
+            return .object(PySlice(start: try lower.map { try eval($0, scope) } ?? .none,
+                                   stop: try upper.map { try eval($0, scope) } ?? .none,
+                                   step: try step.map { try eval($0, scope) } ?? .none))
+        case .lambda(let params, let body): return try makeLambda(params, body, e.location, scope)
+        case .comprehension(let kind, let element, let clauses):
+            return try evalComprehension(kind, element, clauses, scope)
+        case .dictComprehension(let key, let value, let clauses):
+            return try evalDictComprehension(key, value, clauses, scope)
+        case .starred:
+            throw PyError("SyntaxError", "can't use starred expression here")
+        case .namedExpr(let name, let value):
+            let v = try eval(value, scope)
+            assignWalrus(name, v, scope)
+            return v
+        case .yield(let value): return try evalYield(value, scope)
+        default: throw PyError.runtime("internal: unexpected expression")
+        }
+    }
+
+    private func evalYield(_ value: Expr?, _ scope: Scope) throws -> Value {
+        let v = try value.map { try eval($0, scope) } ?? .none
+        var s: Scope? = scope
+        while let current = s, current.kind == .comprehension { s = current.enclosing }
+        guard let owner = s, owner.yielded != nil else { throw PyError("SyntaxError", "'yield' outside function") }
+        owner.yielded?.append(v)
+        if owner.yielded!.count > 10_000_000 {
+            throw PyError.runtime("generator produced more than 10,000,000 values (flow runs generators eagerly)")
+        }
+        return .none
     }
 
     /// Elements of a list/tuple/set display, expanding `*iterable`.

@@ -25,58 +25,70 @@ extension Interpreter {
             switch stmt.kind {
             case .expression(let e):
                 _ = try eval(e, scope)
+                return .normal
             case .assign(let targets, let valueExpr):
                 let value = try eval(valueExpr, scope)
                 for t in targets { try assignTarget(t, value, scope) }
-            case .augmentedAssign(let target, let op, let valueExpr):
-                try executeAugmented(target, op, valueExpr, scope)
-            case .annotatedAssign(let target, _, let valueExpr):
-                if let valueExpr { try assignTarget(target, try eval(valueExpr, scope), scope) }
-            case .functionDef(let def):
-                try defineFunction(def, stmt.location, scope)
-            case .classDef(let def):
-                try defineClass(def, stmt, scope)
+                return .normal
             case .return(let e):
-                return .returned(try e.map { try eval($0, scope) } ?? .none)
+                guard let e else { return .returned(.none) }
+                return .returned(try eval(e, scope))
             case .ifStatement(let test, let body, let orElse):
                 return try executeBlock(try isTruthy(try eval(test, scope)) ? body : orElse, scope)
-            case .forLoop(let target, let iterable, let body, let orElse):
-                return try executeFor(target, iterable, body, orElse, scope)
-            case .whileLoop(let test, let body, let orElse):
-                while try isTruthy(try eval(test, scope)) {
-                    switch try executeBlock(body, scope) {
-                    case .normal, .continueLoop: continue
-                    case .breakLoop: return .normal
-                    case .returned(let v): return .returned(v)
-                    }
-                }
-                return try executeBlock(orElse, scope)
-            case .break: return .breakLoop
-            case .continue: return .continueLoop
-            case .pass, .global, .nonlocal: break
-            case .importModules(let names): try executeImport(names, scope)
-            case .importFrom(let module, let level, let names): try executeImportFrom(module, level, names, scope)
-            case .delete(let targets): for t in targets { try deleteTarget(t, scope) }
-            case .assert(let test, let message):
-                if !(try isTruthy(try eval(test, scope))) {
-                    let args = try message.map { [try eval($0, scope)] } ?? []
-                    throw try makeError(.object(try instantiateException("AssertionError", args)))
-                }
-            case .tryStatement(let body, let handlers, let orElse, let finally):
-                return try executeTry(body, handlers, orElse, finally, scope)
-            case .raise(let e, let cause):
-                try executeRaise(e, cause, scope)
-            case .with(let items, let body):
-                return try executeWith(items, 0, body, scope)
-            case .rule, .workflowDirective, .module, .useRule:
-                guard let host else {
-                    throw PyError("SyntaxError", "Snakemake statements (rule, module, directives) need a workflow host")
-                }
-                try host.execute(stmt, file: scope.file, interpreter: self)
+            default:
+                return try executeCompound(stmt, scope)
             }
         } catch var error as PyError {
             if error.traceback.isEmpty { error.traceback.append((scope.file.path, stmt.location)) }
             throw error
+        }
+    }
+
+    @inline(never)
+    private func executeCompound(_ stmt: Stmt, _ scope: Scope) throws -> Completion {
+        switch stmt.kind {
+        case .expression, .assign, .return, .ifStatement: return try execute(stmt, scope)
+        case .augmentedAssign(let target, let op, let valueExpr):
+            try executeAugmented(target, op, valueExpr, scope)
+        case .annotatedAssign(let target, _, let valueExpr):
+            if let valueExpr { try assignTarget(target, try eval(valueExpr, scope), scope) }
+        case .functionDef(let def):
+            try defineFunction(def, stmt.location, scope)
+        case .classDef(let def):
+            try defineClass(def, stmt, scope)
+        case .forLoop(let target, let iterable, let body, let orElse):
+            return try executeFor(target, iterable, body, orElse, scope)
+        case .whileLoop(let test, let body, let orElse):
+            while try isTruthy(try eval(test, scope)) {
+                switch try executeBlock(body, scope) {
+                case .normal, .continueLoop: continue
+                case .breakLoop: return .normal
+                case .returned(let v): return .returned(v)
+                }
+            }
+            return try executeBlock(orElse, scope)
+        case .break: return .breakLoop
+        case .continue: return .continueLoop
+        case .pass, .global, .nonlocal: break
+        case .importModules(let names): try executeImport(names, scope)
+        case .importFrom(let module, let level, let names): try executeImportFrom(module, level, names, scope)
+        case .delete(let targets): for t in targets { try deleteTarget(t, scope) }
+        case .assert(let test, let message):
+            if !(try isTruthy(try eval(test, scope))) {
+                let args = try message.map { [try eval($0, scope)] } ?? []
+                throw try makeError(.object(try instantiateException("AssertionError", args)))
+            }
+        case .tryStatement(let body, let handlers, let orElse, let finally):
+            return try executeTry(body, handlers, orElse, finally, scope)
+        case .raise(let e, let cause):
+            try executeRaise(e, cause, scope)
+        case .with(let items, let body):
+            return try executeWith(items, 0, body, scope)
+        case .rule, .workflowDirective, .module, .useRule:
+            guard let host else {
+                throw PyError("SyntaxError", "Snakemake statements (rule, module, directives) need a workflow host")
+            }
+            try host.execute(stmt, file: scope.file, interpreter: self)
         }
         return .normal
     }

@@ -65,7 +65,7 @@ public final class PyClass: PyObject, PyCallable {
             let d = PyDict()
             for (k, v) in dict.sorted(by: { $0.key < $1.key }) { d.set(k, v) }
             return .dict(d)
-        case "__doc__": return dict["__doc__"] ?? .none
+        case "__doc__": return dict["__doc__"] ?? Value.none
         default: break
         }
         if let v = lookup(name) {
@@ -139,7 +139,7 @@ final class PyProperty: PyObject {
             })
         case "getter":
             return .object(BuiltinFunction("getter") { args, _ in
-                .object(PyProperty(getter: args.positional.first ?? .none, setter: self.setter))
+                .object(PyProperty(getter: args.positional.first ?? Value.none, setter: self.setter))
             })
         case "fget": return getter
         default: return nil
@@ -234,7 +234,7 @@ extension Interpreter {
         if inst.cls.isException {
             switch name {
             case "args": return .tuple(inst.exceptionArgs)
-            case "__cause__", "__context__", "__traceback__", "__suppress_context__": return .none
+            case "__cause__", "__context__", "__traceback__", "__suppress_context__": return Value.none
             default: break
             }
         }

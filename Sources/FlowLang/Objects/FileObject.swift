@@ -109,10 +109,10 @@ final class FileObject: PyIterable, PyIterator {
                 try self.checkOpen()
                 guard let handle = self.handle else { throw PyError("UnsupportedOperation", "not writable") }
                 for line in try i.iterateValues(a.positional.first ?? .list(PyList())) { fputs(try i.strValue(line), handle) }
-                return .none
+                return Value.none
             }
-        case "flush": return method { _, _ in if let h = self.handle { fflush(h) }; return .none }
-        case "close": return method { _, _ in self.close(); return .none }
+        case "flush": return method { _, _ in if let h = self.handle { fflush(h) }; return Value.none }
+        case "close": return method { _, _ in self.close(); return Value.none }
         case "__enter__": return method { _, _ in .object(self) }
         case "__exit__": return method { _, _ in self.close(); return .false }
         default: return nil

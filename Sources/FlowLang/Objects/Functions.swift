@@ -38,11 +38,11 @@ public final class PyFunction: PyObject, PyCallable {
         switch name {
         case "__name__": return .str(code.name)
         case "__qualname__": return .str(qualname)
-        case "__doc__": return code.docstring.map { .str($0) } ?? .none
+        case "__doc__": return code.docstring.map { .str($0) } ?? Value.none
         case "__module__": return globals.get("__name__") ?? .str("__main__")
         case "__defaults__":
             let values = code.positionalNames.compactMap { defaults[$0] }
-            return values.isEmpty ? .none : .tuple(values)
+            return values.isEmpty ? Value.none : .tuple(values)
         case "__dict__":
             let d = PyDict()
             for (k, v) in attributes.sorted(by: { $0.key < $1.key }) { d.set(k, v) }
@@ -136,7 +136,7 @@ extension Interpreter {
         }
         if let lambdaBody = code.lambdaBody { return try eval(lambdaBody, scope) }
         if case .returned(let v) = try executeBlock(code.body, scope) { return v }
-        return .none
+        return Value.none
     }
 
     private func bindArguments(_ function: PyFunction, _ arguments: Arguments, receiver: Value?) throws -> [String: Value] {
@@ -157,7 +157,12 @@ extension Interpreter {
                 let takes = required == names.count ? "\(names.count)" : "from \(required) to \(names.count)"
                 let plural = names.count == 1 && required == names.count ? "argument" : "arguments"
                 let given = positional.count
-                throw PyError.type("\(fname) takes \(takes) positional \(plural) but \(given) \(given == 1 ? "was" : "were") given")
+                let keywordOnlyGiven = arguments.keywords.filter { k in code.keywordOnly.contains { $0.name == k.name } }.count
+                var givenText = "\(given)"
+                if keywordOnlyGiven > 0 {
+                    givenText += " positional argument\(given == 1 ? "" : "s") (and \(keywordOnlyGiven) keyword-only argument\(keywordOnlyGiven == 1 ? "" : "s"))"
+                }
+                throw PyError.type("\(fname) takes \(takes) positional \(plural) but \(givenText) \(given == 1 && keywordOnlyGiven == 0 ? "was" : "were") given")
             }
         }
         if let varArgs = code.varArgsName { vars[varArgs] = .tuple(extra) }

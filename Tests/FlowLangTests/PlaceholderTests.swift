@@ -1,6 +1,0 @@
-import XCTest
-@testable import FlowLang
-
-final class FlowLangPlaceholderTests: XCTestCase {
-    func testModuleLoads() {}
-}
