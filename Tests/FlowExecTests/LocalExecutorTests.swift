@@ -159,6 +159,17 @@ final class LocalExecutorTests: XCTestCase {
         XCTAssertEqual(executor.logs(id), "something broke\n")
     }
 
+    func testOutputWaitSeesLateFiles() throws {
+        let executor = try LocalExecutor()
+        XCTAssertEqual(OutputWait.missing([directory], latencyWait: 0), [])
+        XCTAssertEqual(OutputWait.missing([directory + "/never"], latencyWait: 0.1, interval: 0.02), [directory + "/never"])
+        let id = try executor.submit(job("sleep 0.2; touch late.txt"))
+        let start = MonotonicClock.now()
+        XCTAssertEqual(OutputWait.missing([directory + "/late.txt"], latencyWait: 10, interval: 0.02), [])
+        XCTAssertLessThan(MonotonicClock.now() - start, 5)
+        while try executor.poll([id])[id] == .running { executor.waitForProgress(timeout: 1, interruption: nil) }
+    }
+
     // MARK: helpers
 
     private func waitForPid(_ path: String, numeric: Bool = true) throws -> pid_t {
@@ -173,22 +184,23 @@ final class LocalExecutorTests: XCTestCase {
         throw SystemCallError("wait for", path: path, code: ETIMEDOUT)
     }
 
-    /// /proc files have no size: read until EOF.
-    private func readProcFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY)
-        if fd < 0 { return nil }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = read(fd, &buffer, buffer.count)
-        return count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : nil
-    }
-
     /// Alive = exists and is not a zombie waiting for a parent that may never reap it
     /// (in containers, orphans go to a PID 1 that may not reap).
     private func isAlive(_ pid: pid_t) -> Bool {
-        guard kill(pid, 0) == 0 else { return false }
-        guard let stat = readProcFile("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") else { return false }
-        let state = stat[stat.index(close, offsetBy: 2)]
+        guard let state = LocalExecutorTests.processState(pid) else { return false }
         return state != "Z" && state != "X"
+    }
+
+    /// The state letter from /proc/<pid>/stat (R, S, Z, ...), nil if there is no such process.
+    static func processState(_ pid: pid_t) -> Character? {
+        let fd = open("/proc/\(pid)/stat", O_RDONLY)
+        if fd < 0 { return nil }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = read(fd, &buffer, buffer.count)  // /proc files have no size: read, not seek
+        guard count > 0 else { return nil }
+        let stat = String(decoding: buffer[..<count], as: UTF8.self)
+        guard let close = stat.lastIndex(of: ")") else { return nil }
+        return stat[stat.index(close, offsetBy: 2)]
     }
 }

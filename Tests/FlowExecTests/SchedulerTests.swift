@@ -278,6 +278,11 @@ final class SchedulerTests: XCTestCase {
             return nil
         }
         XCTAssertEqual(kinds, [.cancelled, .cancelled])
+        for id in [0, 1] {
+            guard let text = readFile(directory + "/bg\(id).pid"), let pid = pid_t(text.dropLast()) else { continue }
+            let stat = LocalExecutorTests.processState(pid)
+            XCTAssertTrue(stat == nil || stat == "Z", "job \(id)'s background process survived the interrupt")
+        }
     }
 
     func testSignalHandlerInterruptsARun() throws {

@@ -50,11 +50,10 @@ public final class Interruption: @unchecked Sendable {
     /// Drains the pipe; true once any cancellation was requested.
     @discardableResult
     public func check() -> Bool {
-        var buffer = [UInt8](repeating: 0, count: 16)
-        while true {
-            let count = read(fileDescriptor, &buffer, buffer.count)
-            if count <= 0 { break }
-            if signal == nil { signal = Int32(buffer[0]) }
+        // Called once per scheduler step: one byte at a time, no allocation.
+        var byte: UInt8 = 0
+        while read(fileDescriptor, &byte, 1) == 1 {
+            if signal == nil { signal = Int32(byte) }
         }
         return signal != nil
     }

@@ -21,7 +21,8 @@ struct DependencyCounters {
         var counts = [Int32](repeating: 0, count: jobs.count + 1)
         var edges: [(from: Int32, to: Int32)] = []
         for (index, job) in jobs.enumerated() {
-            for dependency in Set(job.dependencies) {
+            // A dependency listed twice must count once, or the counter never reaches zero.
+            for dependency in job.dependencies.count > 1 ? Array(Set(job.dependencies)) : job.dependencies {
                 guard let from = indexOf[dependency] else {
                     throw SchedulerError.unknownDependency(job: job.id, dependency: dependency)
                 }

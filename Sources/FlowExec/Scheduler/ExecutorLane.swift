@@ -40,15 +40,8 @@ final class ExecutorLane {
     func pollFailed(at now: Double, options: SchedulerOptions) {
         lastPoll = now
         consecutiveErrors += 1
-        let exponent = Double(min(consecutiveErrors - 1, 30))
-        let delay = min(options.maxPollBackoff, options.pollBackoff * pow2(exponent))
+        let delay = min(options.maxPollBackoff, options.pollBackoff * Double(1 << min(consecutiveErrors - 1, 30)))
         // Jitter in [0.5, 1.0) of the delay keeps many flow instances from polling in lockstep.
         backoffUntil = now + delay * Double.random(in: 0.5..<1.0)
-    }
-
-    private func pow2(_ exponent: Double) -> Double {
-        var result = 1.0
-        for _ in 0..<Int(exponent) { result *= 2 }
-        return result
     }
 }
