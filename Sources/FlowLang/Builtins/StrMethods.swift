@@ -278,9 +278,7 @@ extension Interpreter {
             while i < n && scalars[i].properties.isWhitespace { i += 1 }
             if i == n { break }
             if maxsplit >= 0 && parts.count == maxsplit {
-                var end = n
-                while end > i && scalars[end - 1].properties.isWhitespace { end -= 1 }
-                parts.append(text(scalars[i..<end]))
+                parts.append(text(scalars[i..<n]))   // the unsplit remainder keeps its trailing whitespace
                 break
             }
             let start = i

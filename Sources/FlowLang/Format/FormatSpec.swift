@@ -57,7 +57,6 @@ extension Interpreter {
         switch value {
         case .str(let s): return try formatText(s, f)
         case .bool(let b):
-            if f.type == nil { return try formatText(b ? "True" : "False", f) }
             return try formatInt(b ? 1 : 0, f)
         case .int(let i):
             if let t = f.type, "eEfFgG%".contains(t) { return try formatFloat(Double(i), f) }
@@ -113,8 +112,21 @@ extension Interpreter {
         case nil:
             if let p = f.precision {
                 body = cFormat("%\(alt).\(max(p, 1))g", magnitude)
-                // Unlike %g, the empty type keeps one digit after the point in fixed notation.
-                if !body.contains(where: { ".eni".contains($0) }) { body += ".0" }
+                // Unlike %g, the empty type keeps one digit after the point in fixed notation, and
+                // switches to exponent notation when that digit would exceed the precision.
+                if !body.contains(where: { ".eni".contains($0) }) {
+                    if body.count >= max(p, 1) {
+                        body = cFormat("%\(alt).\(max(p, 1) - 1)e", magnitude)
+                        if !f.alternate, let e = body.firstIndex(of: "e"), body[..<e].contains(".") {
+                            var mantissa = String(body[..<e])
+                            while mantissa.hasSuffix("0") { mantissa.removeLast() }
+                            if mantissa.hasSuffix(".") { mantissa.removeLast() }
+                            body = mantissa + body[e...]
+                        }
+                    } else {
+                        body += ".0"
+                    }
+                }
             } else {
                 body = formatFloatRepr(magnitude)
             }
