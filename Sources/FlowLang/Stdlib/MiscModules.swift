@@ -55,10 +55,7 @@ enum MiscModules {
     static func uuid() -> PyModule {
         let m = PyModule("uuid")
         m.define("uuid4") { _, _ in
-            let text = UUID().uuidString.lowercased()
-            let u = AttributeObject("UUID", ["hex": .str(text.replacingOccurrences(of: "-", with: "")), "version": .int(4)]) { _ in "UUID('\(text)')" }
-            u.method("__str__") { _, _ in .str(text) }
-            return .object(u)
+            .object(UUIDObject(UUID().uuidString.lowercased()))
         }
         return m
     }
@@ -142,6 +139,23 @@ enum MiscModules {
         let m = PyModule(name)
         for n in names { m.attributes.set(n, n == "TYPE_CHECKING" ? .false : identity) }
         return m
+    }
+}
+
+/// A `uuid.UUID`: str() is its canonical text.
+final class UUIDObject: PyStringLike, PyHashable {
+    let stringValue: String
+    init(_ text: String) { stringValue = text }
+    var typeName: String { "UUID" }
+    var pyHash: Int { stringValue.hashValue }
+    func pyEquals(_ other: PyHashable) -> Bool { (other as? UUIDObject)?.stringValue == stringValue }
+    func repr(interpreter: Interpreter) throws -> String { "UUID('\(stringValue)')" }
+    func getAttribute(_ name: String, interpreter: Interpreter) throws -> Value? {
+        switch name {
+        case "hex": return .str(stringValue.replacingOccurrences(of: "-", with: ""))
+        case "version": return .int(4)
+        default: return nil
+        }
     }
 }
 
