@@ -228,6 +228,33 @@ final class StateStoreTests: XCTestCase {
         }
     }
 
+    func testRolledBackBatchDoesNotLeaveStaleTextIDs() throws {
+        let store = try StateStore(workdir: workdir)
+        try store.locked {
+            try store.db.execute("""
+                CREATE TEMP TRIGGER refuse_boom BEFORE INSERT ON outputs WHEN NEW.path = 'boom'
+                BEGIN SELECT RAISE(ABORT, 'refused'); END
+                """)
+        }
+        // The first record interns the new rule name, then the batch fails and rolls back.
+        XCTAssertThrowsError(try store.record(outputs: ["boom"], meta: sampleRecord(1, rule: "fresh_rule")))
+        try store.record(outputs: ["fine"], meta: sampleRecord(2, rule: "fresh_rule"))
+        XCTAssertEqual(try StateStore(workdir: workdir).allRecords()["fine"]?.rule, "fresh_rule")
+    }
+
+    func testTextsAddedByAnotherConnectionAreFoundForReadsAndWrites() throws {
+        let a = try StateStore(workdir: workdir)
+        let b = try StateStore(workdir: workdir)
+        try a.record(outputs: ["x"], meta: sampleRecord(1, rule: "first"))
+        XCTAssertEqual(try b.allRecords()["x"]?.rule, "first")
+        try b.record(outputs: ["y"], meta: sampleRecord(2, rule: "second"))
+        XCTAssertEqual(try a.allRecords()["y"]?.rule, "second", "a's text cache misses, then reloads")
+        XCTAssertEqual(try a.records(for: ["y"])["y"]?.rule, "second")
+        try a.record(outputs: ["z"], meta: sampleRecord(3, rule: "second"))  // reuses b's text row
+        XCTAssertEqual(try b.records(for: ["z"])["z"]?.rule, "second")
+        XCTAssertEqual(try a.locked { try a.count("SELECT count(*) FROM texts WHERE value = 'second'") }, 1)
+    }
+
     private func jobRows(_ store: StateStore) throws -> Int {
         try store.locked { try store.count("SELECT count(*) FROM jobs") }
     }

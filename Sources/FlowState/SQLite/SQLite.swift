@@ -105,7 +105,6 @@ public final class Database {
         return try body()
     }
 
-    public var changes: Int { Int(sqlite3_changes(handle)) }
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     func error(_ rc: Int32, _ operation: String) -> StateError {
