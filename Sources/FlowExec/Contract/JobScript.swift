@@ -68,7 +68,7 @@ public enum JobScript {
 
     /// Single-quotes `text` for bash ('\'' for each embedded quote); safe words stay bare.
     public static func shellQuote(_ text: String) -> String {
-        if !text.isEmpty && text.utf8.allSatisfy(isSafeShellByte) { return text }
+        if !text.isEmpty && text.utf8.allSatisfy(isPlainWordByte) { return text }
         var quoted = "'"
         for char in text {
             if char == "'" { quoted += "'\\''" } else { quoted.append(char) }
@@ -90,7 +90,10 @@ public enum JobScript {
         return String(path[..<slash])
     }
 
-    private static func isSafeShellByte(_ byte: UInt8) -> Bool {
+    /// Bytes that mean nothing special to bash anywhere in a word: a word made only of them needs
+    /// no quoting. Everything else (metacharacters, quotes, `$`, globs, `~`, newlines,
+    /// non-ASCII) does.
+    static func isPlainWordByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
              UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "/"), UInt8(ascii: "."),

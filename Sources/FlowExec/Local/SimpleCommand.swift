@@ -18,7 +18,7 @@ enum SimpleCommand {
         for byte in text.utf8 {
             if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
                 if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)); current = [] }
-            } else if isPlain(byte) {
+            } else if JobScript.isPlainWordByte(byte) {
                 current.append(byte)
             } else {
                 return nil
@@ -27,19 +27,6 @@ enum SimpleCommand {
         if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)) }
         guard let first = words.first, !first.contains("="), !shellOnly.contains(first) else { return nil }
         return words
-    }
-
-    private static func isPlain(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "/"), UInt8(ascii: "."),
-             UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: ":"),
-             UInt8(ascii: ","), UInt8(ascii: "@"), UInt8(ascii: "%"), UInt8(ascii: "="):
-            return true
-        default:
-            // Includes every shell metacharacter, newlines and non-ASCII (locale-dependent).
-            return false
-        }
     }
 
     /// Keywords and builtins that only mean something inside a shell (or differ from the program
