@@ -298,6 +298,36 @@ final class SchedulerTests: XCTestCase {
         XCTAssertEqual(summary.cancelledJobs, [0])
     }
 
+    func testInterruptionCancelsRemoteJobsToo() throws {
+        let remote = FakeExecutor(name: "remote")
+        remote.pollsToFinish = 1_000_000
+        let jobs = [SchedulerJob(id: 0), SchedulerJob(id: 1), SchedulerJob(id: 2, dependencies: [0])]
+        let delegate = RecordingDelegate(directory: directory, commands: [:])
+        let scheduler = try Scheduler(jobs: jobs, options: SchedulerOptions(cores: 1), delegate: delegate,
+                                      localExecutor: FakeExecutor(), remoteExecutor: remote)
+        delegate.onStart = { _ in
+            if delegate.started.count == 2 { scheduler.cancel() }
+        }
+        let summary = scheduler.run()
+        XCTAssertEqual(summary.outcome, .interrupted(signal: 0))
+        XCTAssertEqual(summary.exitStatus, 130)
+        XCTAssertEqual(summary.cancelledJobs, [0, 1])
+        XCTAssertEqual(remote.cancelled.sorted(), ["flow-test-run-0-1", "flow-test-run-1-1"])
+        XCTAssertEqual(summary.skipped, 1)
+    }
+
+    func testLostJobsAreRetriedLikeFailures() throws {
+        let fake = FakeExecutor()
+        fake.outcome = { spec in spec.attempt == 1 ? .lost : .succeeded }
+        let delegate = RecordingDelegate(directory: "/", commands: [:])
+        delegate.retryUpTo = [0: 1]
+        let summary = try run([SchedulerJob(id: 0)], delegate, options: SchedulerOptions(cores: 1), local: fake)
+        XCTAssertEqual(summary.outcome, .success)
+        guard case .failed(let failure) = delegate.results(of: 0).first else { return XCTFail() }
+        XCTAssertEqual(failure.kind, .lost)
+        XCTAssertEqual(delegate.finished.map(\.willRetry), [true, false])
+    }
+
     func testValidation() {
         let delegate = RecordingDelegate(directory: "/", commands: [:])
         func make(_ jobs: [SchedulerJob]) throws {

@@ -1,0 +1,13 @@
+// FlowExec: running jobs — the scheduler and the executors (the last stage of the pipeline).
+//
+//   Contract/   what every backend implements: `JobSpec` in, `ExternalJobState` out, through the
+//               `Executor` protocol (submit, one batched poll per round, cancel, logs, wait);
+//               job scripts for remote backends; interruption by signals.
+//   Local/      the local backend: posix_spawn into a process group per job, pidfd waits,
+//               group kill on cancel.
+//   Scheduler/  the generic scheduler: dependency counters, ready queue by priority, cores and
+//               --resources, -j per executor, retries, -k, cancellation, summary.
+//
+// It must not know rules, wildcards, the DAG or the state database: the engine turns its DAG
+// into `SchedulerJob`s, builds a `JobSpec` when asked (`SchedulerDelegate.prepare`) and
+// persists what it hears through the delegate.
