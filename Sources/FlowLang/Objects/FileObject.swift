@@ -125,14 +125,12 @@ final class FileObject: PyIterable, PyIterator {
 }
 
 private extension String {
-    /// Python modes to C modes: text/binary flags are irrelevant on POSIX; 'x' becomes exclusive create.
+    /// Python modes to C modes: text/binary flags are irrelevant on POSIX; 'x' is exclusive create.
     func replacingTextModes() -> String {
-        var m = self.filter { $0 != "t" && $0 != "b" }
-        if m.contains("x") { m = m.replacingOccurrencesOfX() }
+        let m = self.filter { $0 != "t" && $0 != "b" }
+        if m.contains("x") { return "wx" + (m.contains("+") ? "+" : "") }
         return m.isEmpty ? "r" : m
     }
-
-    func replacingOccurrencesOfX() -> String { "wx" + (contains("+") ? "+" : "") }
 }
 
 extension Interpreter {
