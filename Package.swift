@@ -30,8 +30,11 @@ let package = Package(
         .target(name: "FlowDAG", dependencies: ["FlowWorkflow", "FlowLang"]),
         .target(name: "FlowState", dependencies: ["CSQLite"]),
         .target(name: "FlowExec", dependencies: ["FlowDAG", "FlowWorkflow", "FlowLang", "FlowState"]),
+        // The glue of one run: workflow -> DAG -> plan -> scheduler/executors -> state, reporting
+        // events to a printer it does not own.
+        .target(name: "FlowEngine", dependencies: ["FlowSyntax", "FlowLang", "FlowWorkflow", "FlowDAG", "FlowState", "FlowExec"]),
         .target(name: "FlowCLI", dependencies: [
-            "FlowSyntax", "FlowLang", "FlowWorkflow", "FlowDAG", "FlowState", "FlowExec",
+            "FlowSyntax", "FlowLang", "FlowWorkflow", "FlowDAG", "FlowState", "FlowExec", "FlowEngine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "flow", dependencies: ["FlowCLI"]),
@@ -44,6 +47,7 @@ let package = Package(
         .testTarget(name: "FlowDAGTests", dependencies: ["FlowDAG", "FlowWorkflow", "FlowLang"]),
         .testTarget(name: "FlowStateTests", dependencies: ["FlowState"]),
         .testTarget(name: "FlowExecTests", dependencies: ["FlowExec", "FlowDAG", "FlowWorkflow", "FlowState"]),
+        .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowWorkflow", "FlowDAG", "FlowState", "FlowExec"]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI"]),
     ]
 )

@@ -132,6 +132,8 @@ public struct Rule {
     /// `resources:`; values may be ints, strings or callables over (wildcards, input, threads, attempt).
     public var resources: [(name: String, value: Value)] = []
     public var priority = 0
+    /// `priority: lambda wildcards, ...: ...`, evaluated per job (overrides `priority`).
+    public var priorityFunction: Value?
     public var message: String?
     public var action: RuleAction = .none
     /// Per-rule `wildcard_constraints:` (name -> regex).

@@ -1,3 +1,3 @@
 import FlowCLI
 
-FlowCommand.main()
+FlowCommand.main(arguments: Array(CommandLine.arguments.dropFirst()))

@@ -1,0 +1,111 @@
+// `flow run`: the Snakemake command line.
+
+import ArgumentParser
+import Foundation
+import FlowEngine
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a workflow (Snakemake's flags and profiles)."
+    )
+
+    @OptionGroup var options: RunOptions
+
+    func run() throws {
+        let engineOptions = try EngineOptionsBuilder.build(options)
+        let printer = Printer(quiet: options.quiet, printShellCommands: options.printshellcmds)
+        let engine = Engine(options: engineOptions, reporter: printer)
+        if options.listRules || options.listTargetRules {
+            for rule in try engine.listRules() {
+                if let doc = rule.docstring?.trimmingCharacters(in: .whitespacesAndNewlines), !doc.isEmpty {
+                    print("\(rule.name) (\(doc))")
+                } else {
+                    print(rule.name)
+                }
+            }
+            return
+        }
+        throw CLIError("running workflows is not implemented yet")
+    }
+}
+
+/// Flags -> typed engine options, with Snakemake's validation messages.
+enum EngineOptionsBuilder {
+    static func build(_ o: RunOptions) throws -> EngineOptions {
+        var e = EngineOptions()
+        e.targets = o.targets
+        e.snakefile = o.snakefile
+        e.directory = o.directory
+        e.configFiles = o.configfile
+        e.configEntries = o.config
+        e.dryRun = o.dryRun
+        e.forceAll = o.forceall
+        e.force = o.force
+        e.forceRun = o.forcerun
+        e.until = o.until
+        e.omitFrom = o.omitFrom
+        e.rerunIncomplete = o.rerunIncomplete
+        if !o.rerunTriggers.isEmpty {
+            let known: Set<String> = ["mtime", "params", "input", "software-env", "code"]
+            for t in o.rerunTriggers where !known.contains(t) {
+                throw CLIError("--rerun-triggers: unknown trigger '\(t)' (choose from mtime, params, input, software-env, code)")
+            }
+            e.rerunTriggers = Set(o.rerunTriggers)
+        }
+        e.touch = o.touch
+        let cpus = ProcessInfo.processInfo.activeProcessorCount
+        if let c = o.cores {
+            if c == "all" { e.cores = cpus } else if let n = Int(c), n > 0 { e.cores = n } else {
+                throw CLIError("Error parsing number of cores (--cores, -c): must be integer or 'all'.")
+            }
+        }
+        if let j = o.jobs {
+            if j == "unlimited" || j == "all" { e.jobs = nil } else if let n = Int(j), n > 0 { e.jobs = n } else {
+                throw CLIError("Error parsing number of jobs (--jobs, -j): must be integer or 'unlimited'.")
+            }
+            // Snakemake: for local runs, -j N alone means N cores.
+            if o.cores == nil, let n = e.jobs { e.cores = n } else if o.cores == nil, e.jobs == nil { e.cores = cpus }
+        } else if o.cores == nil && !o.dryRun && !o.listRules && !o.listTargetRules && !o.dag && !o.rulegraph
+                    && !o.summary && !o.detailedSummary && !o.unlock && !o.touch && !o.deleteAllOutput
+                    && !o.deleteTempOutput && !o.listUntracked && (o.executor ?? "local") == "local" {
+            throw CLIError("Error: cores have to be specified for local execution (use --cores N or --cores all).")
+        }
+        for entry in o.resources {
+            let (k, v) = try keyValue(entry, flag: "--resources")
+            guard let n = Int(v) else { throw CLIError("--resources: value of '\(k)' must be an integer") }
+            e.resources[k] = n
+        }
+        e.defaultResources = o.defaultResources
+        for entry in o.setThreads {
+            let (k, v) = try keyValue(entry, flag: "--set-threads")
+            guard let n = Int(v), n > 0 else { throw CLIError("--set-threads: threads of rule '\(k)' must be a positive integer") }
+            e.setThreads[k] = n
+        }
+        for entry in o.setResources {
+            let (k, v) = try keyValue(entry, flag: "--set-resources")
+            let parts = k.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw CLIError("--set-resources: expected rule:name=value, got '\(entry)'") }
+            e.setResources[parts[0], default: [:]][parts[1]] = v
+        }
+        e.keepGoing = o.keepGoing
+        e.retries = o.retries ?? 0
+        if let w = o.latencyWait { e.latencyWait = w }
+        e.executor = o.executor ?? "local"
+        if let m = o.maxStatusChecksPerSecond { e.maxStatusChecksPerSecond = m }
+        e.cancelPrevious = o.cancelPrevious
+        e.notemp = o.notemp
+        e.keepIncomplete = o.keepIncomplete
+        e.nolock = o.nolock
+        e.printShellCommands = o.printshellcmds
+        e.quiet = o.quiet
+        e.verbose = o.verbose
+        e.showFailedLogs = o.showFailedLogs
+        return e
+    }
+
+    static func keyValue(_ entry: String, flag: String) throws -> (String, String) {
+        guard let eq = entry.firstIndex(of: "=") else { throw CLIError("\(flag): expected name=value, got '\(entry)'") }
+        return (String(entry[..<eq]), String(entry[entry.index(after: eq)...]))
+    }
+}

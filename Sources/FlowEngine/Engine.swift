@@ -1,0 +1,55 @@
+// The entry points of a run: evaluate the workflow, then list, plan or execute.
+
+import Foundation
+import FlowLang
+import FlowWorkflow
+
+public final class Engine {
+    public let options: EngineOptions
+    public let reporter: EngineReporter
+
+    public init(options: EngineOptions, reporter: EngineReporter) {
+        self.options = options
+        self.reporter = reporter
+    }
+
+    /// Applies `--directory` and finds the Snakefile (Snakemake's lookup when none is given).
+    func resolveSnakefile() throws -> String {
+        let fm = FileManager.default
+        // -s is relative to where flow was started, -d changes where the workflow runs.
+        var snakefile = options.snakefile.map { $0.hasPrefix("/") ? $0 : fm.currentDirectoryPath + "/" + $0 }
+        if let dir = options.directory {
+            try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            guard fm.changeCurrentDirectoryPath(dir) else { throw EngineError("cannot change into directory \(dir)") }
+        }
+        if let s = snakefile {
+            guard fm.fileExists(atPath: s) else { throw EngineError("Snakefile \"\(options.snakefile!)\" not found.") }
+            return s
+        }
+        for candidate in EngineOptions.defaultSnakefiles where fm.fileExists(atPath: candidate) {
+            snakefile = fm.currentDirectoryPath + "/" + candidate
+            return snakefile!
+        }
+        throw EngineError("no Snakefile found, tried \(EngineOptions.defaultSnakefiles.joined(separator: ", ")).")
+    }
+
+    /// Evaluates the Snakefile with the run's config.
+    public func loadWorkflow() throws -> Workflow {
+        var wo = WorkflowOptions(snakefile: try resolveSnakefile())
+        wo.configFiles = options.configFiles
+        wo.configOverrides = try ConfigLoader.parseOverrides(options.configEntries)
+        wo.cores = options.cores
+        return try WorkflowLoader.load(wo)
+    }
+
+    /// `--list-rules`: rule names with their docstrings.
+    public func listRules() throws -> [(name: String, docstring: String?)] {
+        try loadWorkflow().rules.map { ($0.name, $0.docstring) }
+    }
+}
+
+/// A run-level error with a plain message (no source position).
+public struct EngineError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ message: String) { self.description = message }
+}

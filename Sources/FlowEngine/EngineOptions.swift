@@ -1,0 +1,53 @@
+// FlowEngine: one run of a workflow, from the Snakefile to finished jobs.
+//
+// Owns: the order of the stages (evaluate -> DAG -> plan -> schedule -> record) and the
+// translation between them (DAG jobs to scheduler jobs, job results to state records). It does not
+// parse flags (FlowCLI does) and does not print (it reports events to an `EngineReporter`).
+
+/// Everything a run needs to know, already parsed and typed.
+public struct EngineOptions {
+    public var targets: [String] = []
+    /// nil: look up Snakefile, snakefile, workflow/Snakefile, workflow/snakefile.
+    public var snakefile: String?
+    public var directory: String?
+    public var configFiles: [String] = []
+    public var configEntries: [String] = []
+
+    public var dryRun = false
+    public var forceAll = false
+    public var force = false
+    public var forceRun: [String] = []
+    public var until: [String] = []
+    public var omitFrom: [String] = []
+    public var rerunIncomplete = false
+    /// nil: all triggers (mtime, params, input, software-env, code).
+    public var rerunTriggers: Set<String>?
+    public var touch = false
+
+    public var cores = 1
+    /// Jobs in flight for remote executors (nil: unlimited).
+    public var jobs: Int?
+    public var resources: [String: Int] = [:]
+    public var defaultResources: [String] = []
+    public var setThreads: [String: Int] = [:]
+    public var setResources: [String: [String: String]] = [:]
+    public var keepGoing = false
+    public var retries = 0
+    public var latencyWait = 5.0
+    public var executor = "local"
+    public var maxStatusChecksPerSecond = 10.0
+    public var cancelPrevious = false
+    public var notemp = false
+    public var keepIncomplete = false
+    public var nolock = false
+
+    public var printShellCommands = false
+    public var quiet = false
+    public var verbose = false
+    public var showFailedLogs = false
+
+    public init() {}
+
+    /// Snakemake's default Snakefile locations, in lookup order.
+    public static let defaultSnakefiles = ["Snakefile", "snakefile", "workflow/Snakefile", "workflow/snakefile"]
+}

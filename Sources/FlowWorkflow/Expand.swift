@@ -1,0 +1,297 @@
+// `expand()` and `glob_wildcards()`: the two Snakemake functions that turn patterns into lists
+// of concrete paths (expand: from given values; glob_wildcards: from files on disk).
+
+import Foundation
+import FlowLang
+
+enum ExpandFunctions {
+    static func globals() -> [(String, Value)] {
+        [
+            ("expand", .object(BuiltinFunction("expand") { args, interp in try expand(args, interp) })),
+            ("glob_wildcards", .object(BuiltinFunction("glob_wildcards") { args, interp in try globWildcards(args, interp) })),
+        ]
+    }
+
+    /// Names of the `{wildcards}` a format pattern uses (`{a}`, `{a.b}`, `{a[0]}`, `{a:03d}` all give `a`).
+    static func fieldNames(_ pattern: String) -> [String] {
+        var names: [String] = []
+        let bytes = Array(pattern.utf8)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "{") {
+                if i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "{") { i += 2; continue }
+                var j = i + 1
+                while j < bytes.count, !"}.[!:,".utf8.contains(bytes[j]) { j += 1 }
+                names.append(String(decoding: bytes[(i + 1)..<j], as: UTF8.self))
+                i = j
+            } else {
+                i += 1
+            }
+        }
+        return names
+    }
+
+    static func expand(_ args: Arguments, _ interp: Interpreter) throws -> Value {
+        guard let first = args.positional.first else { throw PyError.type("expand() missing the file pattern argument") }
+        var patterns: [Value]
+        if first.pathValue != nil { patterns = [first] } else { patterns = try interp.iterate(first) }
+        let zipMode: Bool
+        if args.positional.count >= 2 {
+            let combinator = args.positional[1]
+            if case .object(let o) = combinator, let f = o as? BuiltinFunction, f.name == "zip" { zipMode = true }
+            else if case .object(let o) = combinator, let f = o as? BuiltinFunction, f.name == "product" { zipMode = false }
+            else { throw PyError.type("expand() supports zip or itertools.product as combinator") }
+        } else {
+            zipMode = false
+        }
+        var allowMissing = false
+        var values: [(String, [Value])] = []
+        for (name, value) in args.keywords {
+            if name == "allow_missing" { allowMissing = try interp.truthy(value); continue }
+            if value.stringValue != nil || value.pathValue != nil {
+                values.append((name, [value]))
+            } else {
+                switch value {
+                case .list, .tuple, .set, .dict: values.append((name, try interp.iterate(value)))
+                case .object(let o) where o is PyIterable: values.append((name, try interp.iterate(value)))
+                default: values.append((name, [value]))
+                }
+            }
+        }
+        var result: [Value] = []
+        for patternValue in patterns {
+            if case .object(let o) = patternValue, let f = o as? FlaggedPathObject, !f.flags.isEmpty {
+                throw PyError("WorkflowError", "Flags in file pattern '\(f.path)' given to expand() are invalid. Flags (e.g. temp(), directory()) have to be applied outside of expand (e.g. 'temp(expand(\"plots/{sample}.pdf\", sample=SAMPLES))').")
+            }
+            guard let pattern = patternValue.pathValue else { throw PyError.type("expand() patterns must be strings, got '\(patternValue.typeName)'") }
+            let used = Set(fieldNames(pattern))
+            // Unused keyword values are dropped per pattern so they don't multiply its results.
+            let relevant = values.filter { used.contains($0.0) }
+            var template = pattern
+            if allowMissing {
+                let known = Set(relevant.map(\.0))
+                for name in used where !known.contains(name) {
+                    template = keepField(name, in: template)
+                }
+            }
+            for combination in try combinations(relevant, zip: zipMode) {
+                let formatted = try interp.formatString(template, Arguments([], keywords: combination.map { (name: $0.0, value: $0.1) }))
+                result.append(.str(formatted))
+            }
+        }
+        return .list(PyList(result))
+    }
+
+    /// Escapes `{name...}` so that formatting leaves it in place (allow_missing=True).
+    private static func keepField(_ name: String, in template: String) -> String {
+        var out = ""
+        var rest = Substring(template)
+        while let open = rest.range(of: "{" + name) {
+            let after = rest[open.upperBound...]
+            guard let next = after.first, "}.[!:,".contains(next), let close = after.firstIndex(of: "}") else {
+                out += rest[..<open.upperBound]
+                rest = after
+                continue
+            }
+            out += rest[..<open.lowerBound]
+            out += "{{" + name + after[..<close] + "}}"
+            rest = after[after.index(after: close)...]
+        }
+        return out + rest
+    }
+
+    private static func combinations(_ values: [(String, [Value])], zip: Bool) throws -> [[(String, Value)]] {
+        if values.isEmpty { return [[]] }
+        if zip {
+            let n = values.map { $0.1.count }.min() ?? 0
+            return (0..<n).map { i in values.map { ($0.0, $0.1[i]) } }
+        }
+        var result: [[(String, Value)]] = [[]]
+        for (name, options) in values {
+            var next: [[(String, Value)]] = []
+            next.reserveCapacity(result.count * options.count)
+            for prefix in result {
+                for option in options { next.append(prefix + [(name, option)]) }
+            }
+            result = next
+        }
+        return result
+    }
+
+    // MARK: glob_wildcards
+
+    static func globWildcards(_ args: Arguments, _ interp: Interpreter) throws -> Value {
+        guard let rawPattern = args.argument(0, "pattern")?.pathValue else {
+            throw PyError.type("glob_wildcards() needs a pattern string")
+        }
+        let pattern = normalize(rawPattern)
+        let parsed = try WildcardRegex(pattern)
+        var files: [String]
+        if let given = args.argument(1, "files"), !given.isNone {
+            files = try interp.iterate(given).map { try interp.str($0) }
+        } else {
+            var dir = pattern
+            if let brace = firstWildcardIndex(pattern) { dir = String(pattern[..<brace]) }
+            dir = (dir as NSString).deletingLastPathComponent
+            if dir.isEmpty { dir = "." }
+            files = walk(dir)
+        }
+        var columns = Array(repeating: [Value](), count: parsed.names.count)
+        for file in files {
+            guard let values = parsed.match(file) else { continue }
+            for (i, v) in values.enumerated() { columns[i].append(.str(v)) }
+        }
+        return .object(GlobWildcardsResult(names: parsed.names, columns: columns.map { PyList($0) }))
+    }
+
+    private static func firstWildcardIndex(_ s: String) -> String.Index? {
+        var i = s.startIndex
+        while i < s.endIndex {
+            if s[i] == "{" {
+                let n = s.index(after: i)
+                if n < s.endIndex, s[n] != "{" { return i }
+                if n < s.endIndex { i = s.index(after: n); continue }
+            }
+            i = s.index(after: i)
+        }
+        return nil
+    }
+
+    /// os.path.normpath for patterns (collapses `./`, `//`, `a/../`).
+    static func normalize(_ path: String) -> String {
+        let absolute = path.hasPrefix("/")
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == "..", let last = parts.last, last != ".." { parts.removeLast(); continue }
+            if part == "..", absolute, parts.isEmpty { continue }
+            parts.append(part)
+        }
+        let joined = parts.joined(separator: "/")
+        if absolute { return "/" + joined }
+        return joined.isEmpty ? "." : joined
+    }
+
+    /// Files and directories under `dir` (like os.walk, sorted per directory for determinism),
+    /// as normalized paths joined onto `dir`.
+    static func walk(_ dir: String) -> [String] {
+        var result: [String] = []
+        var stack = [dir]
+        let fm = FileManager.default
+        while let current = stack.popLast() {
+            guard let entries = try? fm.contentsOfDirectory(atPath: current) else { continue }
+            var subdirs: [String] = []
+            for entry in entries.sorted() {
+                let path = current == "." ? entry : current + "/" + entry
+                result.append(normalize(path))
+                var isDir: ObjCBool = false
+                if fm.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { subdirs.append(path) }
+            }
+            stack.append(contentsOf: subdirs.reversed())
+        }
+        return result
+    }
+}
+
+/// The namedtuple-like result of glob_wildcards: `.sample` gives the list of values.
+final class GlobWildcardsResult: PyIterable, PySized, PySubscriptable {
+    let names: [String]
+    let columns: [PyList]
+    init(names: [String], columns: [PyList]) {
+        self.names = names
+        self.columns = columns
+    }
+    var typeName: String { "Wildcards" }
+    func getAttribute(_ name: String, interpreter: Interpreter) throws -> Value? {
+        if let i = names.firstIndex(of: name) { return .list(columns[i]) }
+        if name == "_fields" { return .tuple(names.map { .str($0) }) }
+        return nil
+    }
+    func makeIterator(interpreter: Interpreter) throws -> PyIterator { ValueArrayIterator(columns.map { .list($0) }) }
+    func length(interpreter: Interpreter) throws -> Int { columns.count }
+    func getItem(_ key: Value, interpreter: Interpreter) throws -> Value {
+        try interpreter.getItem(.tuple(columns.map { .list($0) }), key)
+    }
+    func repr(interpreter: Interpreter) throws -> String {
+        let fields = try zip(names, columns).map { "\($0.0)=\(try interpreter.repr(.list($0.1)))" }
+        return "Wildcards(\(fields.joined(separator: ", ")))"
+    }
+}
+
+/// A wildcard pattern compiled to a full-match regex with one named group per wildcard
+/// (`{name}` -> `.+`, `{name,regex}` -> the regex; a repeated name must match the same text).
+struct WildcardRegex {
+    let names: [String]
+    private let regex: NSRegularExpression
+    private let groupIndex: [Int]
+
+    init(_ pattern: String, constraints: [String: String] = [:]) throws {
+        var regexText = "^"
+        var names: [String] = []
+        var groupIndex: [Int] = []
+        var groupCount = 0
+        var literal = ""
+        var i = pattern.startIndex
+        func flushLiteral() {
+            regexText += NSRegularExpression.escapedPattern(for: literal)
+            literal = ""
+        }
+        while i < pattern.endIndex {
+            let c = pattern[i]
+            let next = pattern.index(after: i)
+            if c == "{", next < pattern.endIndex, pattern[next] == "{" { literal.append("{"); i = pattern.index(after: next); continue }
+            if c == "}", next < pattern.endIndex, pattern[next] == "}" { literal.append("}"); i = pattern.index(after: next); continue }
+            if c == "{" {
+                // Find the closing brace, allowing nested braces inside a constraint like {x,\d{2}}.
+                var depth = 1
+                var j = next
+                while j < pattern.endIndex, depth > 0 {
+                    if pattern[j] == "{" { depth += 1 } else if pattern[j] == "}" { depth -= 1 }
+                    if depth > 0 { j = pattern.index(after: j) }
+                }
+                guard j < pattern.endIndex else { throw PyError.value("unbalanced braces in pattern '\(pattern)'") }
+                let body = pattern[next..<j]
+                let name: String
+                var constraint: String?
+                if let comma = body.firstIndex(of: ",") {
+                    name = body[..<comma].trimmingCharacters(in: .whitespaces)
+                    constraint = String(body[body.index(after: comma)...])
+                } else {
+                    name = body.trimmingCharacters(in: .whitespaces)
+                }
+                flushLiteral()
+                if names.contains(name) {
+                    regexText += "\\k<\(name)>"
+                } else {
+                    groupCount += 1
+                    names.append(name)
+                    groupIndex.append(groupCount)
+                    let body = constraint ?? constraints[name] ?? ".+"
+                    regexText += "(?<\(name)>\(body))"
+                    // Groups inside a constraint shift the numbering of later wildcards.
+                    groupCount += (try? NSRegularExpression(pattern: body).numberOfCaptureGroups) ?? 0
+                }
+                i = pattern.index(after: j)
+                continue
+            }
+            literal.append(c)
+            i = next
+        }
+        flushLiteral()
+        regexText += "$"
+        do {
+            regex = try NSRegularExpression(pattern: regexText)
+        } catch {
+            throw PyError.value("invalid wildcard pattern '\(pattern)': \(error.localizedDescription)")
+        }
+        self.names = names
+        self.groupIndex = groupIndex
+    }
+
+    /// The wildcard values when `text` matches the whole pattern.
+    func match(_ text: String) -> [String]? {
+        let ns = text as NSString
+        guard let m = regex.firstMatch(in: text, range: NSRange(location: 0, length: ns.length)) else { return nil }
+        return groupIndex.map { ns.substring(with: m.range(at: $0)) }
+    }
+}

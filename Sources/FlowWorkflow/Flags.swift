@@ -1,0 +1,188 @@
+// File flags as Snakefiles write them: `temp("x")`, `protected(expand(...))`, `ancient(lambda w: ...)`,
+// `multiext("a", ".b", ".c")`, `unpack(f)`, `repeat("bench.tsv", 3)`, `ensure("x", non_empty=True)`.
+//
+// A flagged path stays usable as a `str` in Python code (it conforms to PyStringLike), exactly as
+// Snakemake's AnnotatedString is a str subclass. Flags on functions wrap the callable.
+
+import FlowLang
+
+/// A path string carrying Snakemake flags.
+public final class FlaggedPathObject: FlaggedPath, PyPathLike {
+    public let path: String
+    public let flags: FileFlags
+    public let sha256: String?
+
+    public init(_ path: String, flags: FileFlags, sha256: String? = nil) {
+        self.path = path
+        self.flags = flags
+        self.sha256 = sha256
+    }
+
+    public var stringValue: String { path }
+    public var fspath: String { path }
+    public var ioFile: IOFile { IOFile(path, flags: flags, sha256: sha256) }
+    public var typeName: String { "AnnotatedString" }
+    public func repr(interpreter: Interpreter) throws -> String { try interpreter.repr(.str(path)) }
+
+    public func getAttribute(_ name: String, interpreter: Interpreter) throws -> Value? {
+        if name == "flags" {
+            let d = PyDict()
+            for (flag, label) in FlaggedPathObject.flagNames where flags.contains(flag) { d.set(label, .true) }
+            return .dict(d)
+        }
+        // Everything else behaves as the underlying str (`temp(x).replace(...)`).
+        return try interpreter.getAttribute(.str(path), name)
+    }
+
+    static let flagNames: [(FileFlags, String)] = [
+        (.temp, "temp"), (.protected, "protected"), (.directory, "directory"), (.touch, "touch"),
+        (.ancient, "ancient"), (.pipe, "pipe"), (.nonEmpty, "non_empty"), (.update, "update"),
+        (.local, "local"), (.service, "service"), (.report, "report"),
+    ]
+}
+
+/// A callable (input function) wrapped in flags, e.g. `ancient(lambda w: ...)`.
+public final class FlaggedFunction: PyCallable {
+    public let function: Value
+    public let flags: FileFlags
+    public init(_ function: Value, flags: FileFlags) {
+        self.function = function
+        self.flags = flags
+    }
+    public var typeName: String { "function" }
+    public func call(_ arguments: Arguments, interpreter: Interpreter) throws -> Value {
+        try interpreter.call(function, arguments)
+    }
+}
+
+/// `unpack(f)`: the function's dict result becomes named inputs.
+public final class UnpackMarker: PyObject {
+    public let function: Value
+    public init(_ function: Value) { self.function = function }
+    public var typeName: String { "unpack" }
+}
+
+/// `repeat("bench/{x}.tsv", 3)` in `benchmark:`.
+public final class BenchmarkRepeat: PyStringLike {
+    public let path: String
+    public let count: Int
+    public init(_ path: String, count: Int) {
+        self.path = path
+        self.count = count
+    }
+    public var stringValue: String { path }
+    public var typeName: String { "AnnotatedString" }
+}
+
+/// `multiext("a/b", ".x", y=".y")`: several files sharing a prefix, optionally named.
+public final class MultiextList: PyIterable, PySized, PySubscriptable {
+    public let items: [(name: String?, path: String)]
+    public init(_ items: [(name: String?, path: String)]) { self.items = items }
+    public var typeName: String { "list" }
+    public func makeIterator(interpreter: Interpreter) throws -> PyIterator {
+        ValueArrayIterator(items.map { .str($0.path) })
+    }
+    public func length(interpreter: Interpreter) throws -> Int { items.count }
+    public func getItem(_ key: Value, interpreter: Interpreter) throws -> Value {
+        try interpreter.getItem(.list(PyList(items.map { .str($0.path) })), key)
+    }
+    public func repr(interpreter: Interpreter) throws -> String {
+        try interpreter.repr(.list(PyList(items.map { .str($0.path) })))
+    }
+}
+
+/// Iterates a Swift array of values.
+final class ValueArrayIterator: PyIterator {
+    private let values: [Value]
+    private var position = 0
+    init(_ values: [Value]) { self.values = values }
+    func next(interpreter: Interpreter) throws -> Value? {
+        guard position < values.count else { return nil }
+        defer { position += 1 }
+        return values[position]
+    }
+}
+
+enum FlagFunctions {
+    /// Applies `flags` to a str/Path, a flagged path (flags accumulate), a callable, or each item of a list.
+    static func apply(_ flags: FileFlags, to value: Value, sha256: String? = nil, interpreter: Interpreter) throws -> Value {
+        switch value {
+        case .list(let l):
+            return .list(PyList(try l.items.map { try apply(flags, to: $0, sha256: sha256, interpreter: interpreter) }))
+        case .tuple(let items):
+            return .list(PyList(try items.map { try apply(flags, to: $0, sha256: sha256, interpreter: interpreter) }))
+        case .object(let o):
+            if let f = o as? FlaggedPathObject {
+                return .object(FlaggedPathObject(f.path, flags: f.flags.union(flags), sha256: sha256 ?? f.sha256))
+            }
+            if let f = o as? FlaggedFunction { return .object(FlaggedFunction(f.function, flags: f.flags.union(flags))) }
+            if let m = o as? MultiextList {
+                return .list(PyList(m.items.map { .object(FlaggedPathObject($0.path, flags: flags, sha256: sha256)) }))
+            }
+            if o is PyCallable { return .object(FlaggedFunction(value, flags: flags)) }
+            if let p = value.pathValue { return .object(FlaggedPathObject(p, flags: flags, sha256: sha256)) }
+            if o is PyIterable {
+                return try apply(flags, to: .list(PyList(try interpreter.iterate(value))), sha256: sha256, interpreter: interpreter)
+            }
+        case .str(let s):
+            return .object(FlaggedPathObject(s, flags: flags, sha256: sha256))
+        default:
+            break
+        }
+        throw PyError.type("a file flag cannot be applied to a value of type '\(value.typeName)'")
+    }
+
+    static func flagFunction(_ name: String, _ flags: FileFlags) -> (String, Value) {
+        (name, .object(BuiltinFunction(name) { args, interp in
+            guard let value = args.positional.first else { throw PyError.type("\(name)() missing 1 required positional argument") }
+            return try apply(flags, to: value, interpreter: interp)
+        }))
+    }
+
+    /// The flag functions and their relatives, as Snakefile globals.
+    static func globals() -> [(String, Value)] {
+        var result: [(String, Value)] = [
+            flagFunction("temp", .temp), flagFunction("temporary", .temp),
+            flagFunction("protected", .protected), flagFunction("directory", .directory),
+            flagFunction("touch", .touch), flagFunction("ancient", .ancient), flagFunction("pipe", .pipe),
+            flagFunction("local", .local), flagFunction("update", .update), flagFunction("service", .service),
+            flagFunction("before_update", []), flagFunction("dynamic", []),
+        ]
+        result.append(("report", .object(BuiltinFunction("report") { args, interp in
+            guard let value = args.positional.first else { throw PyError.type("report() missing 1 required positional argument") }
+            return try apply(.report, to: value, interpreter: interp)
+        })))
+        result.append(("ensure", .object(BuiltinFunction("ensure") { args, interp in
+            guard let value = args.positional.first else { throw PyError.type("ensure() missing 1 required positional argument") }
+            var flags: FileFlags = []
+            if let nonEmpty = args.keyword("non_empty"), try interp.truthy(nonEmpty) { flags.insert(.nonEmpty) }
+            let sha = args.keyword("sha256").flatMap { $0.stringValue }
+            return try apply(flags, to: value, sha256: sha, interpreter: interp)
+        })))
+        result.append(("unpack", .object(BuiltinFunction("unpack") { args, _ in
+            guard let value = args.positional.first else { throw PyError.type("unpack() missing 1 required positional argument") }
+            return .object(UnpackMarker(value))
+        })))
+        result.append(("repeat", .object(BuiltinFunction("repeat") { args, _ in
+            guard args.positional.count == 2, let path = args.positional[0].pathValue, case .int(let n) = args.positional[1] else {
+                throw PyError.type("repeat() takes a path and a number of repeats")
+            }
+            return .object(BenchmarkRepeat(path, count: n))
+        })))
+        result.append(("multiext", .object(BuiltinFunction("multiext") { args, _ in
+            guard let prefix = args.positional.first?.pathValue else { throw PyError.type("multiext() needs a path prefix") }
+            var items: [(name: String?, path: String)] = []
+            for ext in args.positional.dropFirst() {
+                guard let e = ext.stringValue else { throw PyError.type("multiext() extensions must be strings") }
+                items.append((nil, prefix + e))
+            }
+            for (name, ext) in args.keywords {
+                guard let e = ext.stringValue else { throw PyError.type("multiext() extensions must be strings") }
+                items.append((name, prefix + e))
+            }
+            if items.isEmpty { throw PyError.value("multiext() needs at least one extension") }
+            return .object(MultiextList(items))
+        })))
+        return result
+    }
+}

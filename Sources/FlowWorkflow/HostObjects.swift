@@ -1,0 +1,204 @@
+// The Snakemake objects a Snakefile sees as globals: `rules`, `checkpoints`, `workflow`, `shell`,
+// the flag and expand functions, and the importable `snakemake`, `snakemake.utils`, `snakemake.io`
+// modules.
+
+import Foundation
+import FlowLang
+
+extension WorkflowLoader {
+    func installGlobals() {
+        let g = interpreter.globals
+        for (name, value) in FlagFunctions.globals() + ExpandFunctions.globals() + SnakemakeHelpers.globals() { g.set(name, value) }
+        g.set("config", .dict(workflow.config))
+        g.set("rules", .object(rulesObject))
+        g.set("checkpoints", .object(CheckpointsObject(loader: self)))
+        g.set("workflow", .object(WorkflowObject(loader: self)))
+        g.set("shell", .object(ShellFunction()))
+        for (name, value) in SnakemakeModules.utilities(loader: self) where name == "collect" { g.set(name, value) }
+        installImplicitImports()
+    }
+
+    /// Snakemake runs Snakefiles with the globals of its own `workflow.py`, so Snakefiles use
+    /// `os`, `sys`, `re`, `Path`, ... without importing them. The same names are predefined here.
+    private func installImplicitImports() {
+        let g = interpreter.globals
+        for name in ["os", "sys", "re", "subprocess", "platform", "hashlib", "tempfile", "copy"] {
+            if let module = try? Stdlib.module(named: name, interpreter: interpreter) { g.set(name, .object(module)) }
+        }
+        let members: [(module: String, names: [String])] = [
+            ("pathlib", ["Path"]), ("collections", ["OrderedDict", "namedtuple"]),
+            ("itertools", ["filterfalse", "chain"]), ("functools", ["partial"]),
+        ]
+        for (module, names) in members {
+            guard let m = try? Stdlib.module(named: module, interpreter: interpreter) else { continue }
+            for name in names { if let v = m.attributes.get(name) { g.set(name, v) } }
+        }
+        if let v = SnakemakeModules.module(named: "snakemake", loader: self) { g.set("snakemake", v) }
+        for (name, value) in SnakemakeModules.utilities(loader: self) where name == "update_config" { g.set(name, value) }
+    }
+
+    /// Rules visible to `rules.NAME`: a module's own rules while it is being loaded.
+    func visibleRule(named name: String) -> Rule? {
+        if let context = moduleContext { return context.rules.first(where: { $0.name == name }) }
+        return workflow.rule(named: name)
+    }
+}
+
+/// `rules`: attribute access gives a rule's patterns (`rules.map.output.bam`).
+final class RulesObject: PyObject {
+    weak var loader: WorkflowLoader?
+    let workflow: Workflow
+    init(workflow: Workflow) { self.workflow = workflow }
+    var typeName: String { "Rules" }
+    func getAttribute(_ name: String, interpreter: Interpreter) throws -> Value? {
+        guard let rule = workflow.rule(named: name) else {
+            throw PyError.attribute("rule '\(name)' is not defined (yet): rules.\(name) can only refer to rules defined above")
+        }
+        return .object(RuleProxy(rule))
+    }
+}
+
+/// One rule as Python code sees it through `rules.NAME`.
+final class RuleProxy: PyObject {
+    let rule: Rule
+    init(_ rule: Rule) { self.rule = rule }
+    var typeName: String { "RuleProxy" }
+
+    func getAttribute(_ name: String, interpreter: Interpreter) throws -> Value? {
+        switch name {
+        case "name": return .str(rule.name)
+        case "rule": return .object(self)
+        case "output": return .object(NamedListObject(rule.output))
+        case "log": return .object(NamedListObject(rule.log))
+        case "benchmark": return rule.benchmark.map { .str($0.pattern) } ?? .str("")
+        case "input":
+            var items: [Value] = []
+            var names: [NameRange] = []
+            for (key, item) in rule.input {
+                switch item {
+                case .file(let f): items.append(.str(f.pattern))
+                case .function(let fn, _): items.append(fn)
+                case .unpack(let fn): items.append(.object(UnpackMarker(fn)))
+                }
+                if let key {
+                    if let last = names.last, last.name == key, last.range.upperBound == items.count - 1 {
+                        names[names.count - 1] = NameRange(key, last.range.lowerBound..<items.count, isSingle: false)
+                    } else {
+                        names.append(NameRange(key, (items.count - 1)..<items.count, isSingle: true))
+                    }
+                }
+            }
+            return .object(NamedListObject(items: items, names: names))
+        case "params":
+            let items = rule.params.map(\.value)
+            var names: [NameRange] = []
+            for (i, p) in rule.params.enumerated() { if let n = p.name { names.append(NameRange(n, i..<(i + 1), isSingle: true)) } }
+            return .object(NamedListObject(items: items, names: names))
+        default: return nil
+        }
+    }
+}
+
+/// `checkpoints.NAME.get(**wildcards)`: the outputs of a finished checkpoint job; raises
+/// `IncompleteCheckpointException` (carrying a `CheckpointPending`) while the job has not run.
+final class CheckpointsObject: PyObject {
+    unowned let loader: WorkflowLoader
+    init(loader: WorkflowLoader) { self.loader = loader }
+    var typeName: String { "Checkpoints" }
+    func getAttribute(_ name: String, interpreter: Interpreter) throws -> Value? {
+        guard let rule = loader.visibleRule(named: name), rule.isCheckpoint else {
+            throw PyError.attribute("checkpoint '\(name)' is not defined (or is a plain rule)")
+        }
+        let workflow = loader.workflow
+        return .object(PyModule("checkpoint", [
+            ("rule", .object(RuleProxy(rule))),
+            ("get", .object(BuiltinFunction("get") { args, interp in
+                var wildcards: [String: String] = [:]
+                for (k, v) in args.keywords { wildcards[k] = try interp.str(v) }
+                let outputs = try rule.output.items.map { try formatPattern($0.pattern, wildcards, interp) }
+                let complete = workflow.checkpointCompletion?(rule.name, outputs)
+                    ?? outputs.allSatisfy { FileManager.default.fileExists(atPath: $0) }
+                guard complete else {
+                    throw PyError("IncompleteCheckpointException",
+                                  "checkpoint \(rule.name) has not been executed yet (needs \(outputs.joined(separator: ", ")))",
+                                  value: .object(CheckpointPending(rule: rule.name, outputs: outputs)))
+                }
+                let names = rule.output.names.map { NameRange($0.name, $0.range, isSingle: $0.range.count == 1) }
+                let proxy = PyModule("CheckpointJob", [
+                    ("output", .object(NamedListObject(typeName: "Namedlist", paths: outputs, names: names))),
+                    ("rule", .object(RuleProxy(rule))),
+                ])
+                return .object(proxy)
+            })),
+        ]))
+    }
+}
+
+/// What a DAG needs to know when an input function touched an unfinished checkpoint.
+public final class CheckpointPending: PyObject {
+    public let rule: String
+    public let outputs: [String]
+    init(rule: String, outputs: [String]) {
+        self.rule = rule
+        self.outputs = outputs
+    }
+    public var typeName: String { "IncompleteCheckpointException" }
+}
+
+/// Formats `{wildcard}` fields of a pattern, dropping `{name,regex}` constraints.
+func formatPattern(_ pattern: String, _ wildcards: [String: String], _ interp: Interpreter) throws -> String {
+    var out = ""
+    var i = pattern.startIndex
+    while i < pattern.endIndex {
+        let c = pattern[i]
+        let next = pattern.index(after: i)
+        if (c == "{" || c == "}"), next < pattern.endIndex, pattern[next] == c { out.append(c); i = pattern.index(after: next); continue }
+        if c == "{", let close = pattern[next...].firstIndex(of: "}") {
+            let body = pattern[next..<close]
+            let name = String(body.split(separator: ",", maxSplits: 1).first ?? "").trimmingCharacters(in: .whitespaces)
+            guard let value = wildcards[name] else {
+                throw PyError("WorkflowError", "Wildcard '\(name)' in '\(pattern)' has no value (given: \(wildcards.keys.sorted().joined(separator: ", ")))")
+            }
+            out += value
+            i = pattern.index(after: close)
+            continue
+        }
+        out.append(c)
+        i = next
+    }
+    return out
+}
+
+/// `workflow`: basedir, snakefile, cores, config, source_path().
+final class WorkflowObject: PyObject {
+    unowned let loader: WorkflowLoader
+    init(loader: WorkflowLoader) { self.loader = loader }
+    var typeName: String { "Workflow" }
+    func getAttribute(_ name: String, interpreter: Interpreter) throws -> Value? {
+        let workflow = loader.workflow
+        switch name {
+        case "basedir": return .str(workflow.basedir)
+        case "current_basedir": return .str(loader.currentBasedir)
+        case "snakefile", "main_snakefile": return .str(workflow.snakefile)
+        case "cores", "_cores", "nodes": return .int(loader.options.cores)
+        case "config": return .dict(workflow.config)
+        case "is_main_process": return .true
+        case "use_threads", "run_local", "local_exec": return .true
+        case "globals": return .dict(interpreter.globals)
+        case "source_path":
+            return .object(BuiltinFunction("source_path") { args, interp in
+                guard let p = args.positional.first?.pathValue else { throw PyError.type("source_path() needs a path") }
+                return .str(p.hasPrefix("/") ? p : self.loader.currentBasedir + "/" + p)
+            })
+        default: return nil
+        }
+    }
+}
+
+extension NamedListObject {
+    /// The patterns of a rule's output/log list as a Namedlist of strings.
+    convenience init(_ list: NamedList<IOFile>) {
+        self.init(typeName: "Namedlist", paths: list.items.map(\.pattern),
+                  names: list.names.map { NameRange($0.name, $0.range, isSingle: $0.range.count == 1) })
+    }
+}

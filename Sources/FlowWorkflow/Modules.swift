@@ -1,0 +1,144 @@
+// `module NAME:` and `use rule ... from NAME as ... with:`.
+//
+// A module's Snakefile is evaluated by its own loader and interpreter (its own globals and
+// config), collecting its rules without registering them; `use rule` then copies the chosen rules
+// into this workflow, renamed by the `as` pattern, with paths prefixed by `prefix:` and
+// directives replaced by the `with:` block (evaluated in the using Snakefile, as Snakemake does).
+
+import Foundation
+import FlowLang
+import FlowSyntax
+
+final class ModuleDefinition {
+    var name: String
+    var snakefile: String = ""
+    var config: PyDict?
+    var prefix: String?
+    var replacePrefix: [(String, String)] = []
+    var rules: [Rule] = []
+    var loaded = false
+    /// Keeps the module's interpreter (and thus its globals) alive for its rules' callables.
+    var loader: WorkflowLoader?
+
+    init(name: String) { self.name = name }
+}
+
+extension WorkflowLoader {
+    func declareModule(_ decl: ModuleDecl, file: SourceFile) throws {
+        let module = ModuleDefinition(name: decl.name)
+        for directive in decl.directives {
+            if directive.name == "name", case .arguments(let arguments) = directive.content,
+               let value = try positionalValues(arguments, file: file).first {
+                module.name = try interpreter.str(value)
+            }
+        }
+        guard !module.name.isEmpty else { throw PyError("WorkflowError", "module: needs a name (module NAME: or name:)") }
+        for directive in decl.directives {
+            guard case .arguments(let arguments) = directive.content else {
+                throw PyError("WorkflowError", "module \(decl.name): '\(directive.name):' does not take a block")
+            }
+            let values = try positionalValues(arguments.filter { if case .positional = $0 { return true }; return false }, file: file)
+            let value = values.first ?? .none
+            switch directive.name {
+            case "snakefile":
+                let path = try interpreter.str(value)
+                module.snakefile = path.hasPrefix("/") ? path : currentBasedir + "/" + path
+            case "config":
+                guard case .dict(let d) = value else { throw PyError("WorkflowError", "module \(decl.name): config: must be a dict") }
+                module.config = d
+            case "prefix":
+                module.prefix = try interpreter.str(value)
+            case "replace_prefix":
+                guard case .dict(let d) = value else { throw PyError("WorkflowError", "module \(decl.name): replace_prefix: must be a dict") }
+                module.replacePrefix = try zip(d.keys, d.values).map { (try interpreter.str($0), try interpreter.str($1)) }
+            case "skip_validation", "meta_wrapper", "name", "pathvars":
+                if directive.name == "meta_wrapper" {
+                    throw PyError("WorkflowError", "module \(decl.name): meta_wrapper: is not supported by flow (it downloads wrappers)")
+                }
+            default:
+                throw PyError("WorkflowError", "module \(decl.name): unknown directive '\(directive.name)'")
+            }
+        }
+        guard !module.snakefile.isEmpty else { throw PyError("WorkflowError", "module \(decl.name): snakefile: is required") }
+        modules[module.name] = module
+    }
+
+    private func loadModule(_ module: ModuleDefinition) throws {
+        guard !module.loaded else { return }
+        var options = WorkflowOptions(snakefile: module.snakefile)
+        options.cores = self.options.cores
+        let child = try WorkflowLoader(options: options, interpreter: Interpreter(), config: module.config?.copy() ?? PyDict())
+        child.moduleContext = module
+        child.modules = [:]
+        try child.run(path: module.snakefile)
+        module.loader = child
+        module.loaded = true
+    }
+
+    func useRule(_ decl: UseRuleDecl, file: SourceFile) throws {
+        let sources: [Rule]
+        var module: ModuleDefinition?
+        if let name = decl.fromModule {
+            guard let m = modules[name] else { throw PyError("WorkflowError", "use rule: module '\(name)' is not declared") }
+            try loadModule(m)
+            sources = m.rules
+            module = m
+        } else {
+            sources = moduleContext?.rules ?? workflow.rules
+        }
+        let wildcard = decl.rules == ["*"]
+        var chosen: [Rule] = []
+        if wildcard {
+            chosen = sources.filter { !decl.exclude.contains($0.name) }
+        } else {
+            for name in decl.rules {
+                guard let rule = sources.first(where: { $0.name == name }) else {
+                    throw PyError("WorkflowError", "use rule: rule '\(name)' not found\(decl.fromModule.map { " in module \($0)" } ?? "")")
+                }
+                chosen.append(rule)
+            }
+        }
+        if let asName = decl.asName, !asName.contains("*"), chosen.count > 1 {
+            throw PyError("WorkflowError", "use rule: 'as \(asName)' needs a '*' when several rules are used")
+        }
+        let evaluator = RuleEvaluator(loader: self, file: file)
+        for source in chosen {
+            var rule = source
+            if let asName = decl.asName {
+                rule.name = asName.replacingOccurrences(of: "*", with: source.name)
+            }
+            if let module { rule = Self.modifyPaths(rule, module) }
+            for directive in decl.overrides { try evaluator.apply(directive, to: &rule) }
+            if moduleContext == nil, workflow.localRules.contains(rule.name) { rule.isLocal = true }
+            if decl.fromModule == nil, moduleContext == nil, workflow.rule(named: rule.name) != nil, rule.name == source.name {
+                throw PyError("WorkflowError", "use rule \(source.name): the new rule needs a different name (use 'as')")
+            }
+            try register(rule, at: decl.location)
+        }
+    }
+
+    /// Applies a module's `prefix:` / `replace_prefix:` to the relative paths of a used rule.
+    static func modifyPaths(_ rule: Rule, _ module: ModuleDefinition) -> Rule {
+        guard module.prefix != nil || !module.replacePrefix.isEmpty else { return rule }
+        func modify(_ path: String) -> String {
+            if path.hasPrefix("/") || path.contains("://") { return path }
+            for (old, new) in module.replacePrefix where path.hasPrefix(old) {
+                return new + path.dropFirst(old.count)
+            }
+            if let prefix = module.prefix {
+                return prefix.hasSuffix("/") ? prefix + path : prefix + "/" + path
+            }
+            return path
+        }
+        func modify(_ file: IOFile) -> IOFile { var f = file; f.pattern = modify(f.pattern); return f }
+        var rule = rule
+        rule.output.items = rule.output.items.map(modify)
+        rule.log.items = rule.log.items.map(modify)
+        rule.benchmark = rule.benchmark.map(modify)
+        rule.input = rule.input.map { name, item in
+            if case .file(let f) = item { return (name, .file(modify(f))) }
+            return (name, item)
+        }
+        return rule
+    }
+}

@@ -1,0 +1,132 @@
+// The importable `snakemake` package as far as Snakefiles use it (`from snakemake.utils import
+// min_version`, `snakemake.__version__`, `from snakemake.io import expand`), plus `shell`.
+
+import Foundation
+import FlowLang
+
+enum SnakemakeModules {
+    /// The Snakemake version whose semantics flow implements (what `min_version` compares to).
+    static let compatibleVersion = "9.27.1"
+
+    static func module(named name: String, loader: WorkflowLoader) -> Value? {
+        let g = loader.interpreter.globals
+        func pick(_ names: [String]) -> [(String, Value)] { names.compactMap { n in g.get(n).map { (n, $0) } } }
+        let ioNames = ["expand", "glob_wildcards", "temp", "temporary", "protected", "directory", "touch", "ancient",
+                       "pipe", "local", "update", "service", "ensure", "unpack", "repeat", "multiext", "report"]
+        switch name {
+        case "snakemake":
+            return .object(PyModule("snakemake", [
+                ("__version__", .str(compatibleVersion)),
+                ("utils", module(named: "snakemake.utils", loader: loader)!),
+                ("io", module(named: "snakemake.io", loader: loader)!),
+                ("shell", g.get("shell") ?? .none),
+                ("exceptions", module(named: "snakemake.exceptions", loader: loader)!),
+            ]))
+        case "snakemake.utils":
+            return .object(PyModule("snakemake.utils", utilities(loader: loader)))
+        case "snakemake.io":
+            return .object(PyModule("snakemake.io", pick(ioNames)))
+        case "snakemake.shell":
+            return .object(PyModule("snakemake.shell", pick(["shell"])))
+        case "snakemake.exceptions":
+            return .object(PyModule("snakemake.exceptions", []))
+        default:
+            return nil
+        }
+    }
+
+    /// `snakemake.utils` functions; `collect` (an alias of expand) is also a Snakefile global.
+    static func utilities(loader: WorkflowLoader) -> [(String, Value)] {
+        [
+            ("min_version", .object(BuiltinFunction("min_version") { args, interp in
+                guard let first = args.positional.first else { throw PyError.type("min_version() needs a version string") }
+                let wanted = try interp.str(first)
+                if compareVersions(compatibleVersion, wanted) < 0 {
+                    throw PyError("WorkflowError", "Expecting Snakemake version \(wanted) or higher (flow implements Snakemake \(compatibleVersion)).")
+                }
+                return .none
+            })),
+            ("update_config", .object(BuiltinFunction("update_config") { args, _ in
+                guard args.positional.count == 2, case .dict(let target) = args.positional[0], case .dict(let source) = args.positional[1] else {
+                    throw PyError.type("update_config(config, overwrite_config) needs two dicts")
+                }
+                ConfigLoader.merge(source, into: target)
+                return .none
+            })),
+            ("available_cpu_count", .object(BuiltinFunction("available_cpu_count") { _, _ in
+                .int(ProcessInfo.processInfo.activeProcessorCount)
+            })),
+            ("makedirs", .object(BuiltinFunction("makedirs") { args, interp in
+                for v in args.positional {
+                    var paths = [String]()
+                    if let p = v.pathValue { paths = [p] } else { paths = try interp.iterate(v).compactMap(\.pathValue) }
+                    for p in paths { try FileManager.default.createDirectory(atPath: p, withIntermediateDirectories: true) }
+                }
+                return .none
+            })),
+            ("format", .object(BuiltinFunction("format") { args, interp in
+                guard let template = args.positional.first?.stringValue else { throw PyError.type("format() needs a string") }
+                var keywords = zip(interp.globals.keys, interp.globals.values).compactMap { k, v in k.stringValue.map { (name: $0, value: v) } }
+                keywords += args.keywords
+                return .str(try interp.formatString(template, Arguments(Array(args.positional.dropFirst()), keywords: keywords)))
+            })),
+            ("collect", loader.interpreter.globals.get("expand") ?? .none),
+        ]
+    }
+
+    /// Compares dotted versions numerically ("9.27.1" vs "6.0"): <0, 0, >0.
+    static func compareVersions(_ a: String, _ b: String) -> Int {
+        let pa = a.split(separator: ".").map { Int($0.prefix(while: \.isNumber)) ?? 0 }
+        let pb = b.split(separator: ".").map { Int($0.prefix(while: \.isNumber)) ?? 0 }
+        for i in 0..<max(pa.count, pb.count) {
+            let x = i < pa.count ? pa[i] : 0
+            let y = i < pb.count ? pb[i] : 0
+            if x != y { return x < y ? -1 : 1 }
+        }
+        return 0
+    }
+}
+
+/// `shell("cmd {x}")` at Snakefile level (top-level code and handlers): formats with the
+/// Snakefile's globals and keyword arguments, runs through bash in strict mode, raises
+/// CalledProcessError on failure; `read=True` returns the output. Inside `run:` blocks the job's
+/// own python3 preamble provides `shell`.
+final class ShellFunction: PyCallable {
+    var typeName: String { "function" }
+    private var prefix = ""
+    private var suffix = ""
+    private var executable = "/bin/bash"
+
+    func getAttribute(_ name: String, interpreter: Interpreter) throws -> Value? {
+        switch name {
+        case "prefix": return .object(BuiltinFunction("prefix") { args, i in self.prefix = try args.positional.first.map { try i.str($0) } ?? ""; return .none })
+        case "suffix": return .object(BuiltinFunction("suffix") { args, i in self.suffix = try args.positional.first.map { try i.str($0) } ?? ""; return .none })
+        case "executable": return .object(BuiltinFunction("executable") { args, i in self.executable = try args.positional.first.map { try i.str($0) } ?? "/bin/bash"; return .none })
+        default: return nil
+        }
+    }
+
+    func call(_ arguments: Arguments, interpreter: Interpreter) throws -> Value {
+        guard let template = arguments.positional.first?.stringValue else { throw PyError.type("shell() needs a command string") }
+        var keywords = zip(interpreter.globals.keys, interpreter.globals.values).compactMap { k, v in k.stringValue.map { (name: $0, value: v) } }
+        keywords += arguments.keywords.filter { !["read", "iterable"].contains($0.name) }
+        let command = try interpreter.formatString(template, Arguments([], keywords: keywords))
+        let read = try arguments.keyword("read").map { try interpreter.truthy($0) } ?? false
+        let iterable = try arguments.keyword("iterable").map { try interpreter.truthy($0) } ?? false
+        let process = Process()
+        // `shell.executable("bash")` names a program on PATH; /usr/bin/env resolves it.
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [executable, "-c", "set -euo pipefail; " + prefix + command + suffix]
+        let pipe = Pipe()
+        if read || iterable { process.standardOutput = pipe }
+        do { try process.run() } catch { throw PyError.os("cannot run \(executable): \(error)") }
+        let data = (read || iterable) ? pipe.fileHandleForReading.readDataToEndOfFile() : Data()
+        process.waitUntilExit()
+        if process.terminationStatus != 0 {
+            throw PyError("CalledProcessError", "Command '\(command)' returned non-zero exit status \(process.terminationStatus).")
+        }
+        let output = String(decoding: data, as: UTF8.self)
+        if iterable { return .list(PyList(output.split(separator: "\n").map { .str(String($0)) })) }
+        return read ? .str(output) : .none
+    }
+}

@@ -1,0 +1,6 @@
+import XCTest
+@testable import FlowEngine
+
+final class FlowEnginePlaceholderTests: XCTestCase {
+    func testModuleLoads() {}
+}
