@@ -113,7 +113,7 @@ final class Printer: EngineReporter {
     }
 
     func progress(done: Int, total: Int) {
-        let percent = total == 0 ? 100 : done * 100 / total
+        let percent = total == 0 ? 100 : Int((Double(done) * 100 / Double(total)).rounded())
         line("\(done) of \(total) steps (\(percent)%) done")
         flush()
     }

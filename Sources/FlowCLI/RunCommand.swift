@@ -26,7 +26,9 @@ struct RunCommand: ParsableCommand {
             }
             return
         }
-        throw CLIError("running workflows is not implemented yet")
+        let status = try engine.run()
+        printer.flush()
+        if status != 0 { throw ExitCode(status) }
     }
 }
 
@@ -101,6 +103,13 @@ enum EngineOptionsBuilder {
         e.quiet = o.quiet
         e.verbose = o.verbose
         e.showFailedLogs = o.showFailedLogs
+        e.printDAG = o.dag
+        e.printRuleGraph = o.rulegraph
+        e.summary = o.summary
+        e.detailedSummary = o.detailedSummary
+        e.deleteAllOutput = o.deleteAllOutput
+        e.deleteTempOutput = o.deleteTempOutput
+        e.unlock = o.unlock
         return e
     }
 

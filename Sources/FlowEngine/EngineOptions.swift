@@ -41,6 +41,14 @@ public struct EngineOptions {
     public var keepIncomplete = false
     public var nolock = false
 
+    public var printDAG = false
+    public var printRuleGraph = false
+    public var summary = false
+    public var detailedSummary = false
+    public var deleteAllOutput = false
+    public var deleteTempOutput = false
+    public var unlock = false
+
     public var printShellCommands = false
     public var quiet = false
     public var verbose = false

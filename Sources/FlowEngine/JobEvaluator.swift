@@ -1,0 +1,178 @@
+// Per-job values that depend on Python: threads, resources, params, priority, message and the
+// shell command, evaluated the way Snakemake evaluates them (callables get `wildcards` first and
+// `input`, `output`, `threads`, `attempt`, ... by name), with the command-line overrides
+// (--set-threads, --set-resources, --default-resources) applied.
+
+import Foundation
+import FlowDAG
+import FlowLang
+import FlowSyntax
+import FlowWorkflow
+
+final class JobEvaluator {
+    let dag: DAG
+    let options: EngineOptions
+    var interpreter: Interpreter { dag.workflow.interpreter }
+    private let defaultResources: [(String, Expr, SourceFile)]
+
+    init(dag: DAG, options: EngineOptions) throws {
+        self.dag = dag
+        self.options = options
+        var parsed: [(String, Expr, SourceFile)] = []
+        for entry in options.defaultResources {
+            guard let eq = entry.firstIndex(of: "=") else {
+                throw EngineError("--default-resources: expected name=value, got '\(entry)'")
+            }
+            let name = String(entry[..<eq])
+            let text = String(entry[entry.index(after: eq)...])
+            let file = SourceFile(path: "--default-resources", text: text)
+            do {
+                parsed.append((name, try parseExpression(text, file: file), file))
+            } catch {
+                // Plain words (a partition name) are strings, as in Snakemake.
+                parsed.append((name, Expr(.string(text), at: .unknown), file))
+            }
+        }
+        defaultResources = parsed
+    }
+
+    func rule(_ job: JobID) -> Rule { dag.rule(of: job) }
+
+    // MARK: Threads and resources
+
+    /// Threads of a job: the rule's (int or callable), --set-threads, capped at the cores.
+    func threads(_ job: JobID, attempt: Int = 1) throws -> Int {
+        let r = rule(job)
+        var threads = 1
+        if let forced = options.setThreads[r.name] {
+            threads = forced
+        } else if let value = r.threads {
+            threads = try intValue(try resolve(value, job: job, attempt: attempt, threads: nil), what: "threads", rule: r.name)
+        }
+        return max(1, min(threads, options.cores))
+    }
+
+    /// Resources of a job as (name, value) in Snakemake's order, plus the integer ones for the scheduler.
+    func resources(_ job: JobID, threads: Int, attempt: Int = 1) throws -> [(String, Value)] {
+        let r = rule(job)
+        var result: [(String, Value)] = []
+        func set(_ name: String, _ value: Value) {
+            if let i = result.firstIndex(where: { $0.0 == name }) { result[i].1 = value } else { result.append((name, value)) }
+        }
+        for (name, expr, file) in defaultResources {
+            let locals: [String: Value] = [
+                "input": .object(dag.inputObject(job)), "threads": .int(threads), "attempt": .int(attempt),
+                "wildcards": .object(dag.wildcardsObject(job)),
+            ]
+            set(name, try interpreter.evaluate(expr, file: file, locals: locals))
+        }
+        for (name, value) in r.resources {
+            set(name, try resolve(value, job: job, attempt: attempt, threads: threads))
+        }
+        for (name, text) in options.setResources[r.name] ?? [:] {
+            set(name, Int(text).map { .int($0) } ?? .str(text))
+        }
+        // Human-readable sizes (mem="2GB") also give the *_mb value the scheduler counts.
+        for (name, base) in [("mem", "mem_mb"), ("disk", "disk_mb")] {
+            if let i = result.firstIndex(where: { $0.0 == name }), let s = result[i].1.stringValue, let mb = Self.megabytes(s),
+               !result.contains(where: { $0.0 == base }) {
+                result.append((base, .int(mb)))
+            }
+        }
+        return result
+    }
+
+    /// "2GB", "500 MB", "1.5G" -> megabytes.
+    static func megabytes(_ text: String) -> Int? {
+        let s = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let number = s.prefix { $0.isNumber || $0 == "." }
+        guard let value = Double(number) else { return nil }
+        let unit = s.dropFirst(number.count).trimmingCharacters(in: .whitespaces)
+        let factors: [String: Double] = ["": 1, "b": 1e-6, "kb": 1e-3, "k": 1e-3, "mb": 1, "m": 1, "gb": 1e3, "g": 1e3,
+                                         "tb": 1e6, "t": 1e6, "kib": 1.024e-3, "mib": 1.048576, "gib": 1073.741824, "tib": 1099511.627776]
+        guard let f = factors[unit] else { return nil }
+        return Int((value * f).rounded(.up))
+    }
+
+    // MARK: Params, priority, message
+
+    func params(_ job: JobID, threads: Int, resources: NamedListObject, attempt: Int = 1) throws -> NamedListObject {
+        let r = rule(job)
+        var items: [Value] = []
+        var names: [NameRange] = []
+        for (name, value) in r.params {
+            let v = try resolve(value, job: job, attempt: attempt, threads: threads, resources: resources)
+            if let name { names.append(NameRange(name, items.count..<items.count + 1, isSingle: true)) }
+            items.append(v)
+        }
+        return NamedListObject(typeName: "Params", items: items, names: names)
+    }
+
+    func priority(_ job: JobID) throws -> Int {
+        let r = rule(job)
+        guard let f = r.priorityFunction else { return r.priority }
+        let v = try resolve(f, job: job, attempt: 1, threads: nil)
+        switch v {
+        case .int(let i): return i
+        case .float(let d): return Int(d)
+        case .bool(let b): return b ? 1 : 0
+        default: throw EngineError("priority of rule \(r.name) must be a number, got \(v.typeName)")
+        }
+    }
+
+    /// The job's names (input, output, params, ...) for formatting and job programs.
+    func namespace(_ job: JobID, attempt: Int) throws -> JobNamespace {
+        let threads = try self.threads(job, attempt: attempt)
+        let res = try resources(job, threads: threads, attempt: attempt)
+        let resourcesObject = NamedListObject(
+            typeName: "Resources", items: res.map(\.1),
+            names: res.enumerated().map { NameRange($0.element.0, $0.offset..<$0.offset + 1, isSingle: true) })
+        return JobNamespace(
+            rule: rule(job).name, jobid: job, attempt: attempt, input: dag.inputObject(job), output: dag.outputObject(job),
+            log: dag.logObject(job), params: try params(job, threads: threads, resources: resourcesObject, attempt: attempt),
+            wildcards: dag.wildcardsObject(job), resources: resourcesObject, threads: threads, config: dag.workflow.config)
+    }
+
+    func format(_ template: String, _ ns: JobNamespace) throws -> String {
+        try ShellFormatter.format(template, namespace: ns.values, interpreter: interpreter)
+    }
+
+    /// Hash of the evaluated params (the "params changed" rerun trigger); equal for equal values.
+    func paramsHash(_ job: JobID) throws -> String? {
+        let r = rule(job)
+        if r.params.isEmpty { return nil }
+        let ns = try namespace(job, attempt: 1)
+        let text = try ns.params.items.map { try interpreter.repr($0) }.joined(separator: "\u{1f}")
+        let names = ns.params.names.map(\.name).joined(separator: ",")
+        return stableHash(names + "\u{1e}" + text)
+    }
+
+    // MARK: Calling Snakemake-style functions
+
+    /// A value, or the result of calling it when it is a function of the job.
+    func resolve(_ value: Value, job: JobID, attempt: Int, threads: Int?, resources: NamedListObject? = nil) throws -> Value {
+        guard case .object(let o) = value, o is PyCallable, !(o is NamedListObject), value.stringValue == nil else { return value }
+        var extras: [(String, Value)] = [
+            ("input", .object(dag.inputObject(job))), ("output", .object(dag.outputObject(job))),
+            ("attempt", .int(attempt)), ("log", .object(dag.logObject(job))), ("rulename", .str(rule(job).name)),
+        ]
+        if let threads { extras.append(("threads", .int(threads))) }
+        if let resources { extras.append(("resources", .object(resources))) }
+        do {
+            return try interpreter.callSnakemakeStyle(value, first: .object(dag.wildcardsObject(job)), extras: extras)
+        } catch let e as PyError {
+            var e = e
+            e.message = "in a function of rule \(rule(job).name) (wildcards: \(dag.wildcards(of: job).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))): " + e.message
+            throw e
+        }
+    }
+
+    private func intValue(_ v: Value, what: String, rule: String) throws -> Int {
+        switch v {
+        case .int(let i): return i
+        case .float(let d): return Int(d)
+        case .bool(let b): return b ? 1 : 0
+        default: throw EngineError("\(what) of rule \(rule) must be an integer, got \(v.typeName)")
+        }
+    }
+}

@@ -1,0 +1,193 @@
+// One `flow run`: evaluate, build the DAG, plan, then print (dry run, --dag, --summary) or
+// execute through the scheduler, rounds at a time when checkpoints make the DAG grow.
+
+import Foundation
+import FlowDAG
+import FlowExec
+import FlowLang
+import FlowState
+import FlowWorkflow
+
+extension Engine {
+    /// Runs the workflow as the options say; returns the process exit status.
+    public func run() throws -> Int32 {
+        let workflow = try loadWorkflow()
+        let workdir = FileManager.default.currentDirectoryPath
+        if options.unlock {
+            _ = try WorkdirLock.unlock(workdir: workdir)
+            reporter.info("Unlocked working directory.")
+            return 0
+        }
+        reporter.buildingDAG()
+        let disk = PosixDisk()
+        let dag = try DAG(workflow: workflow, disk: disk, targets: options.targets)
+        let store = try StateStore(workdir: workdir)
+        let provenance = try StateProvenance(store: store)
+        let evaluator = try JobEvaluator(dag: dag, options: options)
+        let plan = try Plan(dag: dag, provenance: provenance, options: planOptions(evaluator))
+
+        if options.printDAG || options.printRuleGraph {
+            print(options.printDAG ? jobGraph(plan) : ruleGraph(plan), terminator: "")
+            return 0
+        }
+        if options.summary || options.detailedSummary {
+            try printSummary(plan, store: store)
+            return 0
+        }
+        if options.deleteAllOutput || options.deleteTempOutput {
+            return deleteOutputs(plan, tempOnly: options.deleteTempOutput)
+        }
+        if plan.runJobs.isEmpty && !hasPendingCheckpoints(plan) {
+            reporter.nothingToDo()
+            return 0
+        }
+        if options.dryRun {
+            try printDryRun(plan, evaluator: evaluator)
+            return 0
+        }
+        if options.touch {
+            return touchOutputs(plan)
+        }
+        var lock: WorkdirLock?
+        if !options.nolock {
+            do { lock = try WorkdirLock.acquire(workdir: workdir, runID: runID) } catch let e as StateError {
+                throw EngineError(e.description)
+            }
+        }
+        defer { lock?.release() }
+        try store.beginRun(RunRecord(id: runID, startTime: unixTime(), pid: Int(getpid()), host: ProcessInfo.processInfo.hostName,
+                                     command: CommandLine.arguments.joined(separator: " ")))
+        if let block = workflow.onstart { try workflow.interpreter.execute(block.statements, file: block.file) }
+        let status = try execute(plan, evaluator: evaluator, store: store)
+        try? store.endRun(id: runID, status: status == 0 ? .succeeded : (status >= 128 ? .interrupted : .failed))
+        if status == 0, let block = workflow.onsuccess {
+            try workflow.interpreter.execute(block.statements, file: block.file)
+        } else if status != 0, let block = workflow.onerror {
+            try? workflow.interpreter.execute(block.statements, file: block.file)
+        }
+        return status
+    }
+
+    private func planOptions(_ evaluator: JobEvaluator) -> PlanOptions {
+        var p = PlanOptions()
+        p.forceAll = options.forceAll
+        p.forceTargets = options.force
+        p.forceRules = Set(options.forceRun)
+        p.until = options.until
+        p.omitFrom = options.omitFrom
+        p.rerunIncomplete = options.rerunIncomplete
+        if let triggers = options.rerunTriggers {
+            var t: RerunTriggers = []
+            if triggers.contains("mtime") { t.insert(.mtime) }
+            if triggers.contains("params") { t.insert(.params) }
+            if triggers.contains("input") { t.insert(.input) }
+            if triggers.contains("software-env") { t.insert(.softwareEnv) }
+            if triggers.contains("code") { t.insert(.code) }
+            p.rerunTriggers = t
+        }
+        p.signature = { dag, job in
+            var s = JobSignature.default(for: dag.rule(of: job))
+            s.paramsHash = (try? evaluator.paramsHash(job)) ?? nil
+            return s
+        }
+        return p
+    }
+
+    private func hasPendingCheckpoints(_ plan: Plan) -> Bool {
+        plan.dag.jobs.indices.contains { plan.inScope[$0] && plan.dag.jobs[$0].isPendingCheckpoint }
+    }
+
+    // MARK: Execution
+
+    private func execute(_ plan: Plan, evaluator: JobEvaluator, store: StateStore) throws -> Int32 {
+        let interruption = Interruption()
+        interruption.installSignalHandlers()
+        defer { Interruption.restoreSignalHandlers() }
+        var local = LocalExecutor.Options()
+        local.maxInFlight = options.jobs ?? .max
+        let localExecutor = try LocalExecutor(options: local)
+        let remote = try makeRemoteExecutor()
+        var finished = Set<JobID>()
+        var status: Int32 = 0
+        var totalDone = 0
+        // Rounds: run what is known; after checkpoints ran, the DAG grows and the plan with it.
+        while true {
+            let order = plan.runJobs.filter { !finished.contains($0) && !plan.dag.jobs[$0].isPendingCheckpoint }
+            if order.isEmpty { break }
+            let indexOf = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+            let pending = Set(plan.dag.jobs.indices.filter { plan.dag.jobs[$0].isPendingCheckpoint })
+            var schedulerJobs: [SchedulerJob] = []
+            var runnable: [JobID] = []
+            for j in order {
+                // Jobs downstream of a pending checkpoint wait for the next round.
+                if plan.dag.jobs[j].dependencies.contains(where: { pending.contains($0) || (indexOf[$0] == nil && plan.needsRun[$0] && !finished.contains($0)) }) { continue }
+                runnable.append(j)
+            }
+            if runnable.isEmpty { break }
+            let runIndex = Dictionary(uniqueKeysWithValues: runnable.enumerated().map { ($1, $0) })
+            for (i, j) in runnable.enumerated() {
+                let threads = try evaluator.threads(j)
+                var resources: [String: Int] = [:]
+                for (name, value) in try evaluator.resources(j, threads: threads) {
+                    if case .int(let n) = value { resources[name] = n }
+                }
+                schedulerJobs.append(SchedulerJob(
+                    id: i, dependencies: plan.dag.jobs[j].dependencies.compactMap { runIndex[$0] }, threads: threads,
+                    resources: resources.filter { options.resources[$0.key] != nil }, priority: try evaluator.priority(j),
+                    isLocal: plan.dag.rule(of: j).isLocal))
+            }
+            let runner = JobRunner(plan: plan, jobs: runnable, evaluator: evaluator, options: options, reporter: reporter,
+                                   store: store, runID: runID)
+            runner.baseDone = totalDone
+            runner.totalJobs = plan.runJobs.count
+            if totalDone == 0 { reporter.jobStats(plan.jobCounts) }
+            let scheduler = try Scheduler(jobs: schedulerJobs, options: SchedulerOptions(cores: options.cores, resources: options.resources, keepGoing: options.keepGoing),
+                                          delegate: runner, localExecutor: localExecutor, remoteExecutor: remote, interruption: interruption)
+            let summary = scheduler.run()
+            try? store.flush()
+            totalDone += runner.done
+            for (i, j) in runnable.enumerated() where !summary.failedJobs.contains(i) && !summary.cancelledJobs.contains(i) {
+                if runner.succeeded(i) { finished.insert(j) }
+            }
+            if summary.exitStatus != 0 {
+                status = summary.exitStatus
+                if status >= 128 { reporter.warning("Terminating processes on user request, this might take some time.") }
+                break
+            }
+            // Checkpoints that just ran may resolve pending jobs.
+            var changed: [JobID] = []
+            for j in runnable where plan.dag.rule(of: j).isCheckpoint && finished.contains(j) {
+                changed += try plan.dag.reevaluate(afterCheckpoint: j)
+            }
+            if !changed.isEmpty { plan.update(with: changed) }
+            if changed.isEmpty && !runnable.isEmpty && order.count == runnable.count { break }
+        }
+        if status == 0 {
+            let remaining = plan.runJobs.filter { !finished.contains($0) }
+            if !remaining.isEmpty {
+                throw EngineError("\(remaining.count) jobs could not be run: their inputs depend on checkpoints that did not produce what they need")
+            }
+            reporter.info("Complete.")
+        } else if status < 128 {
+            reporter.warning("Exiting because a job execution failed. Look above for error messages")
+        }
+        reporter.flush()
+        return status
+    }
+
+    private func makeRemoteExecutor() throws -> Executor? {
+        switch options.executor {
+        case "local", "": return nil
+        default: throw EngineError("unknown executor '\(options.executor)' (available: local)")
+        }
+    }
+
+    /// A unique id for this run (state records, job names).
+    var runID: String { Engine.currentRunID }
+    static let currentRunID: String = {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = "yyyyMMdd'T'HHmmss"
+        return f.string(from: Date()) + "-" + String(getpid())
+    }()
+}
