@@ -121,6 +121,9 @@ final class SchedulerTests: XCTestCase {
         XCTAssertEqual(try run(jobs, delegate, options: SchedulerOptions(cores: 2), local: fake).outcome, .success)
         XCTAssertEqual(delegate.started, [0, 2, 1])
         XCTAssertEqual(fake.maxConcurrent, 2)
+        // Two polls say "running" per job; only the change from queued is reported.
+        XCTAssertEqual(delegate.stateChanges.map(\.job).sorted(), [0, 1, 2])
+        XCTAssertTrue(delegate.stateChanges.allSatisfy { $0.state == .running })
     }
 
     func testFailureWithoutKeepGoingStopsNewStartsButRunningJobsFinish() throws {

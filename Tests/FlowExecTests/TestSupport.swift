@@ -42,6 +42,7 @@ final class RecordingDelegate: SchedulerDelegate {
     private(set) var prepared: [(job: Int, attempt: Int)] = []
     private(set) var started: [Int] = []
     private(set) var finished: [(job: Int, attempt: Int, result: JobResult, willRetry: Bool)] = []
+    private(set) var stateChanges: [(job: Int, state: ExternalJobState)] = []
     private(set) var flushes = 0
     private(set) var progress: [SchedulerProgress] = []
     private(set) var executorErrors = 0
@@ -66,6 +67,10 @@ final class RecordingDelegate: SchedulerDelegate {
     func jobStarted(job: Int, attempt: Int, externalID: String, executor: String) {
         started.append(job)
         onStart?(job)
+    }
+
+    func jobStateChanged(job: Int, attempt: Int, state: ExternalJobState, executor: String) {
+        stateChanges.append((job, state))
     }
 
     func jobFinished(job: Int, attempt: Int, result: JobResult, willRetry: Bool) {

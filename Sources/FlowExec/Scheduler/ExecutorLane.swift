@@ -1,6 +1,6 @@
 // FlowExec scheduler: one executor as the scheduler sees it.
 //
-// Owns: the jobs in flight on one executor (external id → job index), when it is next due for
+// Owns: the jobs in flight on one executor (external id → job index and last known state), when it is next due for
 // a status round, and the backoff after failed polls (exponential with jitter; the jobs stay
 // in flight — a transient error never drops a job, executors.md §5.0).
 
@@ -8,8 +8,15 @@ final class ExecutorLane {
     let executor: Executor
     let isEventDriven: Bool
     private let interval: Double
-    /// External id → job index.
-    var active: [String: Int] = [:]
+    /// A submitted attempt: its job and the last state the executor reported (kept as is when a
+    /// poll fails or omits the job).
+    struct InFlight {
+        var index: Int
+        var state: ExternalJobState
+    }
+
+    /// External id → attempt in flight.
+    var active: [String: InFlight] = [:]
     private var lastPoll: Double
     private var consecutiveErrors = 0
     private var backoffUntil: Double?

@@ -152,7 +152,7 @@ public final class Scheduler {
         pool.acquire(demands[index])
         do {
             let externalID = try lane.executor.submit(spec)
-            lane.active[externalID] = index
+            lane.active[externalID] = .init(index: index, state: .queued)
             running += 1
             needsFlush = true
             delegate.jobStarted(job: id, attempt: attempt, externalID: externalID, executor: lane.executor.name)
@@ -215,8 +215,16 @@ public final class Scheduler {
             return
         }
         var finished: [(index: Int, externalID: String, state: ExternalJobState)] = []
-        for (externalID, state) in states where state.isTerminal {
-            if let index = lane.active.removeValue(forKey: externalID) { finished.append((index, externalID, state)) }
+        for (externalID, state) in states {
+            guard let inFlight = lane.active[externalID], state != inFlight.state else { continue }
+            if state.isTerminal {
+                lane.active[externalID] = nil
+                finished.append((inFlight.index, externalID, state))
+            } else {
+                lane.active[externalID]!.state = state
+                delegate.jobStateChanged(job: counters.ids[inFlight.index], attempt: Int(attempts[inFlight.index]),
+                                         state: state, executor: lane.executor.name)
+            }
         }
         if finished.count > 1 { finished.sort { $0.index < $1.index } }
         for (index, externalID, state) in finished {
@@ -297,11 +305,11 @@ public final class Scheduler {
         interruptedBy = interruption.signal ?? 0
         stopping = true
         for lane in lanes where !lane.active.isEmpty {
-            let ids = lane.active.keys.sorted { lane.active[$0]! < lane.active[$1]! }
+            let ids = lane.active.keys.sorted { lane.active[$0]!.index < lane.active[$1]!.index }
             lane.executor.cancel(ids)
             let states = (try? lane.executor.poll(ids)) ?? [:]
             for externalID in ids {
-                guard let index = lane.active.removeValue(forKey: externalID) else { continue }
+                guard let index = lane.active.removeValue(forKey: externalID)?.index else { continue }
                 if states[externalID] == .succeeded {
                     attemptEnded(index, lane: lane, externalID: externalID, state: .succeeded)
                 } else {

@@ -10,6 +10,8 @@ public protocol SchedulerDelegate: AnyObject {
     /// `attempt`. Throwing fails the job (no retry).
     func prepare(job: Int, attempt: Int) throws -> JobSpec
     func jobStarted(job: Int, attempt: Int, externalID: String, executor: String)
+    /// A submitted attempt changed state without ending (queued → running), with the backend's view.
+    func jobStateChanged(job: Int, attempt: Int, state: ExternalJobState, executor: String)
     /// Called once per attempt. When `willRetry` is false the result is final: on failure the
     /// engine removes outputs / marks them incomplete.
     func jobFinished(job: Int, attempt: Int, result: JobResult, willRetry: Bool)
@@ -25,6 +27,7 @@ public protocol SchedulerDelegate: AnyObject {
 }
 
 extension SchedulerDelegate {
+    public func jobStateChanged(job: Int, attempt: Int, state: ExternalJobState, executor: String) {}
     public func shouldRetry(job: Int, attempt: Int, failure: JobFailure) -> Bool { false }
     public func flush() {}
     public func progress(_ progress: SchedulerProgress) {}
