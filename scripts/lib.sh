@@ -32,10 +32,19 @@ ensure_packages() {
     [[ "$(id -u)" -eq 0 ]] || sudo=(sudo)
     # shellcheck disable=SC2086
     log "installing with apt-get: $(echo $missing)"
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq
+    local out rc=0
+    out="$(mktemp)"
+    # apt's progress goes to a file, shown only when something fails.
     # shellcheck disable=SC2086
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
-        install -y -qq --no-install-recommends $missing
+    { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq \
+        && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
+            install -y -qq --no-install-recommends $missing; } >"$out" 2>&1 || rc=$?
+    if [[ "$rc" != 0 ]]; then
+        cat "$out" >&2
+        log "apt-get failed (exit $rc)"
+    fi
+    rm -f "$out"
+    return "$rc"
 }
 
 # ensure_swift: puts the toolchain on PATH when `swift` is not there yet (it lives in /opt/swift on our machines).

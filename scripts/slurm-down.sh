@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # scripts/slurm-down.sh: tear down the Slurm test bed started by scripts/slurm-up.sh.
 #
-# Kills exactly the PIDs recorded in $SLURM_LAB/*.pid (default /tmp/flow-slurm-lab): slurmd, slurmctld and,
-# if slurm-up.sh started it, munged. Other processes are never touched. Idempotent.
+# Kills exactly the PIDs recorded in $SLURM_LAB/*.pid (default /tmp/flow-slurm-lab): slurmd, slurmctld, slurmdbd and
+# mariadbd (WITH_DBD=1), and munged if slurm-up.sh started it. Other processes are never touched. Idempotent.
 # Leaves $SLURM_LAB (logs, state) in place for inspection; pass --purge to delete it as well.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -27,9 +27,11 @@ stop() {    # stop NAME: TERM the recorded pid, wait up to 10 s, then KILL it.
     rm -f "$f"
 }
 
-# Order: compute node first, then controller, then the authentication daemon they both use.
+# Order: compute node first, then controller, accounting (WITH_DBD=1), database, then the authentication daemon.
 stop slurmd
 stop slurmctld
+stop slurmdbd
+stop mariadbd
 stop munged
 if [[ "$purge" == 1 ]]; then
     rm -rf "$SLURM_LAB"
