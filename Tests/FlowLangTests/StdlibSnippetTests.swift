@@ -82,4 +82,11 @@ final class StdlibSnippetTests: XCTestCase {
         ])
     }
 
+    func testFilesAndObjects() {
+        checkOutputs([
+            ("import json, yaml, os, tempfile, functools, collections, csv\nfrom pathlib import Path\nd = tempfile.mkdtemp()\nf = os.path.join(d, 'c.json')\nwith open(f, 'w') as fh:\n    json.dump({'a': [1, 2], 'b': 'x'}, fh, indent=2)\nwith open(f) as fh:\n    print(json.load(fh))\nprint(open(f).read())\ny = os.path.join(d, 'c.yaml')\nwith open(y, 'w') as fh:\n    yaml.safe_dump({'k': [1, 'two'], 'n': None}, fh)\nwith open(y) as fh:\n    print(yaml.safe_load(fh))\nprint(open(y).read(), end='')\nwith os.scandir(d) as it:\n    print(sorted(e.name for e in it if e.is_file()))\nprint(sorted([3, 1, 2], key=functools.cmp_to_key(lambda a, b: b - a)))\nc = collections.Counter(a=3, b=1) + collections.Counter(a=1, c=2)\nprint(sorted(c.items()))\ndd = collections.defaultdict(list)\ndd['x'].append(1)\nprint(dd)\nP = collections.namedtuple('P', 'x y')\nprint(P(1, 2), P(1, 2) == P(1, 2))\np = Path(d) / 'sub'\nprint(f'{p.name}', str(p).endswith('/sub'), isinstance(os.fspath(p), str))\ntry:\n    os.rmdir(os.path.join(d, 'nope'))\nexcept os.error:\n    print('os.error')\nprint(sorted(map(str, [Path('b'), Path('a')])))\nf = os.path.join(d, 't.csv')\nwith open(f, 'w', newline='') as fh:\n    w = csv.writer(fh)\n    w.writerow(['a', 'b,c', 'say \"hi\"', 3])\n    w.writerows([[1, 2, 3, 4]])\nprint(repr(open(f, newline='').read()))\nwith open(f) as fh:\n    print(list(csv.reader(fh)))\nf2 = os.path.join(d, 's.tsv')\nwith open(f2, 'w') as fh:\n    dw = csv.DictWriter(fh, fieldnames=['sample', 'unit'], delimiter='\\t')\n    dw.writeheader()\n    dw.writerow({'sample': 'A', 'unit': 1})\nwith open(f2) as fh:\n    print([dict(r) for r in csv.DictReader(fh, delimiter='\\t')])\n",
+             "{'a': [1, 2], 'b': 'x'}\n{\n  \"a\": [\n    1,\n    2\n  ],\n  \"b\": \"x\"\n}\n{'k': [1, 'two'], 'n': None}\nk:\n- 1\n- two\nn: null\n['c.json', 'c.yaml']\n[3, 2, 1]\n[('a', 4), ('b', 1), ('c', 2)]\ndefaultdict(<class 'list'>, {'x': [1]})\nP(x=1, y=2) True\nsub True True\nos.error\n['a', 'b']\n'a,\"b,c\",\"say \"\"hi\"\"\",3\\r\\n1,2,3,4\\r\\n'\n[['a', 'b,c', 'say \"hi\"', '3'], ['1', '2', '3', '4']]\n[{'sample': 'A', 'unit': '1'}]\n"),
+        ])
+    }
+
 }

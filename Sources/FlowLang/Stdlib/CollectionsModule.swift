@@ -60,6 +60,9 @@ class DictWrapper: DictBacked, PySubscriptable, PyIterable, PySized, PyContainer
 
     func dictRepr(_ interpreter: Interpreter) throws -> String { try interpreter.repr(.dict(storage)) }
 
+    /// Declared here (not only in the subclasses) so the protocol witness dispatches dynamically.
+    func repr(interpreter: Interpreter) throws -> String { try dictRepr(interpreter) }
+
     func getAttribute(_ name: String, interpreter: Interpreter) throws -> Value? {
         if name == "__delitem__" {
             return .object(BuiltinFunction(name, boundTo: typeName) { a, i in
@@ -84,7 +87,7 @@ final class DefaultDict: DictWrapper {
         return v
     }
 
-    func repr(interpreter: Interpreter) throws -> String {
+    override func repr(interpreter: Interpreter) throws -> String {
         let f: String
         if case .object(let o) = factory, let name = try? o.getAttribute("__name__", interpreter: interpreter)?.stringValue {
             f = "<class '\(name)'>"
@@ -124,7 +127,7 @@ final class CounterObject: DictWrapper, PyOperable {
         storage.keys.map { ($0, count($0)) }.enumerated().sorted { $0.element.1 != $1.element.1 ? $0.element.1 > $1.element.1 : $0.offset < $1.offset }.map(\.element)
     }
 
-    func repr(interpreter: Interpreter) throws -> String {
+    override func repr(interpreter: Interpreter) throws -> String {
         if storage.count == 0 { return "Counter()" }
         return "Counter({" + (try mostCommon.map { "\(try interpreter.repr($0.0)): \($0.1)" }.joined(separator: ", ")) + "})"
     }

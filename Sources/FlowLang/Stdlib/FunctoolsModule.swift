@@ -26,10 +26,7 @@ enum FunctoolsModule {
         m.define("cache") { a, _ in .object(CachedFunction(a.positional.first ?? .none)) }
         m.define("wraps") { _, _ in function("update_wrapper") { a, _ in a.positional.first ?? .none } }
         m.define("total_ordering") { a, _ in a.positional.first ?? .none }
-        m.define("cmp_to_key") { a, i in
-            let cmp = try Args(a, "cmp_to_key", i).required(0, "mycmp")
-            return function("K") { a, _ in .object(CmpKey(value: a.positional.first ?? .none, cmp: cmp)) }
-        }
+        m.define("cmp_to_key") { a, i in try cmpToKey(try Args(a, "cmp_to_key", i).required(0, "mycmp"), i) }
         return m
     }
 }
@@ -105,39 +102,33 @@ final class CachedFunction: PyCallable {
     func repr(interpreter: Interpreter) throws -> String { try interpreter.repr(fn) }
 }
 
-/// The key object made by cmp_to_key: ordered through the user's comparison function.
-final class CmpKey: PyHashable {
-    let value: Value
-    let cmp: Value
-    init(value: Value, cmp: Value) { self.value = value; self.cmp = cmp }
-    var typeName: String { "functools.KeyWrapper" }
-    var pyHash: Int { 0 }
-    func pyEquals(_ other: PyHashable) -> Bool { false }
-
-    func compare(_ other: CmpKey, _ interpreter: Interpreter) throws -> Int {
-        let r = try interpreter.call(cmp, Arguments([value, other.value]))
-        switch r {
-        case .int(let n): return n
-        case .float(let d): return d < 0 ? -1 : (d > 0 ? 1 : 0)
-        case .bool(let b): return b ? 1 : 0
-        default: throw PyError.type("comparison function must return int, not \(r.typeName)")
+extension FunctoolsModule {
+    /// A key class whose rich comparisons call the user's cmp function; it is a Python class
+    /// (not a host object) so sorted()/min()/max() order it through `__lt__` like any user class.
+    static func cmpToKey(_ cmp: Value, _ interp: Interpreter) throws -> Value {
+        func comparison(_ name: String, _ test: @escaping (Int) -> Bool) -> Value {
+            .object(MethodDescriptor(name) { a, i in
+                guard a.positional.count == 2, case .object(let x) = a.positional[0], let lhs = x as? PyInstance,
+                      case .object(let y) = a.positional[1], let rhs = y as? PyInstance,
+                      let l = lhs.attributes.get("obj"), let r = rhs.attributes.get("obj") else { return .false }
+                let result = try i.call(cmp, Arguments([l, r]))
+                switch result {
+                case .int(let n): return .bool(test(n))
+                case .float(let d): return .bool(test(d < 0 ? -1 : (d > 0 ? 1 : 0)))
+                case .bool(let b): return .bool(test(b ? 1 : 0))
+                default: throw PyError.type("comparison function must return int, not \(result.typeName)")
+                }
+            })
         }
-    }
-
-    func getAttribute(_ name: String, interpreter: Interpreter) throws -> Value? {
-        let test: ((Int) -> Bool)?
-        switch name {
-        case "__lt__": test = { $0 < 0 }
-        case "__gt__": test = { $0 > 0 }
-        case "__le__": test = { $0 <= 0 }
-        case "__ge__": test = { $0 >= 0 }
-        case "__eq__": test = { $0 == 0 }
-        default: test = nil
-        }
-        guard let test else { return nil }
-        return function(name) { a, i in
-            guard case .object(let o)? = a.positional.first, let other = o as? CmpKey else { return .none }
-            return .bool(test(try self.compare(other, i)))
+        let cls = try PyClass(name: "K", bases: [try interp.builtinType("object")], dict: [
+            "__lt__": comparison("__lt__") { $0 < 0 }, "__gt__": comparison("__gt__") { $0 > 0 },
+            "__le__": comparison("__le__") { $0 <= 0 }, "__ge__": comparison("__ge__") { $0 >= 0 },
+            "__eq__": comparison("__eq__") { $0 == 0 },
+        ], builtin: false, module: "functools")
+        return function("K") { a, _ in
+            let inst = PyInstance(cls: cls)
+            inst.attributes.set("obj", a.positional.first ?? .none)
+            return .object(inst)
         }
     }
 }

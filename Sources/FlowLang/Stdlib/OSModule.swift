@@ -4,14 +4,14 @@
 import Foundation
 
 enum OSModule {
-    static func make(path: PyModule) -> PyModule {
+    static func make(path: PyModule, _ interp: Interpreter) throws -> PyModule {
         let m = PyModule("os", [
             ("path", .object(path)), ("sep", .str("/")), ("pathsep", .str(":")), ("linesep", .str("\n")),
             ("curdir", .str(".")), ("pardir", .str("..")), ("extsep", .str(".")), ("altsep", .none),
             ("devnull", .str("/dev/null")), ("name", .str("posix")), ("environ", .object(EnvironObject())),
             ("F_OK", .int(Int(F_OK))), ("R_OK", .int(Int(R_OK))), ("W_OK", .int(Int(W_OK))), ("X_OK", .int(Int(X_OK))),
-            ("error", .str("OSError")),
         ])
+        m.attributes.set("error", .object(try interp.exceptionClass("OSError")))
         m.define("getcwd") { _, _ in .str(PosixPath.cwd()) }
         m.define("chdir") { a, i in
             let p = try Args(a, "chdir", i).path(0, "path")

@@ -6,7 +6,7 @@ public enum Stdlib {
     private typealias Builder = (Interpreter) throws -> PyModule
 
     private static let builders: [String: Builder] = [
-        "os": { _ in OSModule.make(path: OSPathModule.make()) },
+        "os": { try OSModule.make(path: OSPathModule.make(), $0) },
         "os.path": { _ in OSPathModule.make() },
         "posixpath": { _ in OSPathModule.make() },
         "re": { try ReModule.make($0) },
@@ -35,6 +35,7 @@ public enum Stdlib {
         "warnings": { _ in MiscModules.warnings() },
         "tempfile": { _ in MiscModules.tempfile() },
         "io": { _ in IOModule.make() },
+        "csv": { _ in CSVModule.make() },
         "typing": { _ in MiscModules.importOnly("typing") },
         "abc": { _ in MiscModules.importOnly("abc") },
         "dataclasses": { _ in MiscModules.importOnly("dataclasses") },

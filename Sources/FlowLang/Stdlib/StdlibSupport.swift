@@ -209,6 +209,9 @@ final class ClosureIterator: PyIterable, PyIterator {
     }
 
     func getAttribute(_ name: String, interpreter: Interpreter) throws -> Value? {
+        // `with os.scandir(d) as it:` and generator-style close().
+        if name == "__enter__" { return function(name) { _, _ in .object(self) } }
+        if name == "__exit__" || name == "close" { return function(name) { _, _ in self.finished = true; return .false } }
         if name == "__next__" {
             return .object(BuiltinFunction("__next__", boundTo: typeName) { [self] _, i in
                 guard let v = try self.next(interpreter: i) else { throw PyError("StopIteration", "") }
