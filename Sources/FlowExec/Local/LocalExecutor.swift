@@ -48,6 +48,7 @@ public final class LocalExecutor: Executor {
     /// Log locations of failed jobs, for `logs` after they were reported.
     private var failedOutputs: [String: ChildOutput] = [:]
     private var pollDescriptors: [pollfd] = []
+    private var pollOwners: [String] = []
 
     public init(options: Options = Options()) throws {
         self.options = options
@@ -136,14 +137,13 @@ public final class LocalExecutor: Executor {
     // MARK: status
 
     public func poll(_ ids: [String]) throws -> [String: ExternalJobState] {
+        reapExited(ids)
         var states = [String: ExternalJobState](minimumCapacity: ids.count)
         for id in ids {
-            guard children[id] != nil else {
+            guard let child = children[id] else {
                 states[id] = .lost
                 continue
             }
-            _ = children[id]!.reap()
-            let child = children[id]!
             let state = child.state
             if state.isTerminal {
                 children[id] = nil
@@ -154,6 +154,27 @@ public final class LocalExecutor: Executor {
             states[id] = state
         }
         return states
+    }
+
+    /// Reaps the children among `ids` that have exited. One poll(2) over their pidfds finds them,
+    /// so a round costs one system call plus one waitpid per exit, not one waitpid per child.
+    private func reapExited(_ ids: [String]) {
+        pollDescriptors.removeAll(keepingCapacity: true)
+        pollOwners.removeAll(keepingCapacity: true)
+        for id in ids {
+            guard let child = children[id], child.waitStatus == nil else { continue }
+            if child.exitDescriptor < 0 {
+                _ = children[id]!.reap()
+            } else {
+                pollDescriptors.append(pollfd(fd: child.exitDescriptor, events: Int16(POLLIN), revents: 0))
+                pollOwners.append(id)
+            }
+        }
+        if pollDescriptors.isEmpty { return }
+        _ = Glibc.poll(&pollDescriptors, nfds_t(pollDescriptors.count), 0)
+        for (position, descriptor) in pollDescriptors.enumerated() where descriptor.revents != 0 {
+            _ = children[pollOwners[position]]!.reap()
+        }
     }
 
     public func waitForProgress(timeout: Double, interruption: Interruption?) {
