@@ -89,4 +89,11 @@ final class StdlibSnippetTests: XCTestCase {
         ])
     }
 
+    func testReSyntax() {
+        checkOutputs([
+            ("import re\nprint(re.findall(r'{(\\w+)}', 'results/{sample}/{unit}.bam'))\nprint(re.findall(r'[\\w.-]+', 'a-b.c d_e'), re.findall(r'[a-z-]+', 'ab-c D'), re.findall(r'[]a]', ']a'))\nprint(bool(re.search(r'\\.(?:fq|fastq)(?:\\.gz)?$', 'x.fastq.gz')), re.sub(r'\\s+', ' ', ' a \\t b\\n'))\nprint(re.split(r'[,;]\\s*', 'a, b;c'), re.findall(r'(?i)ABC', 'abc AbC'), re.findall(r'a{2,}', 'a aa aaa'))\nprint(re.sub(r'(?P<x>a)|b', lambda m: m.group('x') or 'B', 'abab'))\nprint(re.findall(r'\\bfoo\\b', 'foo foobar foo.'), re.findall(r'^\\s*#.*$', '# c\\nx\\n  # d', re.M))\nprint(re.match(r'(a)|(b)', 'b').groups(), re.match(r'(a)|(b)', 'b').lastindex)\nprint(re.sub(r'(\\d+)', r'<\\1>', 'a1b22'), re.sub('a', r'\\\\', 'aXa'), re.subn(r'x', '-', 'xyx', count=1))\nprint(re.findall(r'(\\w)=(\\d)', 'a=1 b=2'), re.fullmatch(r'\\d+', '12a'))\nprint(re.compile(r'(?P<first>\\w+) (?P<last>\\w+)').sub(r'\\g<last>, \\g<first>', 'John Smith'))\nprint([m.span() for m in re.finditer(r'é|😀', 'aé😀é')])\nprint(re.split(r'(\\d)', 'a1b2c', maxsplit=1), re.split(r'\\s', 'a b  c'))\nprint(re.escape('results/{sample}.txt'))\n",
+             "['sample', 'unit']\n['a-b.c', 'd_e'] ['ab-c'] [']', 'a']\nTrue  a b \n['a', 'b', 'c'] ['abc', 'AbC'] ['aa', 'aaa']\naBaB\n['foo', 'foo'] ['# c', '  # d']\n(None, 'b') 2\na<1>b<22> \\X\\ ('-yx', 1)\n[('a', '1'), ('b', '2')] None\nSmith, John\n[(1, 2), (2, 3), (3, 4)]\n['a', '1', 'b2c'] ['a', 'b', '', 'c']\nresults/\\{sample\\}\\.txt\n"),
+        ])
+    }
+
 }
