@@ -8,6 +8,8 @@ final class RandomState {
 
     init(seed: UInt64) { state = seed }
 
+    func reseed(_ seed: UInt64) { state = seed }
+
     func nextUInt64() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
@@ -50,8 +52,7 @@ enum RandomModule {
         let rng = RandomState(seed: RandomState.seed(from: .none))
         var gaussNext: Double?
         m.define("seed") { a, _ in
-            let fresh = RandomState(seed: RandomState.seed(from: a.positional.first ?? .none))
-            rng.reseed(from: fresh)
+            rng.reseed(RandomState.seed(from: a.positional.first ?? .none))
             gaussNext = nil
             return .none
         }
@@ -129,8 +130,4 @@ enum RandomModule {
         m.attributes.set("normalvariate", m.attributes.get("gauss")!)
         return m
     }
-}
-
-extension RandomState {
-    func reseed(from other: RandomState) { state = other.state }
 }

@@ -22,9 +22,7 @@ enum SysModule {
         ])
         m.define("exit") { a, i in
             let code = a.positional.first ?? .none
-            var error = PyError("SystemExit", code.isNone ? "" : try i.str(code))
-            error.value = nil
-            throw error
+            throw PyError("SystemExit", code.isNone ? "" : try i.str(code))
         }
         m.define("getrecursionlimit") { _, _ in .int(1000) }
         m.define("setrecursionlimit") { _, _ in .none }
