@@ -16,14 +16,14 @@ struct ExpandedInput {
 }
 
 extension DAG {
-    func makeJob(rule r: Int, values: [String]) throws -> Job {
+    /// A new job of rule `r`; `firstOutput` is its first output when already interned.
+    func makeJob(rule r: Int, wildcards: [(name: String, value: String)], firstOutput: FileID?) throws -> Job {
         let c = index.rules[r]
-        var wildcards: [(name: String, value: String)] = []
-        wildcards.reserveCapacity(values.count)
-        for (k, n) in c.wildcardNames.enumerated() { wildcards.append((n, values[k])) }
         var output: [FileID] = []
         output.reserveCapacity(c.outputs.count)
-        for t in c.outputs { output.append(files.intern(t.format(wildcards))) }
+        for (i, t) in c.outputs.enumerated() {
+            output.append(i == 0 && firstOutput != nil ? firstOutput! : files.intern(t.format(wildcards)))
+        }
         let log = c.logs.map { files.intern($0.format(wildcards)) }
         let benchmark = c.benchmark.map { files.intern($0.format(wildcards)) }
         let input = try expandInputs(c, wildcards)
@@ -94,9 +94,13 @@ extension DAG {
     }
 
     private func append(_ f: FileID, _ flags: FileFlags, to out: inout ExpandedInput) {
+        // Flags are stored only once some input has one (most jobs have none).
+        if !flags.isEmpty && !out.anyFlags {
+            out.anyFlags = true
+            out.flags = [FileFlags](repeating: [], count: out.files.count)
+        }
         out.files.append(f)
-        out.flags.append(flags)
-        if !flags.isEmpty { out.anyFlags = true }
+        if out.anyFlags { out.flags.append(flags) }
     }
 
     /// Adds the paths in an input function's result; returns true when it was a single path.

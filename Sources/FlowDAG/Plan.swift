@@ -47,6 +47,8 @@ public final class Plan {
     private var reasons: [RerunReason] = []
     private var isTarget: [Bool] = []
     private var isTargetFile: [Bool] = []
+    /// Targets chosen by --until/--omit-from: all their outputs are requested.
+    private var requestsAllOutputs: [Bool] = []
 
     // Per-file stat cache: every path is stat'ed at most once per plan.
     private var statKnown: [Bool] = []
@@ -61,6 +63,7 @@ public final class Plan {
         needsRun = [Bool](repeating: false, count: n)
         reasonSlot = [Int32](repeating: -1, count: n)
         isTarget = [Bool](repeating: false, count: n)
+        requestsAllOutputs = [Bool](repeating: false, count: n)
         statKnown = [Bool](repeating: false, count: dag.files.count)
         isTargetFile = [Bool](repeating: false, count: dag.files.count)
         for f in dag.targetFiles { isTargetFile[f] = true }
@@ -137,6 +140,7 @@ public final class Plan {
     private func grow(to n: Int) {
         while inScope.count < n {
             inScope.append(false); needsRun.append(false); reasonSlot.append(-1); isTarget.append(false)
+            requestsAllOutputs.append(false)
         }
         while statKnown.count < dag.files.count { statKnown.append(false); statValue.append(nil); isTargetFile.append(false) }
     }
@@ -181,6 +185,7 @@ public final class Plan {
             inScope[t] = true; isTarget[t] = true; stack.append(t)
         }
         for t in targets { isTarget[t] = true }
+        if !options.until.isEmpty || !options.omitFrom.isEmpty { for t in targets { requestsAllOutputs[t] = true } }
         while let j = stack.popLast() {
             for d in dag.jobs[j].dependencies where !inScope[d] && !omitted[d] { inScope[d] = true; stack.append(d) }
         }
@@ -327,9 +332,9 @@ public final class Plan {
             }
             if updated.isEmpty { continue }
             withReason(j) { r in
-                if r.updatedInputRun.isEmpty { r.updatedInputRun = updated } else {
-                    for f in updated where !r.updatedInputRun.contains(f) { r.updatedInputRun.append(f) }
-                }
+                if r.updatedInputRun.isEmpty { r.updatedInputRun = updated; return }
+                var have = Set(r.updatedInputRun)
+                for f in updated where have.insert(f).inserted { r.updatedInputRun.append(f) }
             }
         }
     }
@@ -352,7 +357,7 @@ public final class Plan {
                 }
             } else {
                 for (i, o) in job.output.enumerated() {
-                    let requested = targetRules.contains(job.rule) || isTargetFile[o] || isConsumed(o, by: j)
+                    let requested = requestsAllOutputs[j] || targetRules.contains(job.rule) || isTargetFile[o] || isConsumed(o, by: j)
                     if requested && isMissing(j, outputIndex: i) { r.missingOutput.append(o) }
                 }
                 if targetRules.contains(job.rule), let b = job.benchmark, stat(b) == nil { r.missingOutput.append(b) }

@@ -25,7 +25,8 @@ struct Frame {
     var trying = -1
     var tryingMark = 0
     var tryingWasNew = false
-    var discarded: [Bool] = []
+    /// Candidates that failed (a set: most choices have one candidate and never fail).
+    var discarded = Set<Int>()
     var selected: JobID = -1
     var selectedCandidate = -1
     var errors: [DAGError] = []
@@ -41,7 +42,6 @@ struct Frame {
         isChoice = true
         self.file = file
         self.candidates = candidates
-        discarded = [Bool](repeating: false, count: candidates.count)
     }
 }
 
@@ -137,7 +137,7 @@ extension DAG {
         case .success(let p):
             if try accept(&stack[t], p) { return try finishChoice(&stack) }
         case .failure(let e):
-            stack[t].discarded[stack[t].trying] = true
+            stack[t].discarded.insert(stack[t].trying)
             if e.involvesCycle { stack[t].cycles.append(e) } else { stack[t].errors.append(e) }
         case .none: break
         }
@@ -145,11 +145,13 @@ extension DAG {
         while stack[t].next < stack[t].candidates.count {
             let ci = stack[t].next
             stack[t].next += 1
-            let (r, values) = stack[t].candidates[ci]
+            let r = stack[t].candidates[ci].rule
+            let wildcards = index.rules[r].bind(stack[t].candidates[ci].values)
             stack[t].trying = ci
-            if let existing = existingJob(rule: r, values: values) {
+            let (found, key) = existingJob(rule: r, wildcards: wildcards)
+            if let existing = found {
                 if !jobComplete[existing] {
-                    stack[t].discarded[ci] = true
+                    stack[t].discarded.insert(ci)
                     stack[t].cycles.append(cycleError(stack, repeated: existing, file: f))
                     continue
                 }
@@ -159,14 +161,14 @@ extension DAG {
             }
             let job: Job
             do {
-                job = try makeJob(rule: r, values: values)
+                job = try makeJob(rule: r, wildcards: wildcards, firstOutput: key)
             } catch let e as DAGError {
-                stack[t].discarded[ci] = true
+                stack[t].discarded.insert(ci)
                 stack[t].errors.append(e)
                 continue
             }
             if job.input.contains(f) {
-                stack[t].discarded[ci] = true
+                stack[t].discarded.insert(ci)
                 stack[t].cycles.append(.cyclicDependency(rule: index.rules[r].name, file: files.paths[f],
                                                          cycle: ["\(index.rules[r].name) (\(files.paths[f]))"]))
                 continue
@@ -189,7 +191,7 @@ extension DAG {
             frame.selectedCandidate = ci
             let r = frame.candidates[ci].rule
             let strictlyHighest = frame.candidates.indices.allSatisfy { k in
-                k == ci || frame.discarded[k] || index.compare(r, frame.candidates[k].rule) > 0
+                k == ci || frame.discarded.contains(k) || index.compare(r, frame.candidates[k].rule) > 0
             }
             return strictlyHighest
         }
@@ -261,15 +263,14 @@ extension DAG {
 
     // MARK: Job identity
 
-    /// The job of `rule` with these wildcard values, if it exists already.
-    func existingJob(rule r: Int, values: [String]) -> JobID? {
-        let compiled = index.rules[r]
-        guard let first = compiled.outputs.first else { return noOutputJob[r] >= 0 ? noOutputJob[r] : nil }
-        let path = first.format(zip(compiled.wildcardNames, values).map { (name: $0.0, value: $0.1) })
-        guard let f = files.id(of: path) else { return nil }
+    /// The job of `rule` with these wildcards if it exists already; else the interned first
+    /// output (the new job's identity), which `makeJob` takes.
+    func existingJob(rule r: Int, wildcards: [(name: String, value: String)]) -> (job: JobID?, key: FileID?) {
+        guard let first = index.rules[r].outputs.first else { return (noOutputJob[r] >= 0 ? noOutputJob[r] : nil, nil) }
+        let f = files.intern(first.format(wildcards))
         let k = files.keyJob[f]
-        if k >= 0, jobs[k].rule == r { return k }
-        return keyOverflow[f]?.first { jobs[$0].rule == r }
+        if k >= 0, jobs[k].rule == r { return (k, f) }
+        return (keyOverflow[f]?.first { jobs[$0].rule == r }, f)
     }
 
     /// Appends a new (unresolved) job and indexes its identity.

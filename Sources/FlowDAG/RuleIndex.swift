@@ -52,7 +52,14 @@ struct CompiledRule {
     let benchmark: Template?
     let inputs: [CompiledInput]
     var hasWildcards: Bool { !wildcardNames.isEmpty }
-    var hasOutput: Bool { !outputs.isEmpty }
+
+    /// Pairs wildcard values (in `wildcardNames` order) with their names.
+    func bind(_ values: [String]) -> [(name: String, value: String)] {
+        var w: [(name: String, value: String)] = []
+        w.reserveCapacity(values.count)
+        for (k, n) in wildcardNames.enumerated() { w.append((n, values[k])) }
+        return w
+    }
 
     init(_ rule: Rule, globalConstraints: [String: String]) throws {
         index = rule.index
