@@ -48,7 +48,9 @@ public struct JobSpec: Equatable, Sendable {
     public var threads: Int
     public var resources: [String: ResourceValue]
     /// Where the job's stdout/stderr go; nil inherits the executor's (local) or uses the
-    /// backend's default (remote). The same path for both merges the streams.
+    /// backend's default (remote). The same path for both merges the streams. Files are appended
+    /// to (retries keep earlier attempts' output); relative paths are relative to flow's own
+    /// working directory, and missing parent directories are created.
     public var stdoutPath: String?
     public var stderrPath: String?
     /// The job's outputs, so the engine can wait for them to appear on a shared file system.

@@ -5,7 +5,7 @@
 // waiting on their pidfds, and cancel (SIGTERM to the job's process group, SIGKILL to whatever
 // is left once the job is gone or the grace period ran out). It implements the same `Executor`
 // contract as remote backends; its external ids are pids. Limits (cores, resources) are the
-// scheduler's business, not this file's.
+// scheduler's business, not this file's. Not thread-safe: one scheduler thread drives it.
 
 #if canImport(Glibc)
 import Glibc

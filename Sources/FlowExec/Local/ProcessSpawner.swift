@@ -58,10 +58,14 @@ final class EnvironmentBlock {
     }
 }
 
-/// Where a child's standard output and error go.
+/// Where a child's standard output and error go: a file (appended to), an open descriptor such
+/// as a pipe's write end (for commands whose output the caller reads, e.g. Slurm's CLI), or,
+/// when neither is set, this process's own.
 struct ChildOutput {
     var stdoutPath: String?
     var stderrPath: String?
+    var stdoutDescriptor: Int32? = nil
+    var stderrDescriptor: Int32? = nil
 }
 
 final class ProcessSpawner {
@@ -106,10 +110,14 @@ final class ProcessSpawner {
 
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         let appendFlags = O_WRONLY | O_CREAT | O_APPEND
-        if let out = output.stdoutPath {
+        if let fd = output.stdoutDescriptor {
+            posix_spawn_file_actions_adddup2(&actions, fd, 1)
+        } else if let out = output.stdoutPath {
             posix_spawn_file_actions_addopen(&actions, 1, out, appendFlags, 0o644)
         }
-        if let err = output.stderrPath {
+        if let fd = output.stderrDescriptor {
+            posix_spawn_file_actions_adddup2(&actions, fd, 2)
+        } else if let err = output.stderrPath {
             if err == output.stdoutPath {
                 posix_spawn_file_actions_adddup2(&actions, 1, 2)
             } else {

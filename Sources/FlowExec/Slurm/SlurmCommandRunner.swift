@@ -1,0 +1,108 @@
+// FlowExec Slurm backend: running one Slurm CLI command (sbatch, squeue, sacct, scontrol,
+// scancel) and capturing what it printed.
+//
+// Owns: the `SlurmCommandRunner` protocol (so tests can check exact command lines and feed
+// canned outputs) and `ProcessCommandRunner`, the real one: posix_spawn through the local
+// backend's `ProcessSpawner` with stdout and stderr on pipes, both drained with poll(2) so a
+// large `squeue` answer cannot fill one pipe while we wait on the other, and a deadline after
+// which the command's process group is killed (a hung slurmctld must not hang the run).
+// It does not interpret outputs or exit statuses; `SlurmExecutor` does.
+
+#if canImport(Glibc)
+import Glibc
+
+/// What a finished command printed and how it ended (exit status, or 128+signal).
+public struct SlurmCommandResult: Equatable, Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+
+    public init(status: Int32, stdout: String, stderr: String = "") {
+        self.status = status
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+}
+
+public protocol SlurmCommandRunner: AnyObject {
+    /// Runs `arguments` (argv; the program is looked up on PATH) and returns its result; throws
+    /// only when the command could not be started or did not finish within `timeout` seconds.
+    func run(_ arguments: [String], timeout: Double) throws -> SlurmCommandResult
+}
+
+public final class ProcessCommandRunner: SlurmCommandRunner {
+    private let spawner = ProcessSpawner()
+    private let resolver = ExecutableResolver()
+    private let environment: EnvironmentBlock
+    private let searchPath: String
+
+    public init() {
+        let current = EnvironmentBlock.current()
+        environment = EnvironmentBlock.merging(current, [:])
+        searchPath = current["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+    }
+
+    public func run(_ arguments: [String], timeout: Double) throws -> SlurmCommandResult {
+        guard let name = arguments.first, let program = resolver.resolve(name, searchPath: searchPath) else {
+            throw SlurmError.commandNotFound(arguments.first ?? "", searchPath: searchPath)
+        }
+        let out = try makePipe()
+        let err: [Int32]
+        do { err = try makePipe() } catch { close(out[0]); close(out[1]); throw error }
+        let pid: pid_t
+        do {
+            pid = try spawner.spawn(executable: program, arguments: arguments, environment: environment,
+                                    workingDirectory: nil,
+                                    output: ChildOutput(stdoutDescriptor: out[1], stderrDescriptor: err[1]))
+        } catch {
+            for fd in out + err { close(fd) }
+            throw error
+        }
+        close(out[1])
+        close(err[1])
+        let (stdout, stderr, finished) = drain(out[0], err[0], until: MonotonicClock.now() + timeout)
+        close(out[0])
+        close(err[0])
+        if !finished { kill(-pid, SIGKILL) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        if !finished { throw SlurmError.timedOut(command: SlurmError.commandLine(arguments), seconds: timeout) }
+        let low = status & 0x7f
+        let code = low == 0 ? (status >> 8) & 0xff : 128 + low
+        return SlurmCommandResult(status: code, stdout: String(decoding: stdout, as: UTF8.self),
+                                  stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    private func makePipe() throws -> [Int32] {
+        var fds: [Int32] = [-1, -1]
+        if pipe(&fds) != 0 { throw SystemCallError("pipe") }
+        // Other threads may spawn too (the local executor): our pipe ends must not leak into them.
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return fds
+    }
+
+    /// Reads both descriptors until EOF on both or the deadline; `finished` is false on timeout.
+    private func drain(_ outFD: Int32, _ errFD: Int32, until deadline: Double) -> ([UInt8], [UInt8], finished: Bool) {
+        var buffers: [[UInt8]] = [[], []]
+        var open = [true, true]
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while open[0] || open[1] {
+            let remaining = deadline - MonotonicClock.now()
+            if remaining <= 0 { return (buffers[0], buffers[1], false) }
+            var fds = [pollfd(fd: open[0] ? outFD : -1, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: open[1] ? errFD : -1, events: Int16(POLLIN), revents: 0)]
+            let ready = poll(&fds, 2, Interruption.milliseconds(remaining))
+            if ready < 0 && errno != EINTR { return (buffers[0], buffers[1], false) }
+            for index in 0..<2 where open[index] && fds[index].revents != 0 {
+                let count = chunk.withUnsafeMutableBytes { read(fds[index].fd, $0.baseAddress, $0.count) }
+                if count > 0 {
+                    buffers[index].append(contentsOf: chunk[..<count])
+                } else if count == 0 || errno != EINTR {
+                    open[index] = false
+                }
+            }
+        }
+        return (buffers[0], buffers[1], true)
+    }
+}
+#endif

@@ -1,0 +1,170 @@
+// FlowExec Slurm backend: runs jobs as Slurm batch jobs through the Slurm CLI.
+//
+// Owns: submit (job script under .flow/jobs, one `sbatch --parsable`, adopting a job of the
+// same name that is already queued or running instead of submitting it twice — after a
+// restart, or after an sbatch that timed out but reached slurmctld), status through
+// `SlurmStatusQuery` (one squeue call per round), cancel (one scancel for all ids) and logs (the
+// tail of the job's Slurm log file). Commands go through an injectable `SlurmCommandRunner`.
+// It knows nothing about retries, ordering or limits beyond -j: the `Scheduler` decides those.
+// External ids are Slurm job ids ("123"); federated/multi-cluster ids ("123;cluster") are
+// reduced to the id, so one executor talks to one cluster.
+
+#if canImport(Glibc)
+import Glibc
+
+public final class SlurmExecutor: Executor {
+    public let name = "slurm"
+    public let capabilities: ExecutorCapabilities
+    public var maxInFlight: Int { options.jobs }
+    public let options: Options
+
+    private let runner: SlurmCommandRunner
+    private let status: SlurmStatusQuery
+    private let baseDirectory: String
+    /// externalName → Slurm job id, for every job this executor submitted or adopted.
+    private var idsByName: [String: String] = [:]
+    /// This user's flow jobs that were queued or running when this executor first submitted:
+    /// what an earlier flow process left behind (externalName → id).
+    private var leftBehind: [String: String]?
+    /// Slurm job id → its log file(s), for `logs`.
+    private var logPaths: [String: [String]] = [:]
+
+    /// Status commands run so far (squeue, sacct, scontrol): one per round in the common case.
+    public var statusCalls: Int { status.calls }
+    /// `sbatch` calls so far (adopted jobs do not count).
+    public private(set) var submissions = 0
+    /// Jobs found already queued or running under their name and adopted instead of submitted.
+    public private(set) var adoptions = 0
+
+    public convenience init(options: Options) {
+        self.init(options: options, runner: ProcessCommandRunner())
+    }
+
+    public init(options: Options, runner: SlurmCommandRunner) {
+        self.options = options
+        self.runner = runner
+        capabilities = ExecutorCapabilities(sharesFileSystem: true, statusInterval: options.statusInterval)
+        status = SlurmStatusQuery(runner: runner, timeout: options.commandTimeout,
+                                  lostAfterMissedRounds: options.lostAfterMissedRounds)
+        baseDirectory = options.workdir ?? SlurmExecutor.currentDirectory()
+    }
+
+    /// Seconds in a Slurm or human time string ("90" minutes, "1:30:00", "2-00", "2h", "1h30m");
+    /// nil if it is not one. `runtime` resources are read with this.
+    public static func parseTime(_ text: String) -> Int? {
+        SlurmText.seconds(text)
+    }
+
+    // MARK: submit
+
+    public func submit(_ job: JobSpec) throws -> String {
+        let jobName = job.externalName
+        if let id = idsByName[jobName] { return id }
+        if let id = try jobsLeftBehind()[jobName] {
+            adoptions += 1
+            remember(id, name: jobName, logs: logFiles(for: job, id: id))
+            return id
+        }
+        let script = try JobScript.write(job, directory: resolve(options.jobScriptDirectory))
+        // Slurm replaces %j with the job id; the folder must exist before the job starts.
+        let output = logFiles(for: job, id: "%j")
+        for path in output { try JobScript.makeDirectories(JobScript.parentDirectory(path)) }
+        let directory = job.workingDirectory.isEmpty ? baseDirectory : resolve(job.workingDirectory)
+        let args = try SlurmSubmission.arguments(for: job, scriptPath: script, stdout: output[0],
+                                                 stderr: output.last!, directory: directory, options: options)
+        let result: SlurmCommandResult
+        submissions += 1
+        do {
+            result = try runner.run(args, timeout: options.commandTimeout)
+        } catch SlurmError.timedOut(let command, let seconds) {
+            // slurmctld may have queued the job before the answer was lost: look before failing.
+            if let id = try? lookUp(name: jobName) {
+                adoptions += 1
+                remember(id, name: jobName, logs: logFiles(for: job, id: id))
+                return id
+            }
+            throw SlurmError.timedOut(command: command, seconds: seconds)
+        }
+        let command = SlurmError.commandLine(args)
+        guard result.status == 0 else {
+            throw SlurmError.commandFailed(command: command, status: result.status, stderr: result.stderr)
+        }
+        guard let id = SlurmSubmission.jobID(fromOutput: result.stdout) else {
+            throw SlurmError.unexpectedOutput(command: command, output: result.stdout)
+        }
+        remember(id, name: jobName, logs: logFiles(for: job, id: id))
+        return id
+    }
+
+    private func remember(_ id: String, name: String, logs: [String]) {
+        idsByName[name] = id
+        logPaths[id] = logs
+    }
+
+    private func logFiles(for job: JobSpec, id: String) -> [String] {
+        guard let stdout = job.stdoutPath else {
+            return [resolve(options.logDirectory) + "/" + job.externalName + "-" + id + ".log"]
+        }
+        let stderr = job.stderrPath ?? stdout
+        return stderr == stdout ? [resolve(stdout)] : [resolve(stdout), resolve(stderr)]
+    }
+
+    /// One squeue for this user's unfinished jobs, at the first submission; flow's job names
+    /// ("flow-…") map to their ids.
+    private func jobsLeftBehind() throws -> [String: String] {
+        if let leftBehind { return leftBehind }
+        let args = ["squeue", "--noheader", "--user=\(getuid())",
+                    "--states=PENDING,CONFIGURING,RUNNING,COMPLETING,SUSPENDED,REQUEUED,RESIZING",
+                    "--format=%i|%j"]
+        let result = try runner.run(args, timeout: options.commandTimeout)
+        guard result.status == 0 else {
+            throw SlurmError.commandFailed(command: SlurmError.commandLine(args), status: result.status, stderr: result.stderr)
+        }
+        var found: [String: String] = [:]
+        for line in result.stdout.split(separator: "\n") {
+            let fields = line.split(separator: "|", maxSplits: 1).map { SlurmText.trim($0) }
+            if fields.count == 2, fields[1].hasPrefix("flow-") { found[fields[1]] = fields[0] }
+        }
+        leftBehind = found
+        return found
+    }
+
+    /// The id of this user's unfinished job named `name`, if there is one.
+    private func lookUp(name: String) throws -> String? {
+        let args = ["squeue", "--noheader", "--user=\(getuid())", "--name=\(name)", "--format=%i"]
+        let result = try runner.run(args, timeout: options.commandTimeout)
+        guard result.status == 0 else { return nil }
+        return result.stdout.split(separator: "\n").map { SlurmText.trim($0) }.first { !$0.isEmpty }
+    }
+
+    // MARK: status, cancel, logs
+
+    public func poll(_ ids: [String]) throws -> [String: ExternalJobState] {
+        try status.states(of: ids)
+    }
+
+    public func cancel(_ ids: [String]) {
+        if ids.isEmpty { return }
+        // scancel exits 0 even for unknown ids; a real failure shows up in the next poll.
+        _ = try? runner.run(["scancel"] + ids, timeout: options.commandTimeout)
+    }
+
+    public func logs(_ id: String) -> String? {
+        let paths = logPaths[id] ?? []
+        let texts = paths.compactMap { LocalExecutor.readTail(of: $0, limit: 64 * 1024) }
+        return texts.isEmpty ? nil : texts.joined(separator: "\n")
+    }
+
+    // MARK: paths
+
+    private func resolve(_ path: String) -> String {
+        path.hasPrefix("/") ? path : baseDirectory + "/" + path
+    }
+
+    private static func currentDirectory() -> String {
+        guard let pointer = getcwd(nil, 0) else { return "." }
+        defer { free(pointer) }
+        return String(cString: pointer)
+    }
+}
+#endif
