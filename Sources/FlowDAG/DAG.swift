@@ -230,6 +230,12 @@ public final class DAG {
     /// The flags of output `i` of `job` (from the rule's output patterns).
     public func outputFlags(of job: JobID, _ i: Int) -> FileFlags { index.rules[jobs[job].rule].outputFlags[i] }
 
+    /// The outputs of `job` carrying `flag` (e.g. `.directory`, `.touch`, `.temp`, `.protected`).
+    public func outputs(of job: JobID, flagged flag: FileFlags) -> [FileID] {
+        let flags = index.rules[jobs[job].rule].outputFlags
+        return jobs[job].output.indices.filter { flags[$0].contains(flag) }.map { jobs[job].output[$0] }
+    }
+
     /// `{name: value}` of a job's wildcards.
     public func wildcards(of job: JobID) -> [String: String] {
         var d: [String: String] = [:]

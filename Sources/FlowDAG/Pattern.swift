@@ -35,6 +35,14 @@ public struct WildcardPattern: Sendable {
         return l
     }
 
+    /// A pattern that is only literal text (no braces to interpret).
+    init(literal text: String) {
+        self.text = text
+        self.segments = text.isEmpty ? [] : [.literal(Array(text.utf8))]
+        self.names = []
+        self.inlineConstraints = []
+    }
+
     /// Parses `text`. `{{` and `}}` are literal braces. Throws for a constraint given on a repeated
     /// occurrence of a wildcard (as Snakemake does).
     public init(_ text: String) throws {

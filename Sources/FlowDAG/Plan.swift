@@ -376,6 +376,15 @@ public final class Plan {
         return true
     }
 
+    /// A `script:` edited after the job's outputs were written counts as changed code.
+    private func scriptIsNewerThanOutputs(_ j: JobID) -> Bool {
+        let rule = dag.workflow.rules[dag.jobs[j].rule]
+        guard case .script(let path) = rule.action, !path.contains("{"), !path.contains("://") else { return false }
+        let full = path.hasPrefix("/") || rule.basedir.isEmpty || rule.basedir == "." ? path : rule.basedir + "/" + path
+        guard let script = dag.disk.stat(full), let outputs = ownOutputMintime(j) else { return false }
+        return script.mtime > outputs
+    }
+
     private func isConsumed(_ f: FileID, by producer: JobID) -> Bool {
         dag.dependents(of: producer).contains { k in inScope[k] && dag.jobs[k].input.contains(f) }
     }
@@ -390,6 +399,7 @@ public final class Plan {
             signature = s
             return s
         }
+        if triggers.contains(.code), scriptIsNewerThanOutputs(j) { r.codeChanged = true }
         for o in job.output {
             guard let record = provenance.record(for: dag.files[o]) else { continue }
             if triggers.contains(.params), let old = record.paramsHash, let new = current().paramsHash, old != new {

@@ -11,26 +11,46 @@ struct Template {
     /// For each of `pattern.names`: its index in the rule's wildcards, or -1 when the output has no
     /// such wildcard.
     let binding: [Int]
+    /// The text itself when it has no braces at all (most static inputs): formatting returns it.
+    private let literal: String?
+    private static let noWildcards = WildcardPattern(literal: "")
 
     init(_ text: String, ruleWildcards: [String]) throws {
+        if !text.utf8.contains(where: { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "}") }) {
+            pattern = Template.noWildcards
+            binding = []
+            literal = text
+            return
+        }
         pattern = try WildcardPattern(text)
         binding = pattern.names.map { ruleWildcards.firstIndex(of: $0) ?? -1 }
+        literal = nil
     }
 
     var unboundNames: [String] { zip(pattern.names, binding).filter { $0.1 < 0 }.map(\.0) }
 
     /// Formats with the job's wildcard values (all names must be bound).
     func format(_ values: [(name: String, value: String)]) -> String {
-        if binding.isEmpty { return pattern.format([]) }
-        var out: [UInt8] = []
-        out.reserveCapacity(pattern.text.utf8.count + 16)
+        if let literal { return literal }
+        var length = 0
         for s in pattern.segments {
             switch s {
-            case .literal(let l): out.append(contentsOf: l)
-            case .wildcard(let k, _): out.append(contentsOf: values[binding[k]].value.utf8)
+            case .literal(let l): length += l.count
+            case .wildcard(let k, _): length += values[binding[k]].value.utf8.count
             }
         }
-        return String(decoding: out, as: UTF8.self)
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            var i = 0
+            for s in pattern.segments {
+                switch s {
+                case .literal(let l):
+                    for b in l { buffer[i] = b; i += 1 }
+                case .wildcard(let k, _):
+                    for b in values[binding[k]].value.utf8 { buffer[i] = b; i += 1 }
+                }
+            }
+            return i
+        }
     }
 }
 

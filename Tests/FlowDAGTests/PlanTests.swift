@@ -130,6 +130,21 @@ final class PlanTests: XCTestCase {
         XCTAssertEqual(plan.reasonText(of: mid), "Software environment definition has changed since last execution")
     }
 
+    func testEditedScriptCountsAsCodeChange() throws {
+        let wf = makeWorkflow([
+            makeRule("all", input: ["o.txt"], shell: nil),
+            makeRule("s", input: ["i.txt"], output: ["o.txt"], shell: nil) { $0.action = .script("scripts/s.py") },
+        ])
+        let disk = InMemoryDisk(["i.txt": 1, "o.txt": 5, "scripts/s.py": 2])
+        let dag = try DAG(workflow: wf, disk: disk)
+        let prov = FakeProvenance()
+        XCTAssertEqual(try Plan(dag: dag, provenance: prov).runJobs, [])
+        disk.touch("scripts/s.py", mtime: 9)
+        let plan = try Plan(dag: dag, provenance: prov)
+        XCTAssertEqual(plan.reasonText(dag, producing: "o.txt"), "Code has changed since last execution")
+        XCTAssertEqual(dag.outputs(of: dag.job(producing: "o.txt")!, flagged: .temp), [])
+    }
+
     func testIncompleteOutputs() throws {
         let disk = InMemoryDisk(["a.in": 1, "b.mid": 2, "c.out": 3])
         let dag = try DAG(workflow: chain(), disk: disk)
