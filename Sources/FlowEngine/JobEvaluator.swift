@@ -100,12 +100,43 @@ final class JobEvaluator {
         let r = rule(job)
         var items: [Value] = []
         var names: [NameRange] = []
+        let wildcards = dag.wildcards(of: job)
         for (name, value) in r.params {
-            let v = try resolve(value, job: job, attempt: attempt, threads: threads, resources: resources)
+            var v = try resolve(value, job: job, attempt: attempt, threads: threads, resources: resources)
+            // Strings in params are patterns over the job's wildcards, as in Snakemake.
+            v = Self.applyWildcards(v, wildcards)
             if let name { names.append(NameRange(name, items.count..<items.count + 1, isSingle: true)) }
             items.append(v)
         }
         return NamedListObject(typeName: "Params", items: items, names: names)
+    }
+
+    /// `{name}` -> wildcard value in a str (or in the strs of a list); other braces stay as they are.
+    static func applyWildcards(_ value: Value, _ wildcards: [String: String]) -> Value {
+        switch value {
+        case .str(let s) where s.contains("{"):
+            var out = ""
+            var rest = Substring(s)
+            while let open = rest.firstIndex(of: "{") {
+                out += rest[..<open]
+                let after = rest[rest.index(after: open)...]
+                if let close = after.firstIndex(of: "}") {
+                    let name = after[..<close].split(separator: ",", maxSplits: 1).first.map(String.init) ?? ""
+                    if let v = wildcards[name.trimmingCharacters(in: .whitespaces)] {
+                        out += v
+                        rest = after[after.index(after: close)...]
+                        continue
+                    }
+                }
+                out.append("{")
+                rest = after
+            }
+            return .str(out + rest)
+        case .list(let l):
+            return .list(PyList(l.items.map { applyWildcards($0, wildcards) }))
+        default:
+            return value
+        }
     }
 
     func priority(_ job: JobID) throws -> Int {

@@ -165,6 +165,7 @@ final class JobRunner: SchedulerDelegate {
 
     private func writeJobFile(_ name: String, _ text: String) throws -> String {
         let path = workdir + "/.flow/jobs/" + name
+        try JobScript.makeDirectories(workdir + "/.flow/jobs")
         try JobScript.writeAtomically(text, to: path, mode: 0o644)
         return path
     }
