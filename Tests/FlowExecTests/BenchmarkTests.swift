@@ -30,24 +30,38 @@ final class BenchmarkTests: XCTestCase {
         let directory = makeTemporaryDirectory()
         defer { removeDirectory(directory) }
 
-        // A Makefile with one phony target per job, built-in rules off (performance.md §4.6).
-        let targets = (0..<count).map { "j\($0)" }.joined(separator: " ")
-        var makefile = "MAKEFLAGS += --no-builtin-rules\n.SUFFIXES:\n.PHONY: all \(targets)\nall: \(targets)\n"
-        for index in 0..<count { makefile += "j\(index):\n\t@true\n" }
-        try JobScript.writeAtomically(makefile, to: directory + "/Makefile", mode: 0o644)
+        for shape in Shape.allCases {
+            // A Makefile with one phony target per job, built-in rules off (performance.md §4.6).
+            let targets = (0..<count).map { "j\($0)" }.joined(separator: " ")
+            var makefile = "MAKEFLAGS += --no-builtin-rules\n.SUFFIXES:\n.PHONY: all \(targets)\nall: \(targets)\n"
+            for index in 0..<count {
+                let dependency = shape.dependency(of: index).map { " j\($0)" } ?? ""
+                makefile += "j\(index):\(dependency)\n\t@true\n"
+            }
+            try JobScript.writeAtomically(makefile, to: directory + "/Makefile", mode: 0o644)
 
-        for round in 1...2 {
-            let flow = try timeScheduler(count: count, directory: directory, command: "true", directExec: true)
-            let flowBash = try timeScheduler(count: count, directory: directory, command: "true", directExec: false)
-            let make = try timeMake(directory: directory)
-            print(String(format: "bench round %d, %d jobs, --cores 2: flow %.2f s (%.0f j/s), flow via bash %.2f s, make -j2 %.2f s; flow/make %.2f",
-                         round, count, flow, Double(count) / flow, flowBash, make, flow / make))
+            for round in 1...2 {
+                let flow = try timeScheduler(shape, count: count, directory: directory, directExec: true)
+                let flowBash = try timeScheduler(shape, count: count, directory: directory, directExec: false)
+                let make = try timeMake(directory: directory)
+                print(String(format: "bench %@ round %d, %d jobs, --cores 2: flow %.2f s (%.0f j/s), flow via bash %.2f s, make -j2 %.2f s; flow/make %.2f",
+                             "\(shape)", round, count, flow, Double(count) / flow, flowBash, make, flow / make))
+            }
         }
     }
 
-    private func timeScheduler(count: Int, directory: String, command: String, directExec: Bool) throws -> Double {
-        let jobs = (0..<count).map { SchedulerJob(id: $0) }
-        let delegate = MinimalDelegate(directory: directory, command: command)
+    /// fanout: independent jobs; chain: count/4 chains of four steps (performance.md §1).
+    private enum Shape: CaseIterable {
+        case fanout, chain
+
+        func dependency(of index: Int) -> Int? {
+            self == .chain && index % 4 != 0 ? index - 1 : nil
+        }
+    }
+
+    private func timeScheduler(_ shape: Shape, count: Int, directory: String, directExec: Bool) throws -> Double {
+        let jobs = (0..<count).map { SchedulerJob(id: $0, dependencies: shape.dependency(of: $0).map { [$0] } ?? []) }
+        let delegate = MinimalDelegate(directory: directory, command: "true")
         let executor = try LocalExecutor(options: .init(directExec: directExec))
         let start = MonotonicClock.now()
         let cpuBefore = selfCPU()
