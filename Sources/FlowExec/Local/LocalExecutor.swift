@@ -75,19 +75,18 @@ public final class LocalExecutor: Executor {
         }
         let environment = environmentBlock(for: job)
         let directory = ProcessSpawner.canChangeDirectory ? job.workingDirectory : nil
-        var pid: pid_t
-        if let (program, argv) = directCommand(job) {
-            do {
-                pid = try spawner.spawn(executable: program, arguments: argv, environment: environment,
-                                        workingDirectory: directory, output: output)
-            } catch let error as SystemCallError where error.code == ENOENT || error.code == EACCES {
-                resolver.forget(argv[0], searchPath: job.environment["PATH"] ?? searchPath)
-                pid = try spawner.spawn(executable: bashPath, arguments: shellArguments(job),
-                                        environment: environment, workingDirectory: directory, output: output)
-            }
-        } else {
-            pid = try spawner.spawn(executable: bashPath, arguments: shellArguments(job),
-                                    environment: environment, workingDirectory: directory, output: output)
+        func spawn(_ program: String, _ argv: [String]) throws -> pid_t {
+            try spawner.spawn(executable: program, arguments: argv, environment: environment,
+                              workingDirectory: directory, output: output)
+        }
+        let direct = directCommand(job)
+        let pid: pid_t
+        do {
+            pid = try spawn(direct?.program ?? bashPath, direct?.argv ?? shellArguments(job))
+        } catch let error as SystemCallError where direct != nil && (error.code == ENOENT || error.code == EACCES) {
+            // The program went away since it was looked up: let bash fail (127/126) as it would have.
+            resolver.forget(direct!.argv[0], searchPath: job.environment["PATH"] ?? searchPath)
+            pid = try spawn(bashPath, shellArguments(job))
         }
         let id = String(pid)
         children[id] = ChildProcess(pid: pid, output: output)
@@ -95,7 +94,7 @@ public final class LocalExecutor: Executor {
     }
 
     /// The program and argv for a command that needs no shell, if this is one.
-    private func directCommand(_ job: JobSpec) -> (String, [String])? {
+    private func directCommand(_ job: JobSpec) -> (program: String, argv: [String])? {
         guard options.directExec, ProcessSpawner.canChangeDirectory, case .shell(let text) = job.command,
               let words = SimpleCommand.words(text),
               let program = resolver.resolve(words[0], searchPath: job.environment["PATH"] ?? searchPath)
