@@ -22,6 +22,7 @@ ensure_swift
 
 # The Slurm test bed is needed when some test talks to Slurm.
 want_slurm="${FLOW_TEST_SLURM:-auto}"
+own_slurm=0
 if [[ "$want_slurm" == auto ]]; then
     want_slurm=0
     if grep -rlisE --exclude='*.md' 'sbatch|squeue|slurm' Tests/ >/dev/null 2>&1; then want_slurm=1; fi
@@ -29,7 +30,14 @@ fi
 if [[ "$want_slurm" == 1 ]]; then
     step "Slurm test bed"
     export SLURM_LAB="${SLURM_LAB:-/tmp/flow-slurm-lab}"
-    trap 'scripts/slurm-down.sh || true' EXIT
+    # A test bed that was already up (someone else's, on a developer machine) is used and left running.
+    if [[ -s "$SLURM_LAB/slurmctld.pid" ]] && kill -0 "$(cat "$SLURM_LAB/slurmctld.pid")" 2>/dev/null; then
+        log "the Slurm test bed in $SLURM_LAB is already up: using it, leaving it up afterwards"
+        own_slurm=0
+    else
+        own_slurm=1
+        trap 'scripts/slurm-down.sh || true' EXIT
+    fi
     scripts/slurm-up.sh
     export FLOW_TEST_SLURM=1
 else
@@ -73,7 +81,7 @@ for t_script in Tests/integration/*.sh scripts/tests/*.sh; do
         printf -- '---- FAILED: %s (%s s)\n' "$t_script" "$(elapsed "$t")"
     fi
 done
-if [[ "$want_slurm" == 1 ]]; then   # tear down now, so that the summary below is the last line printed
+if [[ "$want_slurm" == 1 && "$own_slurm" == 1 ]]; then   # tear down now: the summary must be the last line
     step "Slurm test bed down"
     scripts/slurm-down.sh || true
     trap - EXIT

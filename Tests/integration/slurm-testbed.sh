@@ -10,9 +10,9 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"
 
-wait_state() {  # wait_state JOB: prints the final JobState (polls up to 60 s)
+wait_state() {  # wait_state JOB: prints the final JobState (polls up to 3 minutes: the node may be busy)
     local s=""
-    for _ in $(seq 600); do
+    for _ in $(seq 1800); do
         s="$(scontrol show job -o "$1" | sed -n 's/.*JobState=\([A-Z_]*\).*/\1/p')"
         case "$s" in COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|OUT_OF_MEMORY) break ;; esac
         sleep 0.1
