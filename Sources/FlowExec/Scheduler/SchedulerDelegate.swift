@@ -78,6 +78,13 @@ public struct SchedulerProgress: Equatable, Sendable {
     public var running: Int
     public var total: Int
 
+    public init(done: Int, failed: Int, running: Int, total: Int) {
+        self.done = done
+        self.failed = failed
+        self.running = running
+        self.total = total
+    }
+
     /// Whole percent of jobs done, as Snakemake prints it.
     public var percent: Int { total == 0 ? 100 : done * 100 / total }
 }
@@ -99,6 +106,15 @@ public struct SchedulerSummary: Equatable, Sendable {
     public var cancelledJobs: [Int]
     /// Jobs never started: a dependency failed, the run stopped, or it was interrupted.
     public var skipped: Int
+
+    public init(outcome: Outcome, total: Int, succeeded: Int, failedJobs: [Int], cancelledJobs: [Int], skipped: Int) {
+        self.outcome = outcome
+        self.total = total
+        self.succeeded = succeeded
+        self.failedJobs = failedJobs
+        self.cancelledJobs = cancelledJobs
+        self.skipped = skipped
+    }
 
     /// The process exit status the CLI should use: 0, 1, or 130 for an interrupt (143 for SIGTERM).
     public var exitStatus: Int32 {
