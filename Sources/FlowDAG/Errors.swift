@@ -2,6 +2,7 @@
 // signal that input functions raise.
 
 import FlowLang
+import FlowWorkflow
 
 public enum DAGError: Error, CustomStringConvertible {
     case invalidPattern(pattern: String, message: String)
@@ -121,6 +122,10 @@ public struct IncompleteCheckpoint: Error, CustomStringConvertible {
         if let e = error as? IncompleteCheckpoint { return e }
         if let p = error as? PyError, case .object(let o)? = p.value, let v = o as? IncompleteCheckpointValue {
             return v.signal
+        }
+        // What `checkpoints.NAME.get(...)` raises (FlowWorkflow cannot name this module's types).
+        if let p = error as? PyError, case .object(let o)? = p.value, let v = o as? CheckpointPending, let first = v.outputs.first {
+            return IncompleteCheckpoint(rule: v.rule, targetFile: first)
         }
         return nil
     }

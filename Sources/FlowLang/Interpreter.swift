@@ -128,6 +128,9 @@ public final class Interpreter {
         try loadModule(name)
     }
 
+    /// A builtin by name (`open`, `len`, ...), for hosts that call builtins on behalf of objects.
+    public func builtin(_ name: String) -> Value? { builtins[name] }
+
     /// Adds or replaces a builtin name (visible in every module unless shadowed by a global).
     public func setBuiltin(_ name: String, _ value: Value) {
         builtins[name] = value

@@ -4,6 +4,7 @@
 // A flagged path stays usable as a `str` in Python code (it conforms to PyStringLike), exactly as
 // Snakemake's AnnotatedString is a str subclass. Flags on functions wrap the callable.
 
+import Foundation
 import FlowLang
 
 /// A path string carrying Snakemake flags.
@@ -184,5 +185,39 @@ enum FlagFunctions {
             return .object(MultiextList(items))
         })))
         return result
+    }
+}
+
+/// A concrete job file as Snakemake's IOFile: a str with file methods (`open()`, `exists()`,
+/// `size`), as checkpoint outputs are handed to input functions.
+public final class IOPathObject: PyStringLike, PyPathLike {
+    public let path: String
+    public init(_ path: String) { self.path = path }
+    public var stringValue: String { path }
+    public var fspath: String { path }
+    public var typeName: String { "_IOFile" }
+    public func repr(interpreter: Interpreter) throws -> String { try interpreter.repr(.str(path)) }
+
+    public func getAttribute(_ name: String, interpreter: Interpreter) throws -> Value? {
+        let path = self.path
+        switch name {
+        case "open":
+            return .object(BuiltinFunction("open") { args, interp in
+                guard let open = interp.builtin("open") else {
+                    throw PyError.runtime("open() is not available")
+                }
+                return try interp.call(open, Arguments([.str(path)] + args.positional, keywords: args.keywords))
+            })
+        case "exists":
+            return .object(BuiltinFunction("exists") { _, _ in .bool(FileManager.default.fileExists(atPath: path)) })
+        case "size":
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+            return .int(size ?? 0)
+        case "size_mb":
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+            return .float(Double(size ?? 0) / 1_048_576)
+        default:
+            return try interpreter.getAttribute(.str(path), name)
+        }
     }
 }

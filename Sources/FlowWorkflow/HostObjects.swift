@@ -125,7 +125,7 @@ final class CheckpointsObject: PyObject {
                 }
                 let names = rule.output.names.map { NameRange($0.name, $0.range, isSingle: $0.range.count == 1) }
                 let proxy = PyModule("CheckpointJob", [
-                    ("output", .object(NamedListObject(typeName: "Namedlist", paths: outputs, names: names))),
+                    ("output", .object(NamedListObject(typeName: "Namedlist", items: outputs.map { .object(IOPathObject($0)) }, names: names))),
                     ("rule", .object(RuleProxy(rule))),
                 ])
                 return .object(proxy)

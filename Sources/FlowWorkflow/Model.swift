@@ -198,6 +198,10 @@ public final class Workflow {
     /// Without it, `checkpoints.X.get()` checks that the outputs exist.
     public var checkpointCompletion: ((String, [String]) -> Bool)?
 
+    /// The loader that evaluated this workflow: `checkpoints`, `workflow` and module objects
+    /// refer back to it while jobs and input functions run, so it lives as long as the workflow.
+    public var evaluationHost: AnyObject?
+
     public init(interpreter: Interpreter, snakefile: String, basedir: String) {
         self.interpreter = interpreter
         self.config = PyDict()

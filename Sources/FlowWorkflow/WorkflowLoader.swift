@@ -56,6 +56,7 @@ public final class WorkflowLoader: SnakefileHost {
             ConfigLoader.merge(overwriteConfig, into: workflow.config)
         }
         interpreter.host = self
+        workflow.evaluationHost = self
         interpreter.modulePaths = [workflow.basedir]
         installGlobals()
     }
