@@ -139,6 +139,18 @@ final class SlurmIntegrationTests: XCTestCase {
         XCTAssertEqual(try second.poll([id])[id], .queued)
     }
 
+    func testJobNobodyKnowsIsLostAfterConsecutiveMisses() throws {
+        let runner = RecordingRunner()
+        let slurm = makeExecutor(runner)
+        let unknown = "99999999"
+        XCTAssertEqual(try slurm.poll([unknown]), [:])
+        XCTAssertEqual(try slurm.poll([unknown]), [:])
+        XCTAssertEqual(try slurm.poll([unknown]), [unknown: .lost])
+        // squeue does not know it, so sacct is asked too; which sacct works is found out once.
+        XCTAssertEqual(runner.count("squeue"), 3)
+        XCTAssertLessThanOrEqual(runner.count("sacct"), 4)
+    }
+
     func testSchedulerRunsDependentJobsOnSlurm() throws {
         // 1 writes a; 2 and 3 read it; 4 joins them.
         let commands = [
@@ -153,7 +165,8 @@ final class SlurmIntegrationTests: XCTestCase {
         }
         let jobs = [SchedulerJob(id: 1), SchedulerJob(id: 2, dependencies: [1]), SchedulerJob(id: 3, dependencies: [1]),
                     SchedulerJob(id: 4, dependencies: [2, 3])]
-        let slurm = makeExecutor()
+        let runner = RecordingRunner()
+        let slurm = makeExecutor(runner)
         let scheduler = try Scheduler(jobs: jobs, options: SchedulerOptions(cores: 2), delegate: delegate,
                                       localExecutor: try LocalExecutor(), remoteExecutor: slurm)
         let start = MonotonicClock.now()
@@ -162,6 +175,10 @@ final class SlurmIntegrationTests: XCTestCase {
         XCTAssertEqual(summary.succeeded, 4)
         XCTAssertEqual(readFile(directory + "/d.txt"), "a\nb\na\nc\n")
         XCTAssertEqual(slurm.submissions, 4)
+        // Every status round was one squeue (plus the one squeue for jobs left behind, before
+        // the first submission); nothing needed sacct or scontrol.
+        XCTAssertEqual(runner.count("squeue"), slurm.statusCalls + 1)
+        XCTAssertEqual(runner.count("sacct") + runner.count("scontrol"), 0)
         print("scheduler on Slurm: 4 jobs in \(MonotonicClock.now() - start) s, \(slurm.statusCalls) status calls")
     }
 }

@@ -60,16 +60,23 @@ public final class ProcessCommandRunner: SlurmCommandRunner {
         }
         close(out[1])
         close(err[1])
-        let (stdout, stderr, finished) = drain(out[0], err[0], until: MonotonicClock.now() + timeout)
+        let deadline = MonotonicClock.now() + timeout
+        let (stdout, stderr, finished) = drain(out[0], err[0], until: deadline)
         close(out[0])
         close(err[0])
-        if !finished { kill(-pid, SIGKILL) }
+        // Closing its output is not exiting: wait for the exit up to the same deadline.
+        var timedOut = !finished
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        if !finished { throw SlurmError.timedOut(command: SlurmError.commandLine(arguments), seconds: timeout) }
-        let low = status & 0x7f
-        let code = low == 0 ? (status >> 8) & 0xff : 128 + low
-        return SlurmCommandResult(status: code, stdout: String(decoding: stdout, as: UTF8.self),
+        while true {
+            if timedOut { kill(-pid, SIGKILL) }
+            let result = waitpid(pid, &status, timedOut ? 0 : WNOHANG)
+            if result == pid || (result < 0 && errno != EINTR) { break }
+            if result == 0 {
+                if MonotonicClock.now() >= deadline { timedOut = true } else { Interruption.sleep(seconds: 0.001) }
+            }
+        }
+        if timedOut { throw SlurmError.timedOut(command: SlurmError.commandLine(arguments), seconds: timeout) }
+        return SlurmCommandResult(status: SlurmText.shellStatus(waitStatus: status), stdout: String(decoding: stdout, as: UTF8.self),
                                   stderr: String(decoding: stderr, as: UTF8.self))
     }
 

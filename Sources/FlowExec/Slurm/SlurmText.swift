@@ -138,6 +138,11 @@ enum SlurmText {
     /// (1792 → 7, 15 → 143); nil if unreadable.
     static func exitStatus(waitStatus text: String) -> Int32? {
         guard let status = Int32(trim(text)), status >= 0 else { return nil }
+        return shellStatus(waitStatus: status)
+    }
+
+    /// A waitpid status as a shell reports it: the exit code, or 128+signal.
+    static func shellStatus(waitStatus status: Int32) -> Int32 {
         let signal = status & 0x7f
         return signal > 0 ? 128 + signal : (status >> 8) & 0xff
     }
