@@ -176,19 +176,26 @@ extension DAG {
     public func jobsPending(onCheckpoint checkpoint: JobID) -> [JobID] { pendingByCheckpoint[checkpoint] ?? [] }
 
     /// After checkpoint job `checkpoint` finished (its outputs exist, and `checkpoints.X.get()`
-    /// now succeeds): calls the input functions of the jobs waiting for it again and resolves
-    /// their new inputs, adding jobs as needed. Returns the re-evaluated jobs followed by the new
-    /// jobs; plan them with `Plan.update(with:)`.
+    /// now succeeds): calls the input functions of the jobs waiting for it, and of its other
+    /// direct consumers (as Snakemake does), again and resolves their new inputs, adding jobs as
+    /// needed. Returns the jobs whose inputs changed followed by the new jobs; plan them with
+    /// `Plan.update(with:)`.
     @discardableResult
     public func reevaluate(afterCheckpoint checkpoint: JobID) throws -> [JobID] {
-        guard let waiting = pendingByCheckpoint.removeValue(forKey: checkpoint) else { return [] }
+        var ids = pendingByCheckpoint.removeValue(forKey: checkpoint) ?? []
+        for k in dependents(of: checkpoint) where !ids.contains(k) { ids.append(k) }
+        return try reevaluate(ids)
+    }
+
+    /// Re-runs the input functions of `ids` and resolves what changed (see above).
+    @discardableResult
+    public func reevaluate(_ ids: [JobID]) throws -> [JobID] {
         let firstNew = jobs.count
         var changed: [JobID] = []
-        for j in waiting {
-            for other in pendingCheckpointJobs(jobs[j]) where other != checkpoint {
-                pendingByCheckpoint[other]?.removeAll { $0 == j }
-            }
+        for j in ids {
             let input = try expandInputs(index.rules[jobs[j].rule], jobs[j].wildcards)
+            if !jobs[j].isPendingCheckpoint && input.checkpointTargets.isEmpty && input.files == jobs[j].input { continue }
+            for other in pendingCheckpointJobs(jobs[j]) { pendingByCheckpoint[other]?.removeAll { $0 == j } }
             jobs[j].input = input.files
             jobs[j].inputFlags = input.anyFlags ? input.flags : []
             jobs[j].inputNames = input.names

@@ -402,8 +402,17 @@ public final class Plan {
         if triggers.contains(.code), scriptIsNewerThanOutputs(j) { r.codeChanged = true }
         for o in job.output {
             guard let record = provenance.record(for: dag.files[o]) else { continue }
-            if triggers.contains(.params), let old = record.paramsHash, let new = current().paramsHash, old != new {
-                r.paramsChanged = true
+            if triggers.contains(.params) {
+                if let old = record.params, let new = current().params {
+                    let before = Set(old), now = Set(new)
+                    if before != now {
+                        r.paramsChanged = true
+                        for p in old where !now.contains(p) && !r.paramsOnlyBefore.contains(p) { r.paramsOnlyBefore.append(p) }
+                        for p in new where !before.contains(p) && !r.paramsOnlyNow.contains(p) { r.paramsOnlyNow.append(p) }
+                    }
+                } else if let old = record.paramsHash, let new = current().paramsHash, old != new {
+                    r.paramsChanged = true
+                }
             }
             if triggers.contains(.input), let old = record.input {
                 let now = Set(job.input.map { dag.files[$0] })

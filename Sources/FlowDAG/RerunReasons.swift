@@ -20,6 +20,10 @@ public struct RerunReason: Sendable {
     public var inputChanged = false
     public var codeChanged = false
     public var paramsChanged = false
+    /// When recorded and current params are known as values: the ones only before / only now
+    /// (across all outputs), as Snakemake 9 prints them.
+    public var paramsOnlyBefore: [String] = []
+    public var paramsOnlyNow: [String] = []
     public var softwareChanged = false
 
     public init() {}
@@ -43,7 +47,17 @@ public struct RerunReason: Sendable {
         if !updatedInputRun.isEmpty { parts.append("Input files updated by another job: " + list(updatedInputRun)) }
         if inputChanged { parts.append("Set of input files has changed since last execution") }
         if codeChanged { parts.append("Code has changed since last execution") }
-        if paramsChanged { parts.append("Params have changed since last execution") }
+        if paramsChanged {
+            if paramsOnlyBefore.isEmpty && paramsOnlyNow.isEmpty {
+                parts.append("Params have changed since last execution")
+            } else {
+                func side(_ s: [String], _ label: String) -> String {
+                    s.isEmpty ? "\(label): <nothing exclusive>" : "\(label): " + s.joined(separator: ",")
+                }
+                parts.append("Params have changed since last execution: Union of exclusive params before and now "
+                    + "across all output: \(side(paramsOnlyBefore, "before")) \(side(paramsOnlyNow, "now")) ")
+            }
+        }
         if softwareChanged { parts.append("Software environment definition has changed since last execution") }
         return parts.joined(separator: "; ")
     }
@@ -52,13 +66,17 @@ public struct RerunReason: Sendable {
 /// What was recorded when an output file was last created.
 public struct OutputProvenance: Sendable {
     public var paramsHash: String?
+    /// The params as recorded values (Snakemake records each param's repr), when available.
+    public var params: [String]?
     public var codeHash: String?
     /// The job's input paths at the time.
     public var input: [String]?
     public var softwareHash: String?
 
-    public init(paramsHash: String? = nil, codeHash: String? = nil, input: [String]? = nil, softwareHash: String? = nil) {
+    public init(paramsHash: String? = nil, params: [String]? = nil, codeHash: String? = nil, input: [String]? = nil,
+                softwareHash: String? = nil) {
         self.paramsHash = paramsHash
+        self.params = params
         self.codeHash = codeHash
         self.input = input
         self.softwareHash = softwareHash
@@ -76,11 +94,14 @@ public protocol ProvenanceSource: AnyObject {
 /// The current values compared with `OutputProvenance`; nil fields are not compared.
 public struct JobSignature: Sendable {
     public var paramsHash: String?
+    /// Current params as values (compared with `OutputProvenance.params` for the detailed reason).
+    public var params: [String]?
     public var codeHash: String?
     public var softwareHash: String?
 
-    public init(paramsHash: String? = nil, codeHash: String? = nil, softwareHash: String? = nil) {
+    public init(paramsHash: String? = nil, params: [String]? = nil, codeHash: String? = nil, softwareHash: String? = nil) {
         self.paramsHash = paramsHash
+        self.params = params
         self.codeHash = codeHash
         self.softwareHash = softwareHash
     }

@@ -117,6 +117,13 @@ final class PlanTests: XCTestCase {
         options.rerunTriggers = [.mtime, .code]
         XCTAssertEqual(try Plan(dag: dag, provenance: prov, options: options).runJobs, [])
 
+        prov.records["b.mid"] = OutputProvenance(params: ["x=1", "y=2"], codeHash: code, input: ["a.in"])
+        options = PlanOptions()
+        options.signature = { _, _ in JobSignature(params: ["x=1", "y=3"], codeHash: code) }
+        plan = try Plan(dag: dag, provenance: prov, options: options)
+        XCTAssertEqual(plan.reasonText(of: mid), "Params have changed since last execution: Union of exclusive params "
+                       + "before and now across all output: before: y=2 now: y=3 ")
+
         prov.records["b.mid"] = OutputProvenance(paramsHash: "p1", codeHash: "old", input: ["a.in"])
         plan = try Plan(dag: dag, provenance: prov)
         XCTAssertEqual(plan.reasonText(of: mid), "Code has changed since last execution")
