@@ -145,6 +145,7 @@ public final class DAG {
     public internal(set) var targetRules: [Int] = []
 
     // Construction state.
+    private var targetJobSet = Set<JobID>()
     var jobComplete: [Bool] = []
     var failures: [FileID: DAGError] = [:]
     /// Jobs whose first output collides with another job's key (different rules, same path).
@@ -181,13 +182,13 @@ public final class DAG {
         if compiled.hasWildcards { throw DAGError.targetRuleHasWildcards(rule: compiled.name) }
         targetRules.append(r)
         if let existing = existingJob(rule: r, wildcards: []).job {
-            if !targetJobs.contains(existing) { targetJobs.append(existing) }
+            addTargetJob(existing)
             return
         }
         let mark = jobs.count
         let id = register(try makeJob(rule: r, wildcards: [], firstOutput: nil))
         switch try run(Frame(job: id, mark: mark)) {
-        case .success(let j): targetJobs.append(j)
+        case .success(let j): addTargetJob(j)
         case .failure(let e): throw e
         case .none: break
         }
@@ -198,7 +199,7 @@ public final class DAG {
         targetFiles.append(f)
         switch files.state[f] {
         case .produced:
-            if !targetJobs.contains(files.producer[f]) { targetJobs.append(files.producer[f]) }
+            addTargetJob(files.producer[f])
             return
         case .source, .failed:
             if disk.exists(path) { return }
@@ -211,13 +212,17 @@ public final class DAG {
                 throw DAGError.noRuleToProduce(file: path)
             }
             switch try run(Frame(choice: f, candidates: candidates)) {
-            case .success(let j): if !targetJobs.contains(j) { targetJobs.append(j) }
+            case .success(let j): addTargetJob(j)
             case .failure(let e):
                 if disk.exists(path) { return }
                 throw e
             case .none: break
             }
         }
+    }
+
+    private func addTargetJob(_ j: JobID) {
+        if targetJobSet.insert(j).inserted { targetJobs.append(j) }
     }
 
     // MARK: Queries

@@ -105,13 +105,23 @@ public final class Plan {
     /// Jobs to run that consume a temp() output of `job`: once all have run, those temp files
     /// can be deleted (unless they are targets).
     public func tempConsumers(of job: JobID) -> [JobID] {
-        let j = dag.jobs[job]
-        var temps: [FileID] = []
-        for (i, o) in j.output.enumerated() where dag.outputFlags(of: job, i).contains(.temp) { temps.append(o) }
-        if temps.isEmpty { return [] }
-        return dag.dependents(of: job).filter { k in
-            needsRun[k] && dag.jobs[k].input.contains { temps.contains($0) }
+        if tempConsumerTable == nil { tempConsumerTable = buildTempConsumers() }
+        return tempConsumerTable?[job] ?? []
+    }
+
+    private var tempConsumerTable: [JobID: [JobID]]?
+
+    /// One pass over the inputs of the jobs to run.
+    private func buildTempConsumers() -> [JobID: [JobID]] {
+        var table: [JobID: [JobID]] = [:]
+        for k in runJobs {
+            for f in dag.jobs[k].input {
+                let p = dag.files.producer[f]
+                guard p >= 0, let i = dag.jobs[p].output.firstIndex(of: f), dag.outputFlags(of: p, i).contains(.temp) else { continue }
+                if table[p]?.last != k { table[p, default: []].append(k) }
+            }
         }
+        return table
     }
 
     // MARK: Checkpoints
@@ -119,9 +129,13 @@ public final class Plan {
     /// Plans the jobs returned by `DAG.reevaluate(afterCheckpoint:)`: re-evaluated jobs keep
     /// running; new jobs run when those need their missing outputs or for their own reasons.
     /// Returns the jobs that newly need to run, dependencies first.
+    ///
+    /// Files are stat'ed afresh (jobs have run since the plan was made); a caching `Disk` must
+    /// have forgotten the paths those jobs wrote (`Disk.invalidate`).
     @discardableResult
     public func update(with changed: [JobID]) -> [JobID] {
         let n = dag.jobs.count
+        for i in statKnown.indices { statKnown[i] = false }
         grow(to: n)
         let newJobs = changed.filter { !inScope[$0] }
         var seeds: [JobID] = []
@@ -134,6 +148,7 @@ public final class Plan {
         decide(subset, preset: seeds, targetRules: [])
         let added = subset.filter { needsRun[$0] && !before.contains($0) }
         runJobs = dag.topologicalOrder().filter { needsRun[$0] }
+        tempConsumerTable = nil
         return added
     }
 
