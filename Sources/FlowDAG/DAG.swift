@@ -155,6 +155,7 @@ public final class DAG {
     /// Jobs waiting for each checkpoint job.
     var pendingByCheckpoint: [JobID: [JobID]] = [:]
     private var dependentsCache: (offsets: [Int], items: [JobID])?
+    private var dependentsPatch: [JobID: [JobID]] = [:]
 
     /// Builds the DAG for `targets` (file paths or rule names; none: the workflow's default target).
     public init(workflow: Workflow, disk: Disk, targets: [String] = []) throws {
@@ -164,7 +165,8 @@ public final class DAG {
         self.noOutputJob = [JobID](repeating: -1, count: workflow.rules.count)
         var targets = targets
         if targets.isEmpty {
-            guard let rule = workflow.defaultTarget else { throw DAGError.workflow("There has to be at least one rule.") }
+            // A Snakefile without rules has nothing to do (Snakemake exits successfully).
+            guard let rule = workflow.defaultTarget else { return }
             targets = [rule.name]
         }
         for t in targets {
@@ -272,14 +274,21 @@ public final class DAG {
         names.map { NameRange($0.name, $0.range, isSingle: $0.range.count == 1) }
     }
 
-    /// Jobs that consume an output of `job` (reverse edges), computed once per DAG shape.
+    /// Jobs that consume an output of `job` (reverse edges): a table built once, patched when
+    /// checkpoint re-evaluation changes a few jobs (so re-evaluating many checkpoints one by one
+    /// stays linear).
     public func dependents(of job: JobID) -> ArraySlice<JobID> {
-        let d = dependentsTable()
-        return d.items[d.offsets[job]..<d.offsets[job + 1]]
+        if let p = dependentsPatch[job] { return p[...] }
+        if let c = dependentsCache {
+            return job + 1 < c.offsets.count ? c.items[c.offsets[job]..<c.offsets[job + 1]] : []
+        }
+        let c = dependentsTable()
+        return c.items[c.offsets[job]..<c.offsets[job + 1]]
     }
 
+    /// The full reverse-edge table (rebuilt when jobs were added or patched since).
     func dependentsTable() -> (offsets: [Int], items: [JobID]) {
-        if let d = dependentsCache, d.offsets.count == jobs.count + 1 { return d }
+        if let d = dependentsCache, dependentsPatch.isEmpty, d.offsets.count == jobs.count + 1 { return d }
         var counts = [Int](repeating: 0, count: jobs.count + 1)
         for j in jobs { for d in j.dependencies { counts[d + 1] += 1 } }
         for i in 0..<jobs.count { counts[i + 1] += counts[i] }
@@ -289,10 +298,26 @@ public final class DAG {
             for d in j.dependencies { items[fill[d]] = id; fill[d] += 1 }
         }
         dependentsCache = (counts, items)
+        dependentsPatch = [:]
         return (counts, items)
     }
 
-    func invalidateDependents() { dependentsCache = nil }
+    func invalidateDependents() {
+        dependentsCache = nil
+        dependentsPatch = [:]
+    }
+
+    /// Records that `job`'s dependencies changed from `old` and that `newJobs` were added.
+    func patchDependents(job: JobID, old: [JobID], newJobs: Range<JobID>) {
+        guard dependentsCache != nil else { return }
+        func current(_ d: JobID) -> [JobID] { Array(dependents(of: d)) }
+        let now = jobs[job].dependencies
+        for d in old where !now.contains(d) { dependentsPatch[d] = current(d).filter { $0 != job } }
+        for d in now where !old.contains(d) { dependentsPatch[d] = current(d) + [job] }
+        for n in newJobs where n != job {
+            for d in jobs[n].dependencies { dependentsPatch[d] = current(d) + [n] }
+        }
+    }
 
     /// All jobs, dependencies before dependents (Kahn's algorithm; ties by job id).
     public func topologicalOrder() -> [JobID] {

@@ -200,12 +200,14 @@ extension DAG {
             jobs[j].inputFlags = input.anyFlags ? input.flags : []
             jobs[j].inputNames = input.names
             jobs[j].checkpointTargets = input.checkpointTargets
+            let oldDependencies = jobs[j].dependencies
             jobs[j].dependencies = []
             jobComplete[j] = false
-            if case .failure(let e) = try run(Frame(job: j, mark: jobs.count)) { throw e }
+            let runStart = jobs.count
+            if case .failure(let e) = try run(Frame(job: j, mark: runStart)) { throw e }
+            patchDependents(job: j, old: oldDependencies, newJobs: runStart..<jobs.count)
             changed.append(j)
         }
-        invalidateDependents()
         return changed + Array(firstNew..<jobs.count)
     }
 }

@@ -258,6 +258,41 @@ final class DAGTests: XCTestCase {
                        "Missing output files: \(dag.outputPaths(of: added[0])[0]); Input files updated by another job: split")
     }
 
+    func testCheckpointPerSampleKeepsReverseEdgesConsistent() throws {
+        let disk = InMemoryDisk()
+        let samples = (0..<40).map { "s\($0)" }
+        var agg = makeRule("agg", output: ["agg/{s}.txt"])
+        agg.input = [(nil, .function(inputFunction { w in
+            let s = wildcard(w, "s")
+            guard disk.files["cp/\(s)"] != nil else { throw IncompleteCheckpoint(rule: "cp", targetFile: "cp/\(s)") }
+            return .list(PyList([.str("proc/\(s)/1.txt"), .str("proc/\(s)/2.txt")]))
+        }, flags: []))]
+        var cp = makeRule("cp", output: ["cp/{s}"])
+        cp.isCheckpoint = true
+        let wf = makeWorkflow([
+            makeRule("all", input: samples.map { "agg/\($0).txt" }, shell: nil),
+            agg, cp,
+            makeRule("proc", input: ["cp/{s}"], output: ["proc/{s}/{i}.txt"]),
+        ])
+        let dag = try DAG(workflow: wf, disk: disk)
+        let plan = try Plan(dag: dag)
+        XCTAssertEqual(plan.runJobs.count, 1 + 2 * samples.count)
+        var changed: [JobID] = []
+        for s in samples {
+            disk.touch("cp/\(s)", mtime: 2)
+            let checkpointJob = try XCTUnwrap(dag.job(producing: "cp/\(s)"))
+            changed += try dag.reevaluate(afterCheckpoint: checkpointJob)
+            // Reverse edges stay exact while patched.
+            var expected = [[JobID]](repeating: [], count: dag.jobs.count)
+            for (k, job) in dag.jobs.enumerated() { for d in job.dependencies { expected[d].append(k) } }
+            for j in dag.jobs.indices { XCTAssertEqual(Set(dag.dependents(of: j)), Set(expected[j]), "job \(dag.jobKey(j))") }
+        }
+        let added = plan.update(with: changed)
+        XCTAssertEqual(added.count, 2 * samples.count)
+        XCTAssertEqual(plan.runJobs.count, 1 + 4 * samples.count)
+        XCTAssertEqual(dag.topologicalOrder().count, dag.jobs.count)
+    }
+
     func testNamedListObject() throws {
         let interp = Interpreter()
         let w = NamedListObject(wildcards: [("sample", "A"), ("n", "3")])
