@@ -5,6 +5,9 @@
 //               job scripts for remote backends; interruption by signals.
 //   Local/      the local backend: posix_spawn into a process group per job, pidfd waits,
 //               group kill on cancel.
+//   Slurm/      the Slurm backend: sbatch with a job script, one squeue per status round
+//               (sacct for jobs squeue forgot), scancel, adoption of a job already queued under
+//               its name; commands through an injectable runner.
 //   Scheduler/  the generic scheduler: dependency counters, ready queue by priority, cores and
 //               --resources, -j per executor, retries, -k, cancellation, summary.
 //

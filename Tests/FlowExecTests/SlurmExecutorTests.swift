@@ -74,6 +74,20 @@ final class SlurmExecutorTests: XCTestCase {
         XCTAssertEqual(slurm.submissions, 1)
     }
 
+    func testJobsOwnLogPathsAreAppendedTo() throws {
+        let runner = ScriptedRunner { args in SlurmCommandResult(status: 0, stdout: args[0] == "sbatch" ? "12\n" : "") }
+        let slurm = executor(runner)
+        var job = spec()
+        job.stdoutPath = directory + "/logs/map.out"
+        job.stderrPath = directory + "/logs/map.err"
+        XCTAssertEqual(try slurm.submit(job), "12")
+        let sbatch = try XCTUnwrap(runner.calls(of: "sbatch").first)
+        XCTAssertTrue(sbatch.contains("--output=\(directory)/logs/map.out"), "\(sbatch)")
+        XCTAssertTrue(sbatch.contains("--error=\(directory)/logs/map.err"), "\(sbatch)")
+        XCTAssertEqual(sbatch.suffix(2).first, "--open-mode=append")
+        XCTAssertEqual(access(directory + "/logs", F_OK), 0)
+    }
+
     func testRuntimeForms() throws {
         XCTAssertEqual(try SlurmSubmission.minutes(.int(30)), "30")
         XCTAssertEqual(try SlurmSubmission.minutes(.string("30m")), "30")

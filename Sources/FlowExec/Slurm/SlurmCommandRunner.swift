@@ -8,9 +8,6 @@
 // which the command's process group is killed (a hung slurmctld must not hang the run).
 // It does not interpret outputs or exit statuses; `SlurmExecutor` does.
 
-#if canImport(Glibc)
-import Glibc
-
 /// What a finished command printed and how it ended (exit status, or 128+signal).
 public struct SlurmCommandResult: Equatable, Sendable {
     public var status: Int32
@@ -29,6 +26,9 @@ public protocol SlurmCommandRunner: AnyObject {
     /// only when the command could not be started or did not finish within `timeout` seconds.
     func run(_ arguments: [String], timeout: Double) throws -> SlurmCommandResult
 }
+
+#if canImport(Glibc)
+import Glibc
 
 public final class ProcessCommandRunner: SlurmCommandRunner {
     private let spawner = ProcessSpawner()

@@ -21,6 +21,7 @@ public final class SlurmExecutor: Executor {
     private let runner: SlurmCommandRunner
     private let status: SlurmStatusQuery
     private let baseDirectory: String
+    private let processDirectory: String
     /// externalName → Slurm job id, for every job this executor submitted or adopted.
     private var idsByName: [String: String] = [:]
     /// This user's flow jobs that were queued or running when this executor first submitted:
@@ -46,7 +47,8 @@ public final class SlurmExecutor: Executor {
         capabilities = ExecutorCapabilities(sharesFileSystem: true, statusInterval: options.statusInterval)
         status = SlurmStatusQuery(runner: runner, timeout: options.commandTimeout,
                                   lostAfterMissedRounds: options.lostAfterMissedRounds)
-        baseDirectory = options.workdir ?? SlurmExecutor.currentDirectory()
+        processDirectory = SlurmExecutor.currentDirectory()
+        baseDirectory = options.workdir ?? processDirectory
     }
 
     /// Seconds in a Slurm or human time string ("90" minutes, "1:30:00", "2-00", "2h", "1h30m");
@@ -70,8 +72,10 @@ public final class SlurmExecutor: Executor {
         let output = logFiles(for: job, id: "%j")
         for path in output { try JobScript.makeDirectories(JobScript.parentDirectory(path)) }
         let directory = job.workingDirectory.isEmpty ? baseDirectory : resolve(job.workingDirectory)
-        let args = try SlurmSubmission.arguments(for: job, scriptPath: script, stdout: output[0],
+        var args = try SlurmSubmission.arguments(for: job, scriptPath: script, stdout: output[0],
                                                  stderr: output.last!, directory: directory, options: options)
+        // The job's own log paths keep earlier attempts' output (JobSpec); sbatch would truncate.
+        if job.stdoutPath != nil { args.insert("--open-mode=append", at: args.count - 1) }
         let result: SlurmCommandResult
         submissions += 1
         do {
@@ -101,12 +105,15 @@ public final class SlurmExecutor: Executor {
         logPaths[id] = logs
     }
 
+    /// The job's own stdout/stderr paths (relative to flow's working directory, as `JobSpec`
+    /// says), or else a Slurm log per job id under `logDirectory`.
     private func logFiles(for job: JobSpec, id: String) -> [String] {
         guard let stdout = job.stdoutPath else {
             return [resolve(options.logDirectory) + "/" + job.externalName + "-" + id + ".log"]
         }
         let stderr = job.stderrPath ?? stdout
-        return stderr == stdout ? [resolve(stdout)] : [resolve(stdout), resolve(stderr)]
+        let paths = [stdout, stderr].map { $0.hasPrefix("/") ? $0 : processDirectory + "/" + $0 }
+        return paths[0] == paths[1] ? [paths[0]] : paths
     }
 
     /// One squeue for this user's unfinished jobs, at the first submission; flow's job names

@@ -5,6 +5,7 @@
 // where job scripts and logs go, and command timeouts — plus reading them from profile-style
 // keys, accepting both spellings Snakemake users write (`slurm-partition`, `slurm_partition`).
 
+#if canImport(Glibc)
 extension SlurmExecutor {
     public struct Options: Equatable, Sendable {
         /// -j/--jobs: at most this many Slurm jobs submitted and not yet finished.
@@ -99,3 +100,4 @@ extension SlurmExecutor {
 private extension String {
     func replacingUnderscores() -> String { String(map { $0 == "_" ? "-" : $0 }) }
 }
+#endif
