@@ -26,7 +26,7 @@ enum OutputFiles {
     }
 
     static func makeParent(_ path: String) throws {
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = PathText.dirname(path)
         guard !dir.isEmpty else { return }
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

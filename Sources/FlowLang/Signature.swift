@@ -11,11 +11,20 @@ public struct CallableSignature {
     public func accepts(_ name: String) -> Bool { acceptsAnyKeyword || names.contains(name) }
 }
 
+/// Host callables that declare their parameter names (so `callSnakemakeStyle` passes them).
+public protocol PyDeclaredParameters: PyCallable {
+    var declaredParameters: [String] { get }
+}
+
 extension Interpreter {
     /// The signature of a user function or lambda; nil for builtins and other callables (callers
     /// then pass only the first positional argument).
     public func signature(of value: Value) -> CallableSignature? {
-        guard case .object(let o) = value, let f = o as? PyFunction else { return nil }
+        guard case .object(let o) = value else { return nil }
+        if let d = o as? PyDeclaredParameters {
+            return CallableSignature(names: d.declaredParameters, acceptsAnyKeyword: false, acceptsVarArgs: false)
+        }
+        guard let f = o as? PyFunction else { return nil }
         return CallableSignature(names: f.code.positionalNames + f.code.keywordOnly.map(\.name),
                                  acceptsAnyKeyword: f.code.varKeywordsName != nil,
                                  acceptsVarArgs: f.code.varArgsName != nil)

@@ -132,7 +132,7 @@ enum ExpandFunctions {
         } else {
             var dir = pattern
             if let brace = firstWildcardIndex(pattern) { dir = String(pattern[..<brace]) }
-            dir = (dir as NSString).deletingLastPathComponent
+            dir = PathText.dirname(dir)
             if dir.isEmpty { dir = "." }
             files = walk(dir)
         }

@@ -8,7 +8,9 @@ import FlowLang
 extension WorkflowLoader {
     func installGlobals() {
         let g = interpreter.globals
-        for (name, value) in FlagFunctions.globals() + ExpandFunctions.globals() + SnakemakeHelpers.globals() { g.set(name, value) }
+        for (name, value) in FlagFunctions.globals() + ExpandFunctions.globals() + SnakemakeHelpers.globals() + RuleItemGlobals.globals() {
+            g.set(name, value)
+        }
         g.set("config", .dict(workflow.config))
         g.set("rules", .object(rulesObject))
         g.set("checkpoints", .object(CheckpointsObject(loader: self)))
@@ -46,12 +48,11 @@ extension WorkflowLoader {
 
 /// `rules`: attribute access gives a rule's patterns (`rules.map.output.bam`).
 final class RulesObject: PyObject {
-    weak var loader: WorkflowLoader?
-    let workflow: Workflow
-    init(workflow: Workflow) { self.workflow = workflow }
+    unowned let loader: WorkflowLoader
+    init(loader: WorkflowLoader) { self.loader = loader }
     var typeName: String { "Rules" }
     func getAttribute(_ name: String, interpreter: Interpreter) throws -> Value? {
-        guard let rule = workflow.rule(named: name) else {
+        guard let rule = loader.visibleRule(named: name) else {
             throw PyError.attribute("rule '\(name)' is not defined (yet): rules.\(name) can only refer to rules defined above")
         }
         return .object(RuleProxy(rule))

@@ -61,9 +61,11 @@ extension WorkflowLoader {
         }
         guard !module.snakefile.isEmpty else { throw PyError("WorkflowError", "module \(decl.name): snakefile: is required") }
         modules[module.name] = module
+        // The module's name is also a Python object giving access to its globals (`m.func()`).
+        interpreter.globals.set(module.name, .object(ModuleNamespace(module: module, loader: self)))
     }
 
-    private func loadModule(_ module: ModuleDefinition) throws {
+    func loadModule(_ module: ModuleDefinition) throws {
         guard !module.loaded else { return }
         var options = WorkflowOptions(snakefile: module.snakefile)
         options.cores = self.options.cores
@@ -140,5 +142,20 @@ extension WorkflowLoader {
             return (name, item)
         }
         return rule
+    }
+}
+
+/// `NAME` of `module NAME:` as a Python value: attribute access reads the module's globals.
+final class ModuleNamespace: PyObject {
+    let module: ModuleDefinition
+    unowned let loader: WorkflowLoader
+    init(module: ModuleDefinition, loader: WorkflowLoader) {
+        self.module = module
+        self.loader = loader
+    }
+    var typeName: String { "ModuleInfo" }
+    func getAttribute(_ name: String, interpreter: Interpreter) throws -> Value? {
+        try loader.loadModule(module)
+        return module.loader?.interpreter.globals.get(name)
     }
 }

@@ -6,6 +6,7 @@
 //   `.keys()`, `.items()`, `.values()` over the named entries;
 //   `str(input)` = items joined by spaces (Snakemake's `str(Namedlist)`).
 
+import Foundation
 import FlowLang
 
 /// A name over items of a Namedlist: one item (`isSingle`, `input.x` is that item) or a range
@@ -100,6 +101,24 @@ public final class NamedListObject: PyObject, PySubscriptable, PyIterable, PySiz
             return .object(BuiltinFunction("items", boundTo: typeName) { [self] _, _ in
                 .list(PyList(self.names.map { .tuple([.str($0.name), self.value(named: $0.name) ?? .none]) }))
             })
+        case "size", "size_mb", "size_gb", "size_tb", "size_kb":
+            // Snakemake's InputFiles sizes (used by resource expressions such as 2*input.size_mb).
+            var bytes = 0
+            for item in items {
+                guard let path = item.pathValue else { continue }
+                var st = stat()
+                if stat(path, &st) == 0 { bytes += Int(st.st_size) }
+            }
+            let scale: [String: Double] = ["size": 1, "size_kb": 1024, "size_mb": 1_048_576, "size_gb": 1_073_741_824,
+                                           "size_tb": 1_099_511_627_776]
+            return name == "size" ? .int(bytes) : .float(Double(bytes) / scale[name]!)
+        case "size_files", "size_files_mb", "size_files_kb", "size_files_gb":
+            let divisor: Double = name == "size_files" ? 1 : name == "size_files_kb" ? 1024 : name == "size_files_mb" ? 1_048_576 : 1_073_741_824
+            return .list(PyList(items.map { item in
+                var st = stat()
+                let size = item.pathValue.map { stat($0, &st) == 0 ? Double(st.st_size) : 0 } ?? 0
+                return name == "size_files" ? .int(Int(size)) : .float(size / divisor)
+            }))
         default:
             return nil
         }

@@ -87,16 +87,26 @@ enum SnakemakeHelpers {
 
     /// `subpath(path, strip_suffix=, basename=, parent=, ancestor=)`.
     static func subpath(_ args: Arguments, _ interp: Interpreter) throws -> Value {
-        guard let path = args.argument(0, "path")?.pathValue else { throw PyError.type("subpath() needs a path") }
+        if case .object(let o)? = args.argument(0, "path_or_func"), let deferred = o as? PyDeclaredParameters {
+            var rest = args
+            rest.positional = Array(rest.positional.dropFirst())
+            return .object(DeferredTransform(deferred) { value in
+                var again = rest
+                again.positional.insert(value, at: 0)
+                return try subpath(again, interp)
+            })
+        }
+        guard let path = args.argument(0, "path_or_func")?.pathValue else { throw PyError.type("subpath() needs a path") }
         var p = path
         if let suffix = args.keyword("strip_suffix")?.stringValue {
             guard p.hasSuffix(suffix) else { throw PyError.value("subpath: '\(p)' does not end with '\(suffix)'") }
             p = String(p.dropLast(suffix.count))
         }
-        if let b = args.keyword("basename"), try interp.truthy(b) { p = (p as NSString).lastPathComponent }
-        if let b = args.keyword("parent"), try interp.truthy(b) { p = (p as NSString).deletingLastPathComponent }
+        if let suffix = args.keyword("with_suffix")?.stringValue { p += suffix }
+        if let b = args.keyword("basename"), try interp.truthy(b) { p = PathText.basename(p) }
+        if let b = args.keyword("parent"), try interp.truthy(b) { p = PathText.dirname(p) }
         if case .int(let n)? = args.keyword("ancestor") {
-            for _ in 0..<n { p = (p as NSString).deletingLastPathComponent }
+            for _ in 0..<n { p = PathText.dirname(p) }
         }
         return .str(p)
     }

@@ -32,7 +32,7 @@ public final class WorkflowLoader: SnakefileHost {
     var modules: [String: ModuleDefinition] = [:]
     /// Set when this loader evaluates a module's Snakefile for another workflow.
     var moduleContext: ModuleDefinition?
-    lazy var rulesObject = RulesObject(workflow: workflow)
+    lazy var rulesObject = RulesObject(loader: self)
 
     /// Parses and evaluates the Snakefile named in `options`.
     public static func load(_ options: WorkflowOptions) throws -> Workflow {
@@ -46,7 +46,7 @@ public final class WorkflowLoader: SnakefileHost {
         self.interpreter = interpreter
         let snakefile = WorkflowLoader.absolute(options.snakefile)
         self.workflow = Workflow(interpreter: interpreter, snakefile: snakefile,
-                                 basedir: (snakefile as NSString).deletingLastPathComponent)
+                                 basedir: PathText.dirname(snakefile))
         self.overwriteConfig = PyDict()
         for file in options.configFiles { ConfigLoader.merge(try ConfigLoader.load(path: file), into: overwriteConfig) }
         ConfigLoader.merge(options.configOverrides, into: overwriteConfig)
@@ -72,13 +72,13 @@ public final class WorkflowLoader: SnakefileHost {
         recordPreamble(module)
         fileStack.append(absolute)
         defer { fileStack.removeLast() }
-        let dir = (absolute as NSString).deletingLastPathComponent
+        let dir = PathText.dirname(absolute)
         if !interpreter.modulePaths.contains(dir) { interpreter.modulePaths.append(dir) }
         try interpreter.execute(module)
     }
 
     var currentBasedir: String {
-        fileStack.last.map { ($0 as NSString).deletingLastPathComponent } ?? workflow.basedir
+        fileStack.last.map { PathText.dirname($0) } ?? workflow.basedir
     }
 
     static func absolute(_ path: String) -> String {
