@@ -26,6 +26,7 @@ final class JobRunner: SchedulerDelegate {
     private var retryBudget: [Int]
     private var started: [Int: Double] = [:]
     private var commands: [Int: String] = [:]
+    private var shadows: [Int: ShadowDirectory] = [:]
     /// For each DAG job producing temp() files: consumers still to finish.
     private var tempPending: [JobID: Int] = [:]
     private var tempProducers: [JobID: [JobID]] = [:]
@@ -120,6 +121,15 @@ final class JobRunner: SchedulerDelegate {
         let outputs = outputEntries(job)
         try OutputFiles.prepare(outputs: outputs.map { ($0.path, $0.flags) }, logs: dag.logPaths(of: job), benchmark: dag.benchmarkPath(of: job))
         store?.enqueue { $0.markIncomplete(paths: outputs.map(\.path), runID: runID) }
+        var jobDirectory = workdir
+        if let mode = rule.shadow {
+            let shadow = try ShadowDirectory.create(mode: mode, name: name, workdir: workdir, inputs: dag.inputPaths(of: job))
+            for path in outputs.map(\.path) + dag.logPaths(of: job) + (dag.benchmarkPath(of: job).map { [$0] } ?? []) where !path.hasPrefix("/") {
+                try OutputFiles.makeParent(shadow.path + "/" + path)
+            }
+            shadows[index] = shadow
+            jobDirectory = shadow.path
+        }
         var resources: [String: ResourceValue] = [:]
         for (i, item) in ns.resources.items.enumerated() {
             guard let n = ns.resources.names.first(where: { $0.range.lowerBound == i })?.name else { continue }
@@ -131,7 +141,7 @@ final class JobRunner: SchedulerDelegate {
         }
         reporter.jobStarted(report(job, namespace: ns, command: shown), dryRun: false)
         return JobSpec(id: index, name: rule.name, attempt: attempt, runID: runID, command: command,
-                       workingDirectory: workdir, threads: ns.threads, resources: resources,
+                       workingDirectory: jobDirectory, threads: ns.threads, resources: resources,
                        outputs: outputs.map(\.path), isLocal: rule.isLocal)
     }
 
@@ -187,6 +197,16 @@ final class JobRunner: SchedulerDelegate {
         let job = jobs[index]
         let outputs = outputEntries(job)
         var result = result
+        if let shadow = shadows.removeValue(forKey: index) {
+            if case .succeeded = result {
+                do {
+                    try shadow.collect(outputs.map(\.path) + dag.logPaths(of: job) + (dag.benchmarkPath(of: job).map { [$0] } ?? []))
+                } catch {
+                    result = .failed(JobFailure(kind: .exitStatus, reason: "\(error)"))
+                }
+            }
+            shadow.remove()
+        }
         if case .succeeded = result, let problem = OutputFiles.finish(outputs: outputs, latencyWait: options.latencyWait) {
             result = .failed(JobFailure(kind: .exitStatus, reason: problem))
         }
