@@ -48,7 +48,8 @@ public final class SlurmExecutor: Executor {
         status = SlurmStatusQuery(runner: runner, timeout: options.commandTimeout,
                                   lostAfterMissedRounds: options.lostAfterMissedRounds)
         processDirectory = SlurmExecutor.currentDirectory()
-        baseDirectory = options.workdir ?? processDirectory
+        let workdir = options.workdir ?? processDirectory
+        baseDirectory = workdir.hasPrefix("/") ? workdir : processDirectory + "/" + workdir
     }
 
     /// Seconds in a Slurm or human time string ("90" minutes, "1:30:00", "2-00", "2h", "1h30m");
