@@ -96,6 +96,12 @@ enum EngineOptionsBuilder {
         e.executor = o.executor ?? "local"
         if let m = o.maxStatusChecksPerSecond { e.maxStatusChecksPerSecond = m }
         e.cancelPrevious = o.cancelPrevious
+        let settings: [(String, String?)] = [
+            ("slurm-partition", o.slurmPartition), ("slurm-account", o.slurmAccount), ("slurm-qos", o.slurmQos),
+            ("slurm-logdir", o.slurmLogdir), ("slurm-extra", o.slurmExtra),
+            ("seconds-between-status-checks", o.secondsBetweenStatusChecks.map { String($0) }),
+        ]
+        for case let (key, value?) in settings { e.executorSettings[key] = value }
         e.notemp = o.notemp
         e.keepIncomplete = o.keepIncomplete
         e.nolock = o.nolock

@@ -89,6 +89,26 @@ public struct RunOptions: ParsableArguments {
     @Option(name: .customLong("max-status-checks-per-second"), help: "Upper bound on status polls of remote executors per second.")
     public var maxStatusChecksPerSecond: Double?
 
+    // Slurm executor settings (Snakemake's slurm plugin names; partition/account may also come
+    // from default-resources slurm_partition / slurm_account).
+    @Option(name: .customLong("slurm-partition"), help: "Default Slurm partition (--executor slurm).")
+    public var slurmPartition: String?
+
+    @Option(name: .customLong("slurm-account"), help: "Default Slurm account (--executor slurm).")
+    public var slurmAccount: String?
+
+    @Option(name: .customLong("slurm-qos"), help: "Default Slurm QOS (--executor slurm).")
+    public var slurmQos: String?
+
+    @Option(name: .customLong("slurm-logdir"), help: "Where Slurm job logs go (default .flow/logs/slurm).")
+    public var slurmLogdir: String?
+
+    @Option(name: .customLong("slurm-extra"), help: "Extra sbatch arguments for every job.")
+    public var slurmExtra: String?
+
+    @Option(name: .customLong("seconds-between-status-checks"), help: "Minimum seconds between status rounds of remote executors.")
+    public var secondsBetweenStatusChecks: Double?
+
     @Flag(name: .customLong("cancel-previous"), help: "Cancel jobs still running from a previous, interrupted run instead of adopting them.")
     public var cancelPrevious = false
 

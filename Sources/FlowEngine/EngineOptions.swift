@@ -35,6 +35,8 @@ public struct EngineOptions {
     public var retries = 0
     public var latencyWait = 5.0
     public var executor = "local"
+    /// Executor-specific settings from profiles or --executor-settings (slurm-partition=..., ...).
+    public var executorSettings: [String: String] = [:]
     public var maxStatusChecksPerSecond = 10.0
     public var cancelPrevious = false
     public var notemp = false

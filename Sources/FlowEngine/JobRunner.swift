@@ -18,15 +18,18 @@ final class JobRunner: SchedulerDelegate {
     let reporter: EngineReporter
     let store: StateStore?
     let runID: String
+    /// The run id remote job names derive from: an interrupted run's id when its jobs are adopted.
+    var externalRunID: String
     let workdir: String
     let host: String
-    /// Scheduler job index -> DAG job.
+    /// The DAG jobs of this round (scheduler job ids are DAG job ids).
     let jobs: [JobID]
-    /// Retries allowed per scheduler job (rule retries or --retries).
-    private var retryBudget: [Int]
+    /// Retries allowed per job (rule retries or --retries).
+    private var retryBudget: [JobID: Int]
     private var started: [Int: Double] = [:]
     private var commands: [Int: String] = [:]
     private var shadows: [Int: ShadowDirectory] = [:]
+    private var externalIDs: [Int: (executor: String, id: String)] = [:]
     /// For each DAG job producing temp() files: consumers still to finish.
     private var tempPending: [JobID: Int] = [:]
     private var tempProducers: [JobID: [JobID]] = [:]
@@ -48,9 +51,10 @@ final class JobRunner: SchedulerDelegate {
         self.reporter = reporter
         self.store = store
         self.runID = runID
+        self.externalRunID = runID
         self.workdir = FileManager.default.currentDirectoryPath
         self.host = ProcessInfo.processInfo.hostName
-        retryBudget = jobs.map { plan.dag.rule(of: $0).retries ?? options.retries }
+        retryBudget = Dictionary(uniqueKeysWithValues: jobs.map { ($0, plan.dag.rule(of: $0).retries ?? options.retries) })
         targetFiles = Set(plan.dag.targetFiles.map { plan.dag.files[$0] })
         if !options.notemp {
             for j in jobs {
@@ -96,7 +100,7 @@ final class JobRunner: SchedulerDelegate {
     // MARK: SchedulerDelegate
 
     func prepare(job index: Int, attempt: Int) throws -> JobSpec {
-        let job = jobs[index]
+        let job = index
         let rule = dag.rule(of: job)
         let ns = try evaluator.namespace(job, attempt: attempt)
         let command: JobCommand
@@ -140,7 +144,7 @@ final class JobRunner: SchedulerDelegate {
             }
         }
         reporter.jobStarted(report(job, namespace: ns, command: shown), dryRun: false)
-        return JobSpec(id: index, name: rule.name, attempt: attempt, runID: runID, command: command,
+        return JobSpec(id: job, name: rule.name, attempt: attempt, runID: externalRunID, command: command,
                        workingDirectory: jobDirectory, threads: ns.threads, resources: resources,
                        outputs: outputs.map(\.path), isLocal: rule.isLocal)
     }
@@ -191,12 +195,22 @@ final class JobRunner: SchedulerDelegate {
 
     func jobStarted(job index: Int, attempt: Int, externalID: String, executor: String) {
         started[index] = Date().timeIntervalSince1970
+        guard executor != "local" else { return }
+        // Remote ids go to the state store so that a restarted flow can adopt or cancel them.
+        let now = unixTime()
+        let record = ExternalJob(executor: executor, externalID: externalID, runID: externalRunID, jobKey: dag.jobKey(index),
+                                 attempt: attempt, state: .submitted, submittedAt: now, updatedAt: now)
+        store?.enqueue { $0.putExternalJob(record) }
+        externalIDs[index] = (executor, externalID)
     }
 
     func jobFinished(job index: Int, attempt: Int, result: JobResult, willRetry: Bool) {
-        let job = jobs[index]
+        let job = index
         let outputs = outputEntries(job)
         var result = result
+        if let remote = externalIDs.removeValue(forKey: index) {
+            store?.enqueue { $0.deleteExternalJob(executor: remote.executor, externalID: remote.id) }
+        }
         if let shadow = shadows.removeValue(forKey: index) {
             if case .succeeded = result {
                 do {
@@ -239,7 +253,7 @@ final class JobRunner: SchedulerDelegate {
     }
 
     func shouldRetry(job index: Int, attempt: Int, failure: JobFailure) -> Bool {
-        attempt <= retryBudget[index]
+        attempt <= retryBudget[index, default: 0]
     }
 
     func flush() {

@@ -107,6 +107,7 @@ extension Engine {
         local.maxInFlight = options.jobs ?? .max
         let localExecutor = try LocalExecutor(options: local)
         let remote = try makeRemoteExecutor()
+        let adoptedRunID = try previousRemoteJobs(remote, store: store)
         var finished = Set<JobID>()
         var status: Int32 = 0
         var totalDone = 0
@@ -124,21 +125,22 @@ extension Engine {
                 runnable.append(j)
             }
             if runnable.isEmpty { break }
-            let runIndex = Dictionary(uniqueKeysWithValues: runnable.enumerated().map { ($1, $0) })
-            for (i, j) in runnable.enumerated() {
+            let inRound = Set(runnable)
+            for j in runnable {
                 let threads = try evaluator.threads(j)
                 var resources: [String: Int] = [:]
                 for (name, value) in try evaluator.resources(j, threads: threads) {
                     if case .int(let n) = value { resources[name] = n }
                 }
                 schedulerJobs.append(SchedulerJob(
-                    id: i, dependencies: plan.dag.jobs[j].dependencies.compactMap { runIndex[$0] }, threads: threads,
+                    id: j, dependencies: plan.dag.jobs[j].dependencies.filter { inRound.contains($0) }, threads: threads,
                     resources: resources.filter { options.resources[$0.key] != nil }, priority: try evaluator.priority(j),
                     isLocal: plan.dag.rule(of: j).isLocal))
             }
             let runner = JobRunner(plan: plan, jobs: runnable, evaluator: evaluator, options: options, reporter: reporter,
                                    store: store, runID: runID)
             runner.baseDone = totalDone
+            if let previous = adoptedRunID { runner.externalRunID = previous }
             runner.totalJobs = plan.runJobs.count
             if totalDone == 0 { reporter.jobStats(plan.jobCounts) }
             let scheduler = try Scheduler(jobs: schedulerJobs, options: SchedulerOptions(cores: options.cores, resources: options.resources, keepGoing: options.keepGoing),
@@ -146,9 +148,7 @@ extension Engine {
             let summary = scheduler.run()
             try? store.flush()
             totalDone += runner.done
-            for (i, j) in runnable.enumerated() where !summary.failedJobs.contains(i) && !summary.cancelledJobs.contains(i) {
-                if runner.succeeded(i) { finished.insert(j) }
-            }
+            for j in runnable where runner.succeeded(j) { finished.insert(j) }
             if summary.exitStatus != 0 {
                 status = summary.exitStatus
                 if status >= 128 { reporter.warning("Terminating processes on user request, this might take some time.") }
@@ -178,8 +178,30 @@ extension Engine {
     private func makeRemoteExecutor() throws -> Executor? {
         switch options.executor {
         case "local", "": return nil
-        default: throw EngineError("unknown executor '\(options.executor)' (available: local)")
+        case "slurm":
+            var settings = options.executorSettings
+            if let jobs = options.jobs { settings["jobs"] = String(jobs) }
+            settings["max-status-checks-per-second"] = String(options.maxStatusChecksPerSecond)
+            return SlurmExecutor(options: try SlurmExecutor.Options(settings: settings, workdir: FileManager.default.currentDirectoryPath))
+        default: throw EngineError("unknown executor '\(options.executor)' (available: local, slurm)")
         }
+    }
+
+    /// Jobs a previous, interrupted run left on the remote executor: with --cancel-previous they
+    /// are cancelled; otherwise their run id is reused so the executor adopts them by name
+    /// instead of submitting them twice.
+    private func previousRemoteJobs(_ remote: Executor?, store: StateStore) throws -> String? {
+        guard let remote else { return nil }
+        let active = try store.externalJobs(executor: remote.name, activeOnly: true)
+        guard let latest = active.max(by: { $0.submittedAt < $1.submittedAt }) else { return nil }
+        if options.cancelPrevious {
+            remote.cancel(active.map(\.externalID))
+            for job in active { try store.deleteExternalJob(executor: job.executor, externalID: job.externalID) }
+            reporter.info("Cancelled \(active.count) jobs of a previous run.")
+            return nil
+        }
+        reporter.info("Adopting \(active.count) jobs still known from run \(latest.runID).")
+        return latest.runID
     }
 
     /// A unique id for this run (state records, job names).
