@@ -130,20 +130,31 @@ public struct WildcardPattern: Sendable {
     }
 
     /// The pattern with wildcards replaced: `values` is indexed like `names`.
-    public func format(_ values: [String]) -> String {
-        if names.isEmpty, segments.count <= 1 {
-            if case .literal(let l)? = segments.first { return String(decoding: l, as: UTF8.self) }
-            return ""
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count + 16)
+    public func format(_ values: [String]) -> String { render { values[$0] } }
+
+    /// Writes the segments into one string, with `value(k)` for wildcard `k` (one allocation at
+    /// most; none for short paths).
+    @inline(__always)
+    func render(_ value: (Int) -> String) -> String {
+        var length = 0
         for s in segments {
             switch s {
-            case .literal(let l): out.append(contentsOf: l)
-            case .wildcard(let k, _): out.append(contentsOf: values[k].utf8)
+            case .literal(let l): length += l.count
+            case .wildcard(let k, _): length += value(k).utf8.count
             }
         }
-        return String(decoding: out, as: UTF8.self)
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            var i = 0
+            for s in segments {
+                switch s {
+                case .literal(let l):
+                    for b in l { buffer[i] = b; i += 1 }
+                case .wildcard(let k, _):
+                    for b in value(k).utf8 { buffer[i] = b; i += 1 }
+                }
+            }
+            return i
+        }
     }
 
     /// The pattern with wildcards replaced by looking names up; throws naming the first unknown one.

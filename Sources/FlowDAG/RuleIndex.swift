@@ -32,25 +32,7 @@ struct Template {
     /// Formats with the job's wildcard values (all names must be bound).
     func format(_ values: [(name: String, value: String)]) -> String {
         if let literal { return literal }
-        var length = 0
-        for s in pattern.segments {
-            switch s {
-            case .literal(let l): length += l.count
-            case .wildcard(let k, _): length += values[binding[k]].value.utf8.count
-            }
-        }
-        return String(unsafeUninitializedCapacity: length) { buffer in
-            var i = 0
-            for s in pattern.segments {
-                switch s {
-                case .literal(let l):
-                    for b in l { buffer[i] = b; i += 1 }
-                case .wildcard(let k, _):
-                    for b in values[binding[k]].value.utf8 { buffer[i] = b; i += 1 }
-                }
-            }
-            return i
-        }
+        return pattern.render { values[binding[$0]].value }
     }
 }
 
