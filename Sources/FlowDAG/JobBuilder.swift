@@ -32,7 +32,19 @@ extension DAG {
                    checkpointTargets: input.checkpointTargets)
     }
 
+    /// The job's inputs; every failure is a `DAGError` (Python errors raised while iterating a
+    /// function's result become input function errors).
     func expandInputs(_ c: CompiledRule, _ wildcards: [(name: String, value: String)]) throws -> ExpandedInput {
+        do {
+            return try expandInputsUnchecked(c, wildcards)
+        } catch let e as DAGError {
+            throw e
+        } catch {
+            throw DAGError.inputFunction(rule: c.name, wildcards: wildcards.map { ($0.name, $0.value) }, message: "\(error)")
+        }
+    }
+
+    private func expandInputsUnchecked(_ c: CompiledRule, _ wildcards: [(name: String, value: String)]) throws -> ExpandedInput {
         var out = ExpandedInput()
         var wildcardsObject: NamedListObject?
         func callFunction(_ fn: Value) throws -> Value? {
