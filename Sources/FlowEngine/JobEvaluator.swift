@@ -72,14 +72,41 @@ final class JobEvaluator {
         for (name, text) in options.setResources[r.name] ?? [:] {
             set(name, Int(text).map { .int($0) } ?? .str(text))
         }
-        // Human-readable sizes (mem="2GB") also give the *_mb value the scheduler counts.
-        for (name, base) in [("mem", "mem_mb"), ("disk", "disk_mb")] {
-            if let i = result.firstIndex(where: { $0.0 == name }), let s = result[i].1.stringValue, let mb = Self.megabytes(s),
-               !result.contains(where: { $0.0 == base }) {
-                result.append((base, .int(mb)))
+        // mem/mem_mb/mem_mib (and disk_*) describe one quantity: each given form yields all three.
+        for base in ["mem", "disk"] {
+            var mb: Double?
+            if let v = result.first(where: { $0.0 == base + "_mb" })?.1 { mb = Self.number(v) }
+            else if let v = result.first(where: { $0.0 == base + "_mib" })?.1, let mib = Self.number(v) { mb = mib * 1_048_576 / 1e6 }
+            else if let v = result.first(where: { $0.0 == base })?.1 {
+                mb = v.stringValue.flatMap { Self.megabytes($0).map(Double.init) } ?? Self.number(v)
             }
+            guard let megabytes = mb else { continue }
+            let rounded = Int(megabytes.rounded())
+            set(base + "_mb", .int(rounded))
+            set(base, .str(Self.humanSize(megabytes: Double(rounded))))
+            set(base + "_mib", .int(Int((Double(rounded) * 1e6 / 1_048_576).rounded(.up))))
         }
         return result
+    }
+
+    static func number(_ v: Value) -> Double? {
+        switch v {
+        case .int(let i): return Double(i)
+        case .float(let d): return d
+        default: return v.stringValue.flatMap { Double($0) }
+        }
+    }
+
+    /// 1000 MB -> "1 GB", 100 -> "100 MB", 1500 -> "1.5 GB" (decimal units, as Snakemake prints them).
+    static func humanSize(megabytes: Double) -> String {
+        var value = megabytes * 1e6
+        var unit = 0
+        let units = ["bytes", "KB", "MB", "GB", "TB", "PB"]
+        while value >= 1000, unit < units.count - 1 { value /= 1000; unit += 1 }
+        var text = String(format: "%.2f", value)
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return "\(text) \(units[unit])"
     }
 
     /// "2GB", "500 MB", "1.5G" -> megabytes.

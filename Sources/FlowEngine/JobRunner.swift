@@ -80,11 +80,6 @@ final class JobRunner: SchedulerDelegate {
             for (i, item) in ns.resources.items.enumerated() {
                 guard let name = ns.resources.names.first(where: { $0.range.lowerBound == i })?.name, name != "tmpdir" else { continue }
                 report.resources.append((name, ShellFormatter.plainOrRepr(item, evaluator.interpreter)))
-                if name == "mem_mb" || name == "disk_mb", case .int(let mb) = item {
-                    let base = String(name.dropLast(3))
-                    report.resources.append((base, "\(mb) MB"))
-                    report.resources.append((base + "_mib", String(Int((Double(mb) * 1e6 / 1_048_576).rounded(.up)))))
-                }
             }
             if let message = rule.message { report.message = try? evaluator.format(message, ns) }
         }
@@ -124,7 +119,9 @@ final class JobRunner: SchedulerDelegate {
         commands[index] = shown
         let outputs = outputEntries(job)
         try OutputFiles.prepare(outputs: outputs.map { ($0.path, $0.flags) }, logs: dag.logPaths(of: job), benchmark: dag.benchmarkPath(of: job))
-        store?.enqueue { $0.markIncomplete(paths: outputs.map(\.path), runID: runID) }
+        // Committed before the job starts: after a kill -9 of flow, a partial output must be
+        // recognisable as incomplete (WAL without fsync makes this commit cheap).
+        try store?.markIncomplete(paths: outputs.map(\.path), runID: runID)
         var jobDirectory = workdir
         if let mode = rule.shadow {
             let shadow = try ShadowDirectory.create(mode: mode, name: name, workdir: workdir, inputs: dag.inputPaths(of: job))

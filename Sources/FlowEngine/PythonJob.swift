@@ -81,6 +81,7 @@ enum PythonJob {
         out += "    log=\(try literal(ns.log, interp)),\n"
         out += "    threads=\(ns.threads), rule=\(literal(ns.rule)), jobid=\(ns.jobid), attempt=\(ns.attempt),\n"
         out += "    config=config, scriptdir=\(literal(workflow.basedir)))\n"
+        out += "_flow_install_snakemake_shim()\n"
         return out
     }
 
@@ -250,6 +251,40 @@ temp = protected = directory = touch = ancient = pipe = local = update = ensure 
 def multiext(prefix, *exts, **named):
     return [prefix + e for e in exts] + [prefix + e for e in named.values()]
 Path = _FlowPath
+
+def _flow_update_config(config, overwrite_config):
+    for key, value in overwrite_config.items():
+        if isinstance(value, dict) and isinstance(config.get(key), dict):
+            _flow_update_config(config[key], value)
+        else:
+            config[key] = value
+
+def _flow_install_snakemake_shim():
+    # Snakefile code and scripts import from `snakemake`; python3 here need not have it, and the
+    # job must see flow's versions of these helpers either way.
+    import types
+    pkg = types.ModuleType("snakemake")
+    pkg.__path__ = []
+    pkg.__version__ = "9.27.1"
+    utils = types.ModuleType("snakemake.utils")
+    utils.update_config = _flow_update_config
+    utils.min_version = lambda version: None
+    utils.makedirs = lambda *paths: [os.makedirs(p, exist_ok=True) for p in paths]
+    utils.available_cpu_count = os.cpu_count
+    io = types.ModuleType("snakemake.io")
+    for name in ("expand", "temp", "protected", "directory", "touch", "ancient", "pipe", "local", "update",
+                 "ensure", "unpack", "multiext"):
+        setattr(io, name, globals()[name])
+    io.Namedlist = _FlowNamedlist
+    shell_module = types.ModuleType("snakemake.shell")
+    shell_module.shell = shell
+    script = types.ModuleType("snakemake.script")
+    script.snakemake = snakemake
+    exceptions = types.ModuleType("snakemake.exceptions")
+    exceptions.WorkflowError = type("WorkflowError", (Exception,), {})
+    pkg.utils, pkg.io, pkg.shell, pkg.script, pkg.exceptions = utils, io, shell, script, exceptions
+    for module in (pkg, utils, io, shell_module, script, exceptions):
+        sys.modules[module.__name__] = module
 
 """#
 }

@@ -57,6 +57,11 @@ extension Engine {
         defer { lock?.release() }
         try store.beginRun(RunRecord(id: runID, startTime: unixTime(), pid: Int(getpid()), host: ProcessInfo.processInfo.hostName,
                                      command: CommandLine.arguments.joined(separator: " ")))
+        // Handlers see `log`, the path of the run's log file (as in Snakemake).
+        let logPath = workdir + "/.flow/log/" + runID + ".log"
+        try? FileManager.default.createDirectory(atPath: workdir + "/.flow/log", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        workflow.interpreter.globals.set("log", .str(logPath))
         if let block = workflow.onstart { try workflow.interpreter.execute(block.statements, file: block.file) }
         let status = try execute(plan, evaluator: evaluator, store: store)
         try? store.endRun(id: runID, status: status == 0 ? .succeeded : (status >= 128 ? .interrupted : .failed))

@@ -144,6 +144,9 @@ public struct Rule {
     /// `shadow:` mode: "minimal", "shallow", "full" or "copy-minimal".
     public var shadow: String?
     public var isDefaultTarget = false
+    /// Defined in an `include:`d file or imported with `use rule ... from MODULE`: such rules are
+    /// never the implicit default target (Snakemake includes with overwrite_default_target=False).
+    public var isImported = false
     public var handover = false
     public var cache = false
     /// `conda:`, `container:`, `envmodules:`: recorded for the software-env rerun trigger.
@@ -230,7 +233,10 @@ public final class Workflow {
     public func updateRule(at index: Int, _ body: (inout Rule) -> Void) { body(&rules[index]) }
 
     /// The rule built when no target is given: the one marked `default_target: True`, else the first.
-    public var defaultTarget: Rule? { rules.first(where: { $0.isDefaultTarget }) ?? rules.first }
+    /// Rules imported from modules only count when nothing else is there (as in Snakemake).
+    public var defaultTarget: Rule? {
+        rules.first(where: { $0.isDefaultTarget }) ?? rules.first(where: { !$0.isImported }) ?? rules.first
+    }
 }
 
 /// A Python-visible path that carries Snakemake flags: what `temp(...)`, `ancient(...)`,

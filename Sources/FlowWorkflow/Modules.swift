@@ -109,13 +109,16 @@ extension WorkflowLoader {
             if let asName = decl.asName {
                 rule.name = asName.replacingOccurrences(of: "*", with: source.name)
             }
-            if let module { rule = Self.modifyPaths(rule, module) }
+            if let module {
+                rule = Self.modifyPaths(rule, module)
+                rule.isImported = true
+            }
             for directive in decl.overrides { try evaluator.apply(directive, to: &rule) }
             if moduleContext == nil, workflow.localRules.contains(rule.name) { rule.isLocal = true }
             if decl.fromModule == nil, moduleContext == nil, workflow.rule(named: rule.name) != nil, rule.name == source.name {
                 throw PyError("WorkflowError", "use rule \(source.name): the new rule needs a different name (use 'as')")
             }
-            try register(rule, at: decl.location)
+            try register(rule, at: decl.location, allowOverwrite: true)
         }
     }
 

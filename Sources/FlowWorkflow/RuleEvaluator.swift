@@ -16,6 +16,7 @@ struct RuleEvaluator {
         let name = decl.name ?? String(count + 1)
         var rule = Rule(name: name, index: count, file: file, line: decl.location.line, basedir: loader.currentBasedir)
         rule.isCheckpoint = decl.kind == .checkpoint
+        rule.isImported = loader.fileStack.count > 1
         rule.docstring = decl.docstring
         for directive in decl.directives {
             try apply(directive, to: &rule)

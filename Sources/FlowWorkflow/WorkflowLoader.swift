@@ -108,12 +108,17 @@ public final class WorkflowLoader: SnakefileHost {
         SnakemakeModules.module(named: name, loader: self)
     }
 
-    func register(_ rule: Rule, at location: SourceLocation) throws {
+    /// Adds a rule; `use rule` may overwrite one of the same name (Snakemake's allow_overwrite).
+    func register(_ rule: Rule, at location: SourceLocation, allowOverwrite: Bool = false) throws {
         if let context = moduleContext {
-            context.rules.append(rule)
+            if let i = context.rules.firstIndex(where: { $0.name == rule.name }), allowOverwrite {
+                context.rules[i] = rule
+            } else {
+                context.rules.append(rule)
+            }
             return
         }
-        if workflow.rule(named: rule.name) != nil {
+        if workflow.rule(named: rule.name) != nil, !allowOverwrite {
             throw PyError("WorkflowError", "The name \(rule.name) is already used by another rule")
         }
         workflow.addRule(rule)
