@@ -159,7 +159,8 @@ extension Engine {
                 if status >= 128 { reporter.warning("Terminating processes on user request, this might take some time.") }
                 break
             }
-            // Checkpoints that just ran may resolve pending jobs.
+            // Checkpoints that just ran may resolve pending jobs; what jobs wrote must be stat'ed anew.
+            (plan.dag.disk as? PosixDisk)?.invalidateAll()
             var changed: [JobID] = []
             for j in runnable where plan.dag.rule(of: j).isCheckpoint && finished.contains(j) {
                 changed += try plan.dag.reevaluate(afterCheckpoint: j)
