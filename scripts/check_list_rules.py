@@ -32,6 +32,11 @@ def main():
             work = os.path.join(tmp, "case")
             shutil.copytree(src, work, symlinks=True)
             cmd = [os.path.abspath(args.flow), "run", "--list-rules", "-s", case["snakefile"]]
+            flags = case.get("flags", {})
+            if flags.get("configfiles"):
+                cmd += ["--configfile"] + flags["configfiles"]
+            if flags.get("config"):
+                cmd += ["--config"] + [f"{k}={v}" for k, v in flags["config"].items()]
             try:
                 p = subprocess.run(cmd, cwd=work, capture_output=True, text=True, timeout=30)
                 code, err = p.returncode, (p.stderr or p.stdout).strip()

@@ -20,7 +20,7 @@ public struct FlowCommand: ParsableCommand {
     /// exits: 0 success, 1 failure, 130 interrupted, 64 usage error (argument-parser's code).
     public static func main(arguments: [String]) -> Never {
         do {
-            let expanded = try ProfileExpansion.expand(arguments)
+            let expanded = try ProfileExpansion.expand(ShortOptions.split(arguments))
             var command = try parseAsRoot(expanded)
             try command.run()
             Foundation.exit(0)
@@ -69,5 +69,19 @@ enum ProfileExpansion {
         var result = rest
         result.insert(contentsOf: profile.arguments, at: runIndex + 1)
         return result
+    }
+}
+
+/// argparse (Snakemake) accepts a short option's value attached (`-c4`, `-j8`); argument-parser
+/// wants it separate.
+enum ShortOptions {
+    static let withValue: Set<Character> = ["c", "j", "s", "d", "T", "w", "R", "U", "O", "C"]
+
+    static func split(_ arguments: [String]) -> [String] {
+        arguments.flatMap { arg -> [String] in
+            let chars = Array(arg)
+            guard chars.count > 2, chars[0] == "-", chars[1] != "-", withValue.contains(chars[1]) else { return [arg] }
+            return [String(chars[0...1]), String(chars[2...])]
+        }
     }
 }

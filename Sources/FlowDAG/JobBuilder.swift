@@ -13,6 +13,16 @@ struct ExpandedInput {
     var anyFlags = false
     var names: [NameRange] = []
     var checkpointTargets: [FileID] = []
+
+    /// Names a range of inputs. Consecutive items with the same name (a named list in `input:`,
+    /// `reads=["a", "b"]`) form one range, so `input.reads` is the whole list.
+    mutating func addName(_ name: String, _ range: Range<Int>, isSingle: Bool) {
+        if let last = names.last, last.name == name, last.range.upperBound == range.lowerBound {
+            names[names.count - 1] = NameRange(name, last.range.lowerBound..<range.upperBound, isSingle: false)
+        } else {
+            names.append(NameRange(name, range, isSingle: isSingle))
+        }
+    }
 }
 
 extension DAG {
@@ -78,13 +88,13 @@ extension DAG {
                 if t.binding.contains(-1) {
                     throw DAGError.wildcardsNotInOutput(rule: c.name, kind: "input files", names: t.unboundNames)
                 }
-                if let name { out.names.append(NameRange(name, out.files.count..<out.files.count + 1, isSingle: true)) }
+                if let name { out.addName(name, out.files.count..<out.files.count + 1, isSingle: true) }
                 append(files.intern(t.format(wildcards)), flags, to: &out)
             case .function(let fn, let flags, let name):
                 let start = out.files.count
                 guard let result = try callFunction(fn) else { continue }
                 let single = try collect(result, flags, c, wildcards, into: &out)
-                if let name { out.names.append(NameRange(name, start..<out.files.count, isSingle: single)) }
+                if let name { out.addName(name, start..<out.files.count, isSingle: single) }
             case .unpack(let fn):
                 guard let result = try callFunction(fn) else { continue }
                 switch result {

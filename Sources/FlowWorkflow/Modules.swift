@@ -12,7 +12,8 @@ import FlowSyntax
 final class ModuleDefinition {
     var name: String
     var snakefile: String = ""
-    var config: PyDict?
+    /// The `config:` given to the module (usually a dict; Snakemake accepts any value).
+    var config: Value?
     var prefix: String?
     var replacePrefix: [(String, String)] = []
     var rules: [Rule] = []
@@ -44,8 +45,7 @@ extension WorkflowLoader {
                 let path = try interpreter.str(value)
                 module.snakefile = path.hasPrefix("/") ? path : currentBasedir + "/" + path
             case "config":
-                guard case .dict(let d) = value else { throw PyError("WorkflowError", "module \(decl.name): config: must be a dict") }
-                module.config = d
+                module.config = value
             case "prefix":
                 module.prefix = try interpreter.str(value)
             case "replace_prefix":
@@ -69,7 +69,10 @@ extension WorkflowLoader {
         guard !module.loaded else { return }
         var options = WorkflowOptions(snakefile: module.snakefile)
         options.cores = self.options.cores
-        let child = try WorkflowLoader(options: options, interpreter: Interpreter(), config: module.config?.copy() ?? PyDict())
+        var config: Value = .dict(PyDict())
+        if case .dict(let d)? = module.config { config = .dict(d.copy()) } else if let other = module.config { config = other }
+        let child = try WorkflowLoader(options: options, interpreter: Interpreter(), config: PyDict())
+        child.interpreter.globals.set("config", config)
         child.moduleContext = module
         child.modules = [:]
         try child.run(path: module.snakefile)
@@ -80,8 +83,11 @@ extension WorkflowLoader {
     func useRule(_ decl: UseRuleDecl, file: SourceFile) throws {
         let sources: [Rule]
         var module: ModuleDefinition?
-        if let name = decl.fromModule {
-            guard let m = modules[name] else { throw PyError("WorkflowError", "use rule: module '\(name)' is not declared") }
+        if let written = decl.fromModule {
+            // `from NAME` may also be a Python variable holding a module name (modules declared in a loop).
+            var name = written
+            if modules[name] == nil, let value = interpreter.globals.get(written)?.stringValue { name = value }
+            guard let m = modules[name] else { throw PyError("WorkflowError", "use rule: module '\(written)' is not declared") }
             try loadModule(m)
             sources = m.rules
             module = m
@@ -106,7 +112,12 @@ extension WorkflowLoader {
         let evaluator = RuleEvaluator(loader: self, file: file)
         for source in chosen {
             var rule = source
-            if let asName = decl.asName {
+            if var asName = decl.asName {
+                // `as prefix*` where prefix is a Python variable (dynamic modules) uses its value.
+                let stem = String(asName.prefix { $0 != "*" })
+                if !stem.isEmpty, stem != asName, let value = interpreter.globals.get(stem)?.stringValue {
+                    asName = value + asName.dropFirst(stem.count)
+                }
                 rule.name = asName.replacingOccurrences(of: "*", with: source.name)
             }
             if let module {

@@ -4,10 +4,16 @@
 
 import FlowLang
 
-/// `output` etc.: attribute or item access gives a deferred function of the job's item.
-final class RuleItemProxy: PyObject, PySubscriptable {
+/// `output` etc.: attribute or item access gives a deferred function of the job's item; the proxy
+/// itself stands for the whole item (`prepend_param("--in", input)`).
+final class RuleItemProxy: PyDeclaredParameters, PySubscriptable {
     let item: String
     init(_ item: String) { self.item = item }
+    var declaredParameters: [String] { ["wildcards", item] }
+    func call(_ arguments: Arguments, interpreter: Interpreter) throws -> Value {
+        guard let value = arguments.keyword(item) else { throw PyError("WorkflowError", "'\(item)' is only known once the job is") }
+        return value
+    }
     var typeName: String { "RuleItemProxy" }
     func getAttribute(_ name: String, interpreter: Interpreter) throws -> Value? {
         .object(DeferredRuleItem(item: item, access: { try $1.getAttribute($0, name) }))
@@ -51,6 +57,8 @@ enum RuleItemGlobals {
             ("params", .object(RuleItemProxy("params"))), ("resources", .object(RuleItemProxy("resources"))),
             ("threads", .object(DeferredThreads())),
             ("prepend_param", .object(BuiltinFunction("prepend_param") { args, interp in try prependParam(args, interp) })),
+            // as_py_module(path): the script path itself; flow's job programs import it from there.
+            ("as_py_module", .object(BuiltinFunction("as_py_module") { args, _ in args.positional.first ?? .object(RuleItemProxy("input")) })),
         ]
     }
 

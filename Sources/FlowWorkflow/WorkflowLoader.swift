@@ -143,6 +143,7 @@ public final class WorkflowLoader: SnakefileHost {
             case "configfile":
                 // A module gets its config from the `config:` of its `module` declaration.
                 if moduleContext?.config != nil { return }
+                if case .dict(let current)? = interpreter.globals.get("config"), current !== workflow.config { return }
                 for value in try positionalValues(arguments, file: file) {
                     let path = try interpreter.str(value)
                     try loadConfigFile(path)
