@@ -147,7 +147,7 @@ class _FlowNamedlist(list):
         super().__init__(items)
         self._names = dict(names or {})
         for name, (start, end, single) in self._names.items():
-            value = self[start] if single and end - start == 1 else list(self[start:end])
+            value = self[start] if single and end - start == 1 else _FlowNamedlist(list.__getitem__(self, slice(start, end)))
             object.__setattr__(self, name, value)
     def __getitem__(self, key):
         if isinstance(key, str):

@@ -49,7 +49,8 @@ public final class NamedListObject: PyObject, PySubscriptable, PyIterable, PySiz
     public func value(named name: String) -> Value? {
         guard let n = names.first(where: { $0.name == name }) else { return nil }
         if n.isSingle, n.range.count == 1 { return items[n.range.lowerBound] }
-        return .list(PyList(Array(items[n.range])))
+        // A named range is itself a Namedlist: str() joins with spaces, as Snakemake prints it.
+        return .object(NamedListObject(typeName: typeName, items: Array(items[n.range])))
     }
 
     // MARK: PyStringLike
