@@ -1,0 +1,268 @@
+#!/usr/bin/env bash
+# Tests/integration/slurm-run.sh: `flow run --executor slurm` against the Slurm test bed (scripts/slurm-up.sh).
+#   a. workflows/tutorial on Slurm makes the same files as a local run, with the same variant calls (VCF body;
+#      header lines with dates/commands ignored), the same alignments and the same plot; its jobs ran as Slurm jobs;
+#   b. a failing Slurm job: exit 1, "Error in rule" with its exit status, its output removed, the job running
+#      alongside finishes, nothing new starts; with -k independent jobs still run;
+#   c. a job past its runtime (runtime=1, sleep 120) is reported as TIMEOUT (60-90 s: runs in the background
+#      while d-f run);
+#   d. SIGINT to flow: exit 130, every job of the run cancelled (nothing of it left in squeue), outputs removed;
+#   e. SIGKILL of flow with jobs running, then `flow run --unlock` and a restart: the jobs are adopted (each Slurm
+#      job name submitted once, each job's command ran once) and the run completes;
+#   f. --retries 1 after a first failure on Slurm: success on attempt 2.
+# Skipped (exit 77) unless FLOW_TEST_SLURM=1 or `sinfo` answers (FLOW_TEST_SLURM=0 skips always).
+set -euo pipefail
+ROOT="${FLOW_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+FLOW_BIN="${FLOW_BIN:-$ROOT/.build/debug/flow}"
+if [[ "${FLOW_TEST_SLURM:-}" == 0 ]] || { [[ "${FLOW_TEST_SLURM:-}" != 1 ]] && ! sinfo -h >/dev/null 2>&1; }; then
+    echo "SKIP: the Slurm test bed is not up (scripts/slurm-up.sh; FLOW_TEST_SLURM=1)"
+    exit 77
+fi
+if [[ ! -x "$FLOW_BIN" ]]; then echo "SKIP: no flow binary at $FLOW_BIN"; exit 77; fi
+T_START=$SECONDS
+tmp="$(mktemp -d)"
+bg_pids=()
+cleanup() {
+    for p in "${bg_pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+    # Cancel whatever this test left in Slurm: jobs whose working directory is under $tmp.
+    local ids
+    ids="$(squeue -h -u "$(id -u)" -o '%i|%Z' 2>/dev/null | awk -F'|' -v t="$tmp" 'index($2, t) == 1 { print $1 }')"
+    [[ -n "$ids" ]] && scancel $ids 2>/dev/null || true
+    if [[ "${FLOW_TEST_KEEP:-0}" == 1 ]]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+
+failures=0
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+# check DESCRIPTION [!] COMMAND...: PASS when the command succeeds (fails, with "!").
+check() {
+    local what="$1" negate=0; shift
+    if [[ "$1" == "!" ]]; then negate=1; shift; fi
+    if "$@"; then [[ $negate == 0 ]]; else [[ $negate == 1 ]]; fi && pass "$what" || fail "$what"
+}
+same() {
+    if [[ "$1" == "$2" ]]; then pass "$3"
+    else fail "$3"; diff <(echo "$1") <(echo "$2") | head -20 | sed 's/^/    /' || true; fi
+}
+jobs_in() {
+    awk '/^(local)?(rule|checkpoint) [^ ]+:$/ { if (r != "") print r "|" w; r = substr($2, 1, length($2) - 1); w = ""; next }
+         /^    wildcards: / { w = substr($0, 16) }
+         END { if (r != "") print r "|" w }' "$1" | sort -u
+}
+error_block() { awk -v rule="$2" '$0 == "Error in rule " rule ":" { on = 1 } on && /^\[/ { exit } on { print } on && /^$/ { exit }' "$1"; }
+wait_for() {
+    local deadline=$((SECONDS + $1)); shift
+    until "$@"; do [[ $SECONDS -lt $deadline ]] || return 1; sleep 0.2; done
+}
+section() { echo "---- $* (at $((SECONDS - T_START)) s)"; }
+# The Slurm job-name prefix of the run flow started in the current folder (.flow/log/<run id>.log).
+run_prefix() {
+    local log
+    log="$(ls -t .flow/log/*.log 2>/dev/null | head -1)"
+    [[ -n "$log" ]] || return 1
+    echo "flow-$(basename "$log" .log | tr 'A-Z' 'a-z' | tr -c 'a-z0-9\n' '-')-"
+}
+# Slurm jobs (any state squeue still shows) whose name starts with PREFIX: "id|name|state" lines.
+slurm_jobs() { squeue -h -t all -u "$(id -u)" -o '%i|%j|%T' | awk -F'|' -v p="$1" 'index($2, p) == 1' | sort; }
+active_jobs() { slurm_jobs "$1" | awk -F'|' '$3 !~ /^(COMPLETED|FAILED|CANCELLED|TIMEOUT|OUT_OF_MEMORY|NODE_FAIL|PREEMPTED|BOOT_FAIL|DEADLINE)$/'; }
+SLURM=(--executor slurm --jobs 4 --latency-wait 10 --seconds-between-status-checks 1)
+
+# ---- a. the tutorial on Slurm and locally
+section "a. tutorial: local vs Slurm"
+mkdir -p "$tmp/local" "$tmp/slurm"
+for d in local slurm; do
+    cp -r "$ROOT/workflows/tutorial/Snakefile" "$ROOT/workflows/tutorial/config.yaml" "$ROOT/workflows/tutorial/scripts" "$tmp/$d/"
+done
+python3 "$ROOT/data/generate_tutorial_data.py" --out "$tmp/local/data" >/dev/null
+cp -rp "$tmp/local/data" "$tmp/slurm/data"
+(cd "$tmp/local" && "$FLOW_BIN" run --cores 2 > run.log 2>&1) || fail "local tutorial run failed"
+cd "$tmp/slurm"
+t=$SECONDS
+rc=0; "$FLOW_BIN" run "${SLURM[@]}" > run.log 2>&1 || rc=$?
+echo "tutorial on Slurm: $((SECONDS - t)) s"
+check "tutorial on Slurm exits 0 (got $rc)" [ "$rc" = 0 ]
+files() { (cd "$1" && find . -path ./.flow -prune -o -type f -print | sort); }
+same "$(files "$tmp/local")" "$(files "$tmp/slurm")" "Slurm run made the same files as the local run"
+body() { grep -v '^##' "$1" 2>/dev/null || true; }
+check "calls/all.vcf is not empty" [ -n "$(body "$tmp/slurm/calls/all.vcf" | sed 1d)" ]
+same "$(body "$tmp/local/calls/all.vcf")" "$(body "$tmp/slurm/calls/all.vcf")" "same VCF records (header lines with dates/commands ignored)"
+for s in A B C; do
+    same "$(samtools view "$tmp/local/sorted_reads/$s.bam" | md5sum)" "$(samtools view "$tmp/slurm/sorted_reads/$s.bam" | md5sum)" \
+        "same alignments in sorted_reads/$s.bam"
+done
+same "$(md5sum < "$tmp/local/plots/quals.svg")" "$(md5sum < "$tmp/slurm/plots/quals.svg")" "same plots/quals.svg"
+prefix="$(run_prefix)"
+n="$(slurm_jobs "$prefix" | awk -F'|' '$3 == "COMPLETED"' | wc -l)"
+check "the 12 jobs with a command ran as Slurm jobs ($n COMPLETED jobs named $prefix*)" [ "$n" -ge 12 ]
+rc=0; "$FLOW_BIN" run "${SLURM[@]}" > run2.log 2>&1 || rc=$?
+check "a second Slurm run has nothing to do" grep -q 'Nothing to be done' run2.log
+
+# ---- c. TIMEOUT, in the background
+section "c. runtime exceeded (background)"
+mkdir "$tmp/timeout" && cd "$tmp/timeout"
+cat > Snakefile <<'EOF'
+rule slowpoke:
+    output: "slowpoke.txt"
+    resources: runtime=1
+    shell: "echo start > {output}; sleep 120; echo done >> {output}"
+EOF
+timeout_t0=$SECONDS
+(rc=0; "$FLOW_BIN" run "${SLURM[@]}" > run.log 2>&1 || rc=$?; echo "$rc" > rc) &
+bg_pids+=($!)
+timeout_pid=$!
+
+# ---- b. a failing job on Slurm, with and without -k
+write_failing_workflow() {
+    cat > Snakefile <<'EOF'
+rule all:
+    input: "a.txt", "b.txt", "c.txt"
+
+rule bad:
+    output: "a.txt"
+    priority: 10
+    shell: "echo partial > {output}; exit 3"
+
+rule slow:
+    output: "b.txt"
+    priority: 10
+    shell: "sleep 4; echo ok > {output}"
+
+rule independent:
+    output: "c.txt"
+    shell: "echo ok > {output}"
+EOF
+}
+section "b. failing job"
+mkdir "$tmp/fail" && cd "$tmp/fail"
+write_failing_workflow
+rc=0; "$FLOW_BIN" run --executor slurm --jobs 2 --latency-wait 10 --seconds-between-status-checks 1 > run.log 2>&1 || rc=$?
+check "failing Slurm job: exit 1 (got $rc)" [ "$rc" = 1 ]
+block="$(error_block run.log bad)"
+check "failing Slurm job: 'Error in rule bad:' block" [ -n "$block" ]
+check "failing Slurm job: exit status 3 reported" grep -q '^    exit status: 3$' <<<"$block"
+check "failing Slurm job: its output a.txt removed" [ ! -e a.txt ]
+check "failing Slurm job: the job running alongside finished (b.txt)" [ "$(cat b.txt 2>/dev/null)" = ok ]
+check "failing Slurm job: no new job started (no c.txt)" [ ! -e c.txt ]
+same "bad|
+slow|" "$(jobs_in run.log)" "failing Slurm job: only bad and slow were submitted"
+mkdir "$tmp/fail-k" && cd "$tmp/fail-k"
+write_failing_workflow
+rc=0; "$FLOW_BIN" run --executor slurm --jobs 2 --latency-wait 10 --seconds-between-status-checks 1 -k > run.log 2>&1 || rc=$?
+check "-k on Slurm: exit 1 (got $rc), a.txt removed" [ "$rc" = 1 -a ! -e a.txt ]
+check "-k on Slurm: independent jobs ran (b.txt, c.txt)" [ -s b.txt -a -s c.txt ]
+
+# ---- d. SIGINT
+section "d. SIGINT"
+mkdir "$tmp/int" && cd "$tmp/int"
+cat > Snakefile <<'EOF'
+rule all:
+    input: expand("out/{i}.txt", i=range(3))
+
+rule wait:
+    output: "out/{i}.txt"
+    shell: "echo start > {output}; sleep 60; echo done >> {output}"
+EOF
+"$FLOW_BIN" run "${SLURM[@]}" > run.log 2>&1 &
+flow_pid=$!
+bg_pids+=($flow_pid)
+some_running() { local p; p="$(run_prefix)" && slurm_jobs "$p" | grep -q '|RUNNING$' && [[ "$(slurm_jobs "$p" | wc -l)" -ge 3 ]]; }
+if wait_for 60 some_running; then
+    prefix="$(run_prefix)"
+    submitted="$(slurm_jobs "$prefix" | cut -d'|' -f1)"
+    kill -INT "$flow_pid"
+    rc=0; wait "$flow_pid" || rc=$?
+    check "SIGINT on a Slurm run: exit 130 (got $rc)" [ "$rc" = 130 ]
+    no_active() { [[ -z "$(active_jobs "$prefix")" ]]; }
+    check "SIGINT: nothing of the run left pending or running in squeue" wait_for 15 no_active
+    states="$(slurm_jobs "$prefix" | cut -d'|' -f3 | sort -u)"
+    check "SIGINT: all $(echo $submitted | wc -w) submitted jobs CANCELLED (states: $(echo $states))" [ "$states" = CANCELLED ]
+    check "SIGINT: outputs of the cancelled jobs removed" [ -z "$(ls out 2>/dev/null)" ]
+    if command -v sqlite3 >/dev/null; then
+        check "SIGINT: no remote job left in the state database" \
+            [ "$(sqlite3 .flow/state.db 'select count(*) from external_jobs')" = 0 ]
+    fi
+else
+    fail "SIGINT: the jobs never ran (run.log below)"; sed 's/^/    /' run.log
+    kill -KILL "$flow_pid" 2>/dev/null || true
+fi
+
+# ---- e. SIGKILL, restart, adoption
+section "e. SIGKILL and adoption"
+mkdir "$tmp/adopt" && cd "$tmp/adopt"
+cat > Snakefile <<'EOF'
+rule all:
+    input: expand("out/{i}.txt", i=range(3))
+
+rule wait:
+    output: "out/{i}.txt"
+    shell: "echo {wildcards.i} $SLURM_JOB_ID >> ledger.txt; sleep 10; echo done > {output}"
+EOF
+"$FLOW_BIN" run "${SLURM[@]}" > run1.log 2>&1 &
+flow_pid=$!
+bg_pids+=($flow_pid)
+all_submitted_one_running() {
+    local p; p="$(run_prefix)" && [[ "$(slurm_jobs "$p" | wc -l)" -ge 3 ]] && [[ -s ledger.txt ]]
+}
+if wait_for 60 all_submitted_one_running; then
+    prefix="$(run_prefix)"
+    kill -KILL "$flow_pid"
+    wait "$flow_pid" 2>/dev/null || true
+    before="$(slurm_jobs "$prefix" | cut -d'|' -f1,2)"
+    echo "killed flow with jobs: $(echo $before)"
+    "$FLOW_BIN" run --unlock > unlock.log 2>&1 || fail "flow run --unlock failed"
+    t=$SECONDS
+    rc=0; "$FLOW_BIN" run "${SLURM[@]}" > run2.log 2>&1 || rc=$?
+    echo "restarted run: $((SECONDS - t)) s"
+    check "restarted Slurm run completes (exit $rc)" [ "$rc" = 0 ]
+    check "it says it adopts the jobs of the killed run" grep -q 'Adopting [0-9]* jobs still known from run' run2.log
+    check "all outputs written" [ -s out/0.txt -a -s out/1.txt -a -s out/2.txt ]
+    check "it adopts the $(echo "$before" | wc -l) jobs of the killed run" \
+        grep -q "Adopting $(echo "$before" | wc -l) jobs" run2.log
+    names="$(slurm_jobs "$prefix" | cut -d'|' -f2 | sort)"
+    check "each Slurm job name submitted exactly once ($(echo $names))" [ -z "$(echo "$names" | uniq -d)" ]
+    # The killed run's jobs keep their Slurm ids; only jobs it had not submitted yet (rule all) may be new.
+    after="$(slurm_jobs "$prefix" | cut -d'|' -f1,2 | grep -F -f <(echo "$before" | cut -d'|' -f2) | sort)"
+    same "$(echo "$before" | sort)" "$after" "no job of the killed run submitted again after the restart"
+    same "0
+1
+2" "$(cut -d' ' -f1 ledger.txt | sort)" "each job's command ran exactly once"
+else
+    fail "adoption: jobs were never all submitted and running (run1.log below)"; sed 's/^/    /' run1.log
+    kill -KILL "$flow_pid" 2>/dev/null || true
+fi
+
+# ---- f. --retries 1 on Slurm
+section "f. retries"
+mkdir "$tmp/retry" && cd "$tmp/retry"
+cat > Snakefile <<'EOF'
+rule flaky:
+    output: "flaky.txt"
+    shell: "n=$(cat attempts 2>/dev/null || echo 0); n=$((n + 1)); echo $n > attempts; if [ $n -lt 2 ]; then exit 1; fi; echo ok > {output}"
+EOF
+rc=0; "$FLOW_BIN" run "${SLURM[@]}" --retries 1 > run.log 2>&1 || rc=$?
+check "--retries 1 on Slurm: success after a first failure (exit $rc)" [ "$rc" = 0 ]
+check "--retries 1 on Slurm: two attempts, output written" [ "$(cat attempts)" = 2 -a "$(cat flaky.txt 2>/dev/null)" = ok ]
+prefix="$(run_prefix)"
+same "${prefix}0-1|FAILED
+${prefix}0-2|COMPLETED" "$(slurm_jobs "$prefix" | cut -d'|' -f2,3 | sort)" "--retries 1 on Slurm: attempt 1 FAILED, attempt 2 COMPLETED in Slurm"
+
+# ---- c (result)
+section "c. waiting for the TIMEOUT run"
+cd "$tmp/timeout"
+wait "$timeout_pid" || true
+echo "TIMEOUT run: $((SECONDS - timeout_t0)) s"
+rc="$(cat rc 2>/dev/null || echo none)"
+check "job past its runtime: exit 1 (got $rc)" [ "$rc" = 1 ]
+block="$(error_block run.log slowpoke)"
+check "job past its runtime: reported as TIMEOUT" grep -q 'TIMEOUT' <<<"$block"
+check "job past its runtime: partial output removed" [ ! -e slowpoke.txt ]
+prefix="$(run_prefix)"
+check "Slurm says TIMEOUT too" grep -q '|TIMEOUT$' <(slurm_jobs "$prefix")
+
+echo "slurm-run: $((SECONDS - T_START)) s in all"
+if [[ "$failures" -gt 0 ]]; then
+    echo "slurm-run: $failures check(s) FAILED (FLOW_TEST_KEEP=1 keeps the logs)"
+    exit 1
+fi
+echo "slurm-run: all checks passed"
