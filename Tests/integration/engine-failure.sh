@@ -4,7 +4,8 @@
 #      output removed, the job that was running alongside still finishes, no new job starts, dependents never run;
 #   2. with -k: the same failure, but independent jobs still run (dependents of the failed job do not); exit 1;
 #   3. --retries 2 with a job failing on attempts 1 and 2 and succeeding on 3 (a counter file): success, 3
-#      attempts; --retries 1 is not enough (exit 1, 2 attempts, no output); the rule's own `retries:` works too.
+#      attempts; --retries 1 is not enough (exit 1, 2 attempts, no output); the rule's own `retries:` works too;
+#   4. a job killed by a signal: exit status 137 and the signal's name in the error block.
 set -euo pipefail
 ROOT="${FLOW_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 FLOW_BIN="${FLOW_BIN:-$ROOT/.build/debug/flow}"
@@ -127,6 +128,19 @@ mkdir "$tmp/rule-retries" && cd "$tmp/rule-retries"
 counter_workflow "retries: 2"
 rc=0; "$FLOW_BIN" run --cores 1 > run.log 2>&1 || rc=$?
 check "rule 'retries: 2' without --retries succeeds on attempt 3 (exit $rc)" [ "$rc" = 0 -a "$(cat attempts)" = 3 ]
+
+# ---- 4. a job killed by a signal: the error says so (Snakemake: "died with <Signals.SIGKILL: 9>")
+mkdir "$tmp/signal" && cd "$tmp/signal"
+cat > Snakefile <<'EOF'
+rule killed:
+    output: "killed.txt"
+    shell: "echo partial > {output}; kill -9 $$"
+EOF
+rc=0; "$FLOW_BIN" run --cores 1 > run.log 2>&1 || rc=$?
+block="$(error_block run.log killed)"
+check "job killed by SIGKILL: exit 1 (got $rc), output removed" [ "$rc" = 1 -a ! -e killed.txt ]
+check "job killed by SIGKILL: exit status 137 reported" grep -q '^    exit status: 137$' <<<"$block"
+check "job killed by SIGKILL: the error names the signal (not just 'non-zero exit code')" grep -q 'SIGKILL' <<<"$block"
 
 if [[ "$failures" -gt 0 ]]; then
     echo "engine-failure: $failures check(s) FAILED (FLOW_TEST_KEEP=1 keeps the logs)"
