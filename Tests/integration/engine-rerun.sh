@@ -6,7 +6,9 @@
 #      and in the real run (compared as sets of rule|wildcards pairs); other samples' outputs stay untouched;
 #   3. editing one rule's shell command (a harmless `# comment`): exactly that rule's jobs re-run with the reason
 #      "Code has changed since last execution", their consumers with "Input files updated by another job";
-#      nothing else re-runs, and a following run has nothing to do.
+#      nothing else re-runs, and a following run has nothing to do;
+#   4. a deleted intermediate whose consumers are up to date is not rebuilt;
+#   5. an edited `script:` file re-runs its rule only (tutorial).
 # FLOW_TEST_SYNTHETIC=1 uses the synthetic workflow even when the tools are there.
 set -euo pipefail
 ROOT="${FLOW_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -187,6 +189,21 @@ $EXPECT_EDIT_DOWNSTREAM" "$(jobs_in run5.log)" "real run after editing $EDIT_RUL
 same "$keep" "$(mtimes $UNTOUCHED_BY_EDIT)" "upstream outputs untouched by the edit"
 rc=0; "$FLOW_BIN" run --cores 2 > run6.log 2>&1 || rc=$?
 check "after the edited run, nothing to be done (new code recorded)" grep -q 'Nothing to be done' run6.log
+
+# 4. A deleted intermediate whose consumers are up to date is not rebuilt (Snakemake's rule).
+rm mapped_reads/A.bam
+rc=0; "$FLOW_BIN" run -n --cores 2 > dry7.log 2>&1 || rc=$?
+check "deleting the intermediate mapped_reads/A.bam alone is not a reason to run" grep -q 'Nothing to be done' dry7.log
+
+# 5. An edited script: (tutorial only): that rule re-runs because its code changed.
+if [[ -f scripts/plot-quals.py ]]; then
+    sleep 0.05
+    echo "# harmless comment" >> scripts/plot-quals.py
+    "$FLOW_BIN" run -n --cores 2 > dry8.log 2>&1
+    same "plot_quals||Code has changed since last execution
+all||Input files updated by another job: plots/quals.svg" "$(reasons_in dry8.log)" \
+        "editing scripts/plot-quals.py re-runs plot_quals only ('Code has changed since last execution')"
+fi
 
 if [[ "$failures" -gt 0 ]]; then
     echo "engine-rerun: $failures check(s) FAILED (FLOW_TEST_KEEP=1 keeps the logs)"
