@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tests/integration/slurm-run.sh: `flow run --executor slurm` against the Slurm test bed (scripts/slurm-up.sh).
 #   a. workflows/tutorial on Slurm makes the same files as a local run, with the same variant calls (VCF body;
-#      header lines with dates/commands ignored), the same alignments and the same plot; its jobs ran as Slurm jobs;
+#      header lines with dates/commands ignored), the same alignments and the same plot; its jobs ran as Slurm jobs,
+#      except rule all, which has no command (run locally, as Snakemake does);
 #   b. a failing Slurm job: exit 1, "Error in rule" with its exit status, its output removed, the job running
 #      alongside finishes, nothing new starts; with -k independent jobs still run;
 #   c. a job past its runtime (runtime=1, sleep 120) is reported as TIMEOUT (60-90 s: runs in the background
@@ -95,6 +96,8 @@ same "$(md5sum < "$tmp/local/plots/quals.svg")" "$(md5sum < "$tmp/slurm/plots/qu
 prefix="$(run_prefix)"
 n="$(slurm_jobs "$prefix" | awk -F'|' '$3 == "COMPLETED"' | wc -l)"
 check "the 12 jobs with a command ran as Slurm jobs ($n COMPLETED jobs named $prefix*)" [ "$n" -ge 12 ]
+# Snakemake runs rules without shell/run/script (rule all) locally (Workflow.is_local: rule.norun).
+check "rule all (no command) is not submitted to Slurm ($n Slurm jobs, 12 expected)" [ "$n" = 12 ]
 rc=0; "$FLOW_BIN" run "${SLURM[@]}" > run2.log 2>&1 || rc=$?
 check "a second Slurm run has nothing to do" grep -q 'Nothing to be done' run2.log
 
