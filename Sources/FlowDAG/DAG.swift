@@ -9,6 +9,8 @@
 //
 // Every graph walk is iterative (explicit stacks/queues): chains of any depth work.
 
+import Dispatch
+import Foundation
 import FlowLang
 import FlowWorkflow
 
@@ -133,6 +135,10 @@ enum FileState: UInt8 {
 public final class DAG {
     public let workflow: Workflow
     public let disk: Disk
+    /// Per-file stat memo (by FileID, no string hashing): each path is stat'ed once per plan,
+    /// shared by resolution and planning.
+    private var statKnown: [Bool] = []
+    private var statValue: [FileStat?] = []
     let index: RuleIndex
 
     public internal(set) var jobs: [Job] = []
@@ -172,6 +178,52 @@ public final class DAG {
         for t in targets {
             if let r = workflow.ruleIndex(named: t) { try addTarget(rule: r) } else { try addTarget(file: t) }
         }
+    }
+
+    /// The file's stat (nil: missing), from the memo or the disk.
+    public func stat(_ f: FileID) -> FileStat? {
+        if f < statKnown.count {
+            if statKnown[f] { return statValue[f] }
+        } else {
+            // Plain appends grow geometrically (reserveCapacity to an exact n would copy every time).
+            let n = max(files.count, f + 1)
+            while statKnown.count < n { statKnown.append(false); statValue.append(nil) }
+        }
+        let s = disk.stat(files.paths[f])
+        statKnown[f] = true
+        statValue[f] = s
+        return s
+    }
+
+    /// Stats many files at once on all cores (for a PosixDisk without a cache, which is
+    /// stateless and thread-safe), filling the memo; planning 100k jobs is otherwise dominated by
+    /// sequential stat system calls.
+    public func prefetchStats(_ ids: [FileID]) {
+        guard let posix = disk as? PosixDisk, posix.isThreadSafe, ids.count >= 4096 else { return }
+        while statKnown.count < files.count { statKnown.append(false); statValue.append(nil) }
+        let todo = ids.filter { !statKnown[$0] }
+        let paths = files.paths
+        var results = [FileStat?](repeating: nil, count: todo.count)
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+        results.withUnsafeMutableBufferPointer { out in
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                var i = w
+                while i < todo.count {
+                    out[i] = posix.stat(paths[todo[i]])
+                    i += workers
+                }
+            }
+        }
+        for (k, f) in todo.enumerated() {
+            statKnown[f] = true
+            statValue[f] = results[k]
+        }
+    }
+
+    /// Forgets all stats (after jobs changed files), here and in the disk's own cache.
+    public func invalidateStats() {
+        for i in statKnown.indices { statKnown[i] = false }
+        (disk as? PosixDisk)?.invalidateAll()
     }
 
     public func rule(of job: JobID) -> Rule { workflow.rules[jobs[job].rule] }

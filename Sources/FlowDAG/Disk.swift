@@ -41,10 +41,16 @@ extension Disk {
 /// dangling symlink exists with its own mtime.
 public final class PosixDisk: Disk {
     private var cache: [String: FileStat?] = [:]
+    /// The DAG memoises stats per file itself; a path-keyed cache on top only costs hashing.
+    private let caching: Bool
 
-    public init() {}
+    public init(caching: Bool = true) { self.caching = caching }
+
+    /// Without a cache, `stat` touches no shared state and may be called from several threads.
+    public var isThreadSafe: Bool { !caching }
 
     public func stat(_ path: String) -> FileStat? {
+        if !caching { return posixStat(path) }
         if let cached = cache[path] { return cached }
         let result = posixStat(path)
         cache[path] = result

@@ -51,8 +51,6 @@ public final class Plan {
     private var requestsAllOutputs: [Bool] = []
 
     // Per-file stat cache: every path is stat'ed at most once per plan.
-    private var statKnown: [Bool] = []
-    private var statValue: [FileStat?] = []
 
     public init(dag: DAG, provenance: ProvenanceSource? = nil, options: PlanOptions = PlanOptions()) throws {
         self.dag = dag
@@ -64,12 +62,13 @@ public final class Plan {
         reasonSlot = [Int32](repeating: -1, count: n)
         isTarget = [Bool](repeating: false, count: n)
         requestsAllOutputs = [Bool](repeating: false, count: n)
-        statKnown = [Bool](repeating: false, count: dag.files.count)
         isTargetFile = [Bool](repeating: false, count: dag.files.count)
         for f in dag.targetFiles { isTargetFile[f] = true }
-        statValue = [FileStat?](repeating: nil, count: dag.files.count)
 
         let candidates = computeScope()
+        var wanted: [FileID] = []
+        for j in candidates { wanted.append(contentsOf: dag.jobs[j].output) }
+        dag.prefetchStats(wanted)
         var seeds: [JobID] = []
         try checkIncomplete(candidates, forced: &seeds)
         let forcedRules = Set(options.forceRules.compactMap { dag.workflow.ruleIndex(named: $0) })
@@ -135,7 +134,7 @@ public final class Plan {
     @discardableResult
     public func update(with changed: [JobID]) -> [JobID] {
         let n = dag.jobs.count
-        for i in statKnown.indices { statKnown[i] = false }
+        dag.invalidateStats()
         grow(to: n)
         let newJobs = changed.filter { !inScope[$0] }
         var seeds: [JobID] = []
@@ -157,7 +156,7 @@ public final class Plan {
             inScope.append(false); needsRun.append(false); reasonSlot.append(-1); isTarget.append(false)
             requestsAllOutputs.append(false)
         }
-        while statKnown.count < dag.files.count { statKnown.append(false); statValue.append(nil); isTargetFile.append(false) }
+        while isTargetFile.count < dag.files.count { isTargetFile.append(false) }
     }
 
     private func topologicalSubset(_ jobs: [JobID]) -> [JobID] {
@@ -238,13 +237,7 @@ public final class Plan {
         body(&reasons[Int(reasonSlot[j])])
     }
 
-    private func stat(_ f: FileID) -> FileStat? {
-        if statKnown[f] { return statValue[f] }
-        let s = dag.disk.stat(dag.files[f])
-        statKnown[f] = true
-        statValue[f] = s
-        return s
-    }
+    private func stat(_ f: FileID) -> FileStat? { dag.stat(f) }
 
     /// Output is missing for planning purposes (pipes and services always are).
     private func isMissing(_ job: JobID, outputIndex i: Int) -> Bool {

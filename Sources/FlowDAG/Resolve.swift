@@ -74,7 +74,7 @@ extension DAG {
         case .failure(let e):
             let f = stack[t].waitingFile
             // A file whose production failed but that exists is used as it is (Snakemake does).
-            if disk.exists(files.paths[f]) { files.state[f] = .source } else { return fail(&stack, e) }
+            if (stat(f) != nil) { files.state[f] = .source } else { return fail(&stack, e) }
         case .none: break
         }
         let inputCount = jobs[j].input.count
@@ -85,16 +85,16 @@ extension DAG {
             case .produced:
                 addDependency(j, files.producer[f])
             case .source:
-                if !disk.exists(files.paths[f]) { stack[t].missing.append(f) }
+                if !(stat(f) != nil) { stack[t].missing.append(f) }
             case .failed:
-                if disk.exists(files.paths[f]) { files.state[f] = .source } else {
+                if (stat(f) != nil) { files.state[f] = .source } else {
                     return fail(&stack, failures[f] ?? .noRuleToProduce(file: files.paths[f]))
                 }
             case .unresolved:
                 let candidates = index.candidates(for: files.paths[f])
                 if candidates.isEmpty {
                     files.state[f] = .source
-                    if !disk.exists(files.paths[f]) { stack[t].missing.append(f) }
+                    if !(stat(f) != nil) { stack[t].missing.append(f) }
                 } else {
                     stack[t].waitingFile = f
                     stack.append(Frame(choice: f, candidates: candidates))

@@ -19,7 +19,7 @@ extension Engine {
             return 0
         }
         reporter.buildingDAG()
-        let disk = PosixDisk()
+        let disk = PosixDisk(caching: false)
         let dag = try DAG(workflow: workflow, disk: disk, targets: options.targets)
         let store = try StateStore(workdir: workdir)
         let provenance = try StateProvenance(store: store)
@@ -160,7 +160,7 @@ extension Engine {
                 break
             }
             // Checkpoints that just ran may resolve pending jobs; what jobs wrote must be stat'ed anew.
-            (plan.dag.disk as? PosixDisk)?.invalidateAll()
+            plan.dag.invalidateStats()
             var changed: [JobID] = []
             for j in runnable where plan.dag.rule(of: j).isCheckpoint && finished.contains(j) {
                 changed += try plan.dag.reevaluate(afterCheckpoint: j)

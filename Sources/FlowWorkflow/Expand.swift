@@ -74,9 +74,19 @@ enum ExpandFunctions {
                     template = keepField(name, in: template)
                 }
             }
-            for combination in try combinations(relevant, zip: zipMode) {
-                let formatted = try interp.formatString(template, Arguments([], keywords: combination.map { (name: $0.0, value: $0.1) }))
-                result.append(.str(formatted))
+            let combos = try combinations(relevant, zip: zipMode)
+            result.reserveCapacity(result.count + combos.count)
+            if let segments = PlainTemplate(template) {
+                // Plain `{name}` fields (the common case) are substituted directly: the general
+                // formatter costs several times more per path at 100k paths.
+                for combination in combos {
+                    result.append(.str(try segments.render(combination, interp)))
+                }
+            } else {
+                for combination in combos {
+                    let formatted = try interp.formatString(template, Arguments([], keywords: combination.map { (name: $0.0, value: $0.1) }))
+                    result.append(.str(formatted))
+                }
             }
         }
         return .list(PyList(result))
@@ -293,5 +303,45 @@ struct WildcardRegex {
         let ns = text as NSString
         guard let m = regex.firstMatch(in: text, range: NSRange(location: 0, length: ns.length)) else { return nil }
         return groupIndex.map { ns.substring(with: m.range(at: $0)) }
+    }
+}
+
+/// A format template whose fields are all plain names (`a/{x}_{y}.txt`), split into literal text
+/// and field names; nil when any field has a spec, conversion, attribute or index.
+struct PlainTemplate {
+    private var literals: [String] = []
+    private var fields: [String] = []
+
+    init?(_ template: String) {
+        var literal = ""
+        var i = template.startIndex
+        while i < template.endIndex {
+            let c = template[i]
+            let next = template.index(after: i)
+            if c == "{" || c == "}" {
+                if next < template.endIndex, template[next] == c { literal.append(c); i = template.index(after: next); continue }
+                guard c == "{", let close = template[next...].firstIndex(of: "}") else { return nil }
+                let name = template[next..<close]
+                guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return nil }
+                literals.append(literal)
+                literal = ""
+                fields.append(String(name))
+                i = template.index(after: close)
+                continue
+            }
+            literal.append(c)
+            i = next
+        }
+        literals.append(literal)
+    }
+
+    func render(_ values: [(String, Value)], _ interp: Interpreter) throws -> String {
+        var out = literals[0]
+        for (k, field) in fields.enumerated() {
+            guard let value = values.first(where: { $0.0 == field })?.1 else { throw PyError.key("'\(field)'") }
+            if case .str(let s) = value { out += s } else { out += try interp.str(value) }
+            out += literals[k + 1]
+        }
+        return out
     }
 }
