@@ -88,7 +88,7 @@ final class Printer: EngineReporter {
             line("Reason: \(job.reason)")
         } else {
             let kind = job.isCheckpoint ? "checkpoint" : "rule"
-            line("\(job.isLocal || !dryRun ? "local" : "")\(kind) \(job.rule):")
+            line("\(job.isLocal && !dryRun ? "local" : "")\(kind) \(job.rule):")
             if !job.input.isEmpty { line("    input: " + job.input.joined(separator: ", ")) }
             if !job.output.isEmpty { line("    output: " + job.output.joined(separator: ", ")) }
             if !job.log.isEmpty { line("    log: " + job.log.joined(separator: ", ")) }

@@ -71,7 +71,7 @@ final class JobRunner: SchedulerDelegate {
     func report(_ job: JobID, namespace ns: JobNamespace? = nil, command: String? = nil) -> JobReport {
         let rule = dag.rule(of: job)
         var report = JobReport(
-            jobid: job, rule: rule.name, isLocal: rule.isLocal, isCheckpoint: rule.isCheckpoint,
+            jobid: job, rule: rule.name, isLocal: runsLocally(rule), isCheckpoint: rule.isCheckpoint,
             input: dag.inputPaths(of: job), output: dag.outputPaths(of: job), log: dag.logPaths(of: job),
             reason: plan.reasonText(of: job) ?? "", wildcards: dag.wildcards(of: job).sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         if let ns {
@@ -90,6 +90,14 @@ final class JobRunner: SchedulerDelegate {
         default: break
         }
         return report
+    }
+
+    /// Local rules, rules without an action (`rule all`) and every rule of a local run execute on
+    /// this host (Snakemake: is_local includes norun rules).
+    func runsLocally(_ rule: Rule) -> Bool {
+        if options.executor == "local" || rule.isLocal { return true }
+        if case .none = rule.action { return true }
+        return false
     }
 
     // MARK: SchedulerDelegate
@@ -143,7 +151,7 @@ final class JobRunner: SchedulerDelegate {
         reporter.jobStarted(report(job, namespace: ns, command: shown), dryRun: false)
         return JobSpec(id: job, name: rule.name, attempt: attempt, runID: externalRunID, command: command,
                        workingDirectory: jobDirectory, threads: ns.threads, resources: resources,
-                       outputs: outputs.map(\.path), isLocal: rule.isLocal)
+                       outputs: outputs.map(\.path), isLocal: runsLocally(rule))
     }
 
     private func scriptCommand(_ template: String, ns: JobNamespace, rule: Rule, name: String) throws -> JobCommand {
@@ -236,13 +244,18 @@ final class JobRunner: SchedulerDelegate {
                     try? OutputFiles.remove(o.path)
                     removed.append(o.path)
                 }
-                store?.enqueue { $0.clearIncomplete(paths: outputs.map(\.path)) }
+                // A retry marks its outputs again before it starts; a queued clear would undo that.
+                if !willRetry { store?.enqueue { $0.clearIncomplete(paths: outputs.map(\.path)) } }
             }
             if !willRetry { failures.append((job, failure)) }
             if failure.kind != .cancelled {
-                let reason = failure.exitStatus != nil ? "command exited with non-zero exit code" : failure.reason
+                // Snakemake's wording for a plain non-zero exit; the executor's own reason (TIMEOUT,
+                // OUT_OF_MEMORY, a signal) whenever it says more than that.
+                let generic = failure.kind == .exitStatus && (failure.exitStatus ?? 0) < 128
+                    && !failure.reason.contains("TIMEOUT") && !failure.reason.contains("OUT_OF_MEMORY")
+                let reason = generic ? "command exited with non-zero exit code" : failure.reason
                 reporter.jobFailed(report(job, command: commands[index]), exitStatus: failure.exitStatus,
-                                   reason: failure.exitStatus != nil ? reason : failure.reason,
+                                   reason: reason,
                                    removedOutputs: removed, logTail: options.showFailedLogs ? logTail(job) : nil)
                 if willRetry { reporter.info("Trying to restart job \(job).") }
             }

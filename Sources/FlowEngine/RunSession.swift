@@ -131,6 +131,7 @@ extension Engine {
             }
             if runnable.isEmpty { break }
             let inRound = Set(runnable)
+            let localRunner = JobRunner(plan: plan, jobs: [], evaluator: evaluator, options: options, reporter: reporter, store: nil, runID: runID)
             for j in runnable {
                 let threads = try evaluator.threads(j)
                 var resources: [String: Int] = [:]
@@ -140,7 +141,7 @@ extension Engine {
                 schedulerJobs.append(SchedulerJob(
                     id: j, dependencies: plan.dag.jobs[j].dependencies.filter { inRound.contains($0) }, threads: threads,
                     resources: resources.filter { options.resources[$0.key] != nil }, priority: try evaluator.priority(j),
-                    isLocal: plan.dag.rule(of: j).isLocal))
+                    isLocal: localRunner.runsLocally(plan.dag.rule(of: j))))
             }
             let runner = JobRunner(plan: plan, jobs: runnable, evaluator: evaluator, options: options, reporter: reporter,
                                    store: store, runID: runID)
