@@ -45,6 +45,13 @@ struct RuleEvaluator {
             for (key, value) in args { try addInput(value, name: key, to: &rule) }
         case "output":
             rule.output = try fileList(args, directive: "output")
+            var seen: [String: Int] = [:]
+            for (i, file) in rule.output.items.enumerated() {
+                if let first = seen[file.pattern] {
+                    throw PyError("WorkflowError", "Duplicate output file pattern in rule \(rule.name). First two duplicate for entries \(first) and \(i).")
+                }
+                seen[file.pattern] = i
+            }
         case "log":
             rule.log = try fileList(args, directive: "log")
         case "benchmark":
