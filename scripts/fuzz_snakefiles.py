@@ -55,7 +55,13 @@ def find_snakefiles(tests_dir, cases_file=None, cases_json=None):
                 continue
             for name in files:
                 if name.startswith("Snakefile") or name.endswith(".smk"):
-                    found.append(os.path.join(dirpath, name))
+                    path = os.path.join(dirpath, name)
+                    # A Snakefile that sleeps is one mutation away from sleeping at definition time
+                    # (Snakemake would wait just as long); such waits say nothing about the front end.
+                    with open(path, "rb") as f:
+                        if b"sleep(" in f.read():
+                            continue
+                    found.append(path)
     return sorted(set(found))
 
 
