@@ -49,7 +49,8 @@ final class JobEvaluator {
         } else if let value = r.threads {
             threads = try intValue(try resolve(value, job: job, attempt: attempt, threads: nil), what: "threads", rule: r.name)
         }
-        return max(1, min(threads, options.cores))
+        // threads: 0 is allowed (Snakemake passes it through); more than the cores is capped.
+        return max(0, min(threads, options.cores))
     }
 
     /// Resources of a job as (name, value) in Snakemake's order, plus the integer ones for the scheduler.

@@ -113,7 +113,12 @@ final class JobRunner: SchedulerDelegate {
         case .shell(let template):
             let cmd = try evaluator.format(template, ns)
             shown = cmd
-            command = .shell(cmd)
+            if cmd.utf8.count > 100_000 {
+                // One argv string may not exceed 128 KiB (MAX_ARG_STRLEN): long commands go to a file.
+                command = .script(path: try writeJobFile(name + ".sh", "set -euo pipefail\n" + cmd + "\n"))
+            } else {
+                command = .shell(cmd)
+            }
         case .run(let block):
             let program = try PythonJob.runBlock(block, namespace: ns, workflow: dag.workflow, printShellCommands: options.printShellCommands)
             command = .shell("python3 " + ShellFormatter.shellQuote(try writeJobFile(name + ".py", program)))

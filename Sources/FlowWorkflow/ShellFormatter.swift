@@ -65,8 +65,23 @@ public enum ShellFormatter {
 
     /// `str()` of a value as Snakemake prints it in commands (Namedlists join with spaces).
     public static func plain(_ value: Value, interpreter: Interpreter) throws -> String {
-        if case .object(let o) = value, let s = o as? PyStringLike { return s.stringValue }
-        return try interpreter.str(value)
+        switch value {
+        case .list(let l):
+            // Snakemake joins iterables with spaces in commands (`params: [1, 2]` -> "1 2").
+            return try l.items.map { try plain($0, interpreter: interpreter) }.joined(separator: " ")
+        case .tuple(let items):
+            return try items.map { try plain($0, interpreter: interpreter) }.joined(separator: " ")
+        case .object(let o):
+            if let w = o as? NamedListObject, w.typeName == "Wildcards" {
+                // `{wildcards}` prints the assignments, as Snakemake does.
+                return try w.names.map { "\($0.name)=\(try plain(w.value(named: $0.name) ?? .none, interpreter: interpreter))" }
+                    .joined(separator: ", ")
+            }
+            if let s = o as? PyStringLike { return s.stringValue }
+            return try interpreter.str(value)
+        default:
+            return try interpreter.str(value)
+        }
     }
 
     private static func quoted(_ value: Value, interpreter: Interpreter) throws -> String {
