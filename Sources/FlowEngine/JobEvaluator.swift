@@ -44,7 +44,9 @@ final class JobEvaluator {
     func threads(_ job: JobID, attempt: Int = 1) throws -> Int {
         let r = rule(job)
         var threads = 1
-        if let forced = options.setThreads[r.name] {
+        if r.handover {
+            threads = options.cores
+        } else if let forced = options.setThreads[r.name] {
             threads = forced
         } else if let value = r.threads {
             threads = try intValue(try resolve(value, job: job, attempt: attempt, threads: nil), what: "threads", rule: r.name)
@@ -69,6 +71,10 @@ final class JobEvaluator {
         }
         for (name, value) in r.resources {
             set(name, try resolve(value, job: job, attempt: attempt, threads: threads))
+        }
+        if r.handover {
+            // handover: the job takes over everything the run was given (Snakemake semantics).
+            for (name, amount) in options.resources.sorted(by: { $0.key < $1.key }) { set(name, .int(amount)) }
         }
         for (name, text) in options.setResources[r.name] ?? [:] {
             set(name, Int(text).map { .int($0) } ?? .str(text))

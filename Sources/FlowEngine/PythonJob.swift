@@ -30,6 +30,7 @@ enum PythonJob {
         out += """
         __flow_path = \(literal(path))
         sys.argv = [__flow_path]
+        sys.path.insert(0, os.path.dirname(__flow_path))
         with open(__flow_path) as __flow_f:
             __flow_code = compile(__flow_f.read(), __flow_path, "exec")
         exec(__flow_code, {"__name__": "__main__", "__file__": __flow_path, "snakemake": snakemake, "shell": shell})
