@@ -94,8 +94,10 @@ final class JobRunner: SchedulerDelegate {
 
     /// Local rules, rules without an action (`rule all`) and every rule of a local run execute on
     /// this host (Snakemake: is_local includes norun rules).
-    func runsLocally(_ rule: Rule) -> Bool {
-        if options.executor == "local" || rule.isLocal { return true }
+    func runsLocally(_ rule: Rule) -> Bool { Self.runsLocally(rule, executor: options.executor) }
+
+    static func runsLocally(_ rule: Rule, executor: String) -> Bool {
+        if executor == "local" || rule.isLocal { return true }
         if case .none = rule.action { return true }
         return false
     }

@@ -131,7 +131,6 @@ extension Engine {
             }
             if runnable.isEmpty { break }
             let inRound = Set(runnable)
-            let localRunner = JobRunner(plan: plan, jobs: [], evaluator: evaluator, options: options, reporter: reporter, store: nil, runID: runID)
             for j in runnable {
                 let threads = try evaluator.threads(j)
                 var resources: [String: Int] = [:]
@@ -141,7 +140,7 @@ extension Engine {
                 schedulerJobs.append(SchedulerJob(
                     id: j, dependencies: plan.dag.jobs[j].dependencies.filter { inRound.contains($0) }, threads: threads,
                     resources: resources.filter { options.resources[$0.key] != nil }, priority: try evaluator.priority(j),
-                    isLocal: localRunner.runsLocally(plan.dag.rule(of: j))))
+                    isLocal: JobRunner.runsLocally(plan.dag.rule(of: j), executor: options.executor)))
             }
             let runner = JobRunner(plan: plan, jobs: runnable, evaluator: evaluator, options: options, reporter: reporter,
                                    store: store, runID: runID)
