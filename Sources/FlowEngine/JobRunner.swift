@@ -55,7 +55,10 @@ final class JobRunner: SchedulerDelegate {
         self.workdir = FileManager.default.currentDirectoryPath
         self.host = ProcessInfo.processInfo.hostName
         retryBudget = Dictionary(uniqueKeysWithValues: jobs.map { ($0, plan.dag.rule(of: $0).retries ?? options.retries) })
+        // Requested files are never deleted as temp(): the targets, and the inputs of target rules
+        // (`rule all`'s inputs are what the user asked for).
         targetFiles = Set(plan.dag.targetFiles.map { plan.dag.files[$0] })
+        for j in plan.dag.targetJobs { targetFiles.formUnion(plan.dag.inputPaths(of: j)) }
         if !options.notemp {
             for j in jobs {
                 let consumers = plan.tempConsumers(of: j)
