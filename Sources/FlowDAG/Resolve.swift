@@ -79,8 +79,11 @@ extension DAG {
         }
         let inputCount = jobs[j].input.count
         while stack[t].next < inputCount {
-            let f = jobs[j].input[stack[t].next]
+            let i = stack[t].next
+            let f = jobs[j].input[i]
             stack[t].next += 1
+            // before_update(): an existing file is used as it is, not rebuilt by its producer.
+            if jobs[j].flags(ofInput: i).contains(.beforeUpdate), stat(f) != nil { continue }
             switch files.state[f] {
             case .produced:
                 addDependency(j, files.producer[f])

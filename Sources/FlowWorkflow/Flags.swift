@@ -147,7 +147,7 @@ enum FlagFunctions {
             flagFunction("protected", .protected), flagFunction("directory", .directory),
             flagFunction("touch", .touch), flagFunction("ancient", .ancient), flagFunction("pipe", .pipe),
             flagFunction("local", .local), flagFunction("update", .update), flagFunction("service", .service),
-            flagFunction("before_update", []), flagFunction("dynamic", []),
+            flagFunction("before_update", .beforeUpdate), flagFunction("dynamic", []),
         ]
         result.append(("report", .object(BuiltinFunction("report") { args, interp in
             guard let value = args.positional.first else { throw PyError.type("report() missing 1 required positional argument") }

@@ -26,6 +26,9 @@ public struct FileFlags: OptionSet, Hashable, Sendable {
     public static let service = FileFlags(rawValue: 1 << 9)
     /// `report(...)`: only recorded.
     public static let report = FileFlags(rawValue: 1 << 10)
+    /// `before_update(...)` on an input: the file as it is before a job with `update()` changes it,
+    /// i.e. an existing file used as a source rather than the output of its producer.
+    public static let beforeUpdate = FileFlags(rawValue: 1 << 11)
 }
 
 /// A file pattern (may contain `{wildcards}` and `{name,regex}` constraints) with its flags.
