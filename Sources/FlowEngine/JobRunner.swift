@@ -204,7 +204,11 @@ final class JobRunner: SchedulerDelegate {
         let rule = dag.rule(of: job)
         return paths.enumerated().map { i, p in
             let file = i < rule.output.items.count ? rule.output.items[i] : IOFile(p)
-            return (p, dag.outputFlags(of: job, i), file.sha256)
+            var sha = file.sha256
+            if let fn = rule.outputChecksumFunctions[file.pattern] {
+                sha = (try? evaluator.resolve(fn, job: job, attempt: 1, threads: nil))?.stringValue
+            }
+            return (p, dag.outputFlags(of: job, i), sha)
         }
     }
 

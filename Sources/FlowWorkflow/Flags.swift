@@ -12,6 +12,8 @@ public final class FlaggedPathObject: FlaggedPath, PyPathLike {
     public let path: String
     public let flags: FileFlags
     public let sha256: String?
+    /// `ensure(..., sha256=lambda w: ...)`: the expected checksum as a function of the job.
+    public var sha256Function: Value?
 
     public init(_ path: String, flags: FileFlags, sha256: String? = nil) {
         self.path = path
@@ -158,7 +160,12 @@ enum FlagFunctions {
             var flags: FileFlags = []
             if let nonEmpty = args.keyword("non_empty"), try interp.truthy(nonEmpty) { flags.insert(.nonEmpty) }
             let sha = args.keyword("sha256").flatMap { $0.stringValue }
-            return try apply(flags, to: value, sha256: sha, interpreter: interp)
+            let result = try apply(flags, to: value, sha256: sha, interpreter: interp)
+            if case .object(let f)? = args.keyword("sha256"), f is PyCallable, case .object(let o) = result,
+               let path = o as? FlaggedPathObject {
+                path.sha256Function = .object(f)
+            }
+            return result
         })))
         result.append(("unpack", .object(BuiltinFunction("unpack") { args, _ in
             guard let value = args.positional.first else { throw PyError.type("unpack() missing 1 required positional argument") }

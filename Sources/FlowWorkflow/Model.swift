@@ -152,6 +152,8 @@ public struct Rule {
     public var isImported = false
     public var handover = false
     public var cache = false
+    /// Output pattern -> function giving its expected SHA-256 (`ensure(sha256=lambda w: ...)`).
+    public var outputChecksumFunctions: [String: Value] = [:]
     /// `conda:`, `container:`, `envmodules:`: recorded for the software-env rerun trigger.
     public var software: [String: String] = [:]
 

@@ -45,6 +45,11 @@ struct RuleEvaluator {
             for (key, value) in args { try addInput(value, name: key, to: &rule) }
         case "output":
             rule.output = try fileList(args, directive: "output")
+            for (_, value) in args {
+                if case .object(let o) = value, let f = o as? FlaggedPathObject, let fn = f.sha256Function {
+                    rule.outputChecksumFunctions[f.path] = fn
+                }
+            }
             var seen: [String: Int] = [:]
             for (i, file) in rule.output.items.enumerated() {
                 if let first = seen[file.pattern] {
