@@ -67,7 +67,12 @@ final class JobEvaluator {
                 "input": .object(dag.inputObject(job)), "threads": .int(threads), "attempt": .int(attempt),
                 "wildcards": .object(dag.wildcardsObject(job)),
             ]
-            set(name, try interpreter.evaluate(expr, file: file, locals: locals))
+            do {
+                set(name, try interpreter.evaluate(expr, file: file, locals: locals))
+            } catch let e as PyError where e.type == "NameError" {
+                // `slurm_partition=debug`: a bare word is a string, as in Snakemake.
+                set(name, .str(file.text))
+            }
         }
         for (name, value) in r.resources {
             set(name, try resolve(value, job: job, attempt: attempt, threads: threads))
