@@ -1,6 +1,0 @@
-import XCTest
-@testable import FlowCLI
-
-final class FlowCLIPlaceholderTests: XCTestCase {
-    func testModuleLoads() {}
-}

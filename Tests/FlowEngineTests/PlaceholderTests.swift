@@ -1,6 +1,0 @@
-import XCTest
-@testable import FlowEngine
-
-final class FlowEnginePlaceholderTests: XCTestCase {
-    func testModuleLoads() {}
-}

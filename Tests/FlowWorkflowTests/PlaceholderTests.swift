@@ -1,6 +1,0 @@
-import XCTest
-@testable import FlowWorkflow
-
-final class FlowWorkflowPlaceholderTests: XCTestCase {
-    func testModuleLoads() {}
-}
