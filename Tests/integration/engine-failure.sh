@@ -13,26 +13,8 @@ if [[ ! -x "$FLOW_BIN" ]]; then echo "SKIP: no flow binary at $FLOW_BIN"; exit 7
 tmp="$(mktemp -d)"
 trap 'if [[ "${FLOW_TEST_KEEP:-0}" == 1 ]]; then echo "kept $tmp"; else rm -rf "$tmp"; fi' EXIT
 
-failures=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-# check DESCRIPTION [!] COMMAND...: PASS when the command succeeds (fails, with "!").
-check() {
-    local what="$1" negate=0; shift
-    if [[ "$1" == "!" ]]; then negate=1; shift; fi
-    if "$@"; then [[ $negate == 0 ]]; else [[ $negate == 1 ]]; fi && pass "$what" || fail "$what"
-}
-same() {
-    if [[ "$(sort -u <<<"$1")" == "$(sort -u <<<"$2")" ]]; then pass "$3"
-    else fail "$3"; diff <(sort -u <<<"$1") <(sort -u <<<"$2") | sed 's/^/    /' || true; fi
-}
-jobs_in() {
-    awk '/^(local)?(rule|checkpoint) [^ ]+:$/ { if (r != "") print r "|" w; r = substr($2, 1, length($2) - 1); w = ""; next }
-         /^    wildcards: / { w = substr($0, 16) }
-         END { if (r != "") print r "|" w }' "$1" | sort -u
-}
+source "$ROOT/Tests/integration/lib/checks.bash"
 # The "Error in rule NAME:" block of a log (up to the next blank line or timestamp).
-error_block() { awk -v rule="$2" '$0 == "Error in rule " rule ":" { on = 1 } on && /^\[/ { exit } on { print } on && /^$/ { exit }' "$1"; }
 
 # bad fails after writing a partial output; slow runs alongside (both have top priority); c and d are independent
 # jobs that can only start once a core is free; after_bad needs bad's output.

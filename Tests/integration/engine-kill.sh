@@ -33,24 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-failures=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-# check DESCRIPTION [!] COMMAND...: PASS when the command succeeds (fails, with "!").
-check() {
-    local what="$1" negate=0; shift
-    if [[ "$1" == "!" ]]; then negate=1; shift; fi
-    if "$@"; then [[ $negate == 0 ]]; else [[ $negate == 1 ]]; fi && pass "$what" || fail "$what"
-}
-same() {
-    if [[ "$(sort -u <<<"$1")" == "$(sort -u <<<"$2")" ]]; then pass "$3"
-    else fail "$3"; diff <(sort -u <<<"$1") <(sort -u <<<"$2") | sed 's/^/    /' || true; fi
-}
-jobs_in() {
-    awk '/^(local)?(rule|checkpoint) [^ ]+:$/ { if (r != "") print r "|" w; r = substr($2, 1, length($2) - 1); w = ""; next }
-         /^    wildcards: / { w = substr($0, 16) }
-         END { if (r != "") print r "|" w }' "$1" | sort -u
-}
+source "$ROOT/Tests/integration/lib/checks.bash"
 # The files listed after "Incomplete files:" in a flow log.
 incomplete_in() { sed -n '/^Incomplete files:/,/^$/p' "$1" | sed '1d;/^$/d' | sort -u; }
 # wait_for SECONDS COMMAND...: poll every 0.1 s until the command succeeds; false on timeout.

@@ -33,25 +33,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-failures=0
-pass() { echo "PASS: $*"; }
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-# check DESCRIPTION [!] COMMAND...: PASS when the command succeeds (fails, with "!").
-check() {
-    local what="$1" negate=0; shift
-    if [[ "$1" == "!" ]]; then negate=1; shift; fi
-    if "$@"; then [[ $negate == 0 ]]; else [[ $negate == 1 ]]; fi && pass "$what" || fail "$what"
-}
+source "$ROOT/Tests/integration/lib/checks.bash"
+# same here compares exact texts (ordered), not sets.
 same() {
     if [[ "$1" == "$2" ]]; then pass "$3"
     else fail "$3"; diff <(echo "$1") <(echo "$2") | head -20 | sed 's/^/    /' || true; fi
 }
-jobs_in() {
-    awk '/^(local)?(rule|checkpoint) [^ ]+:$/ { if (r != "") print r "|" w; r = substr($2, 1, length($2) - 1); w = ""; next }
-         /^    wildcards: / { w = substr($0, 16) }
-         END { if (r != "") print r "|" w }' "$1" | sort -u
-}
-error_block() { awk -v rule="$2" '$0 == "Error in rule " rule ":" { on = 1 } on && /^\[/ { exit } on { print } on && /^$/ { exit }' "$1"; }
 wait_for() {
     local deadline=$((SECONDS + $1)); shift
     until "$@"; do [[ $SECONDS -lt $deadline ]] || return 1; sleep 0.2; done
