@@ -43,7 +43,7 @@ public struct JobReport {
 
 public protocol EngineReporter: AnyObject {
     func buildingDAG()
-    /// Jobs to run per rule, in the order Snakemake prints them (most jobs first... as given).
+    /// Jobs to run per rule (the "Job stats" table), in the order given.
     func jobStats(_ counts: [(rule: String, count: Int)])
     /// A job about to run (or, in a dry run, that would run).
     func jobStarted(_ job: JobReport, dryRun: Bool)

@@ -10,19 +10,15 @@ import FlowLang
 
 enum OutputFiles {
     /// Removes stale outputs and creates the directories outputs, logs and benchmarks go into.
+    /// (directory() outputs are created by the job itself: only their parent must exist.)
     static func prepare(outputs: [(path: String, flags: FileFlags)], logs: [String], benchmark: String?) throws {
-        let fm = FileManager.default
         for (path, flags) in outputs {
             if !flags.contains(.update) { try remove(path) }
             try makeParent(path)
-            if flags.contains(.directory), flags.contains(.touch) == false {
-                // directory() outputs are created by the job itself; only the parent must exist.
-            }
         }
         for path in logs + (benchmark.map { [$0] } ?? []) {
             try makeParent(path)
         }
-        _ = fm
     }
 
     static func makeParent(_ path: String) throws {
