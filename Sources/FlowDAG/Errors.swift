@@ -5,8 +5,6 @@ import FlowLang
 import FlowWorkflow
 
 public enum DAGError: Error, CustomStringConvertible {
-    case invalidPattern(pattern: String, message: String)
-    case unknownWildcard(name: String, pattern: String)
     /// `kind` is "input files", "log files" or "benchmark file".
     case wildcardsNotInOutput(rule: String, kind: String, names: [String])
     case inconsistentOutputWildcards(rule: String)
@@ -34,8 +32,6 @@ public enum DAGError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .invalidPattern(let p, let m): return "Invalid file pattern '\(p)': \(m)"
-        case .unknownWildcard(let n, let p): return "Wildcard '\(n)' of pattern '\(p)' has no value."
         case .wildcardsNotInOutput(let rule, let kind, let names):
             return "WildcardError in rule \(rule):\nWildcards in \(kind) cannot be determined from output files:\n"
                 + names.map { "'\($0)'" }.joined(separator: ", ")

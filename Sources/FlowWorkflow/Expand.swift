@@ -135,36 +135,29 @@ enum ExpandFunctions {
             throw PyError.type("glob_wildcards() needs a pattern string")
         }
         let pattern = normalize(rawPattern)
-        let parsed = try WildcardRegex(pattern)
+        let parsed: WildcardPattern
+        let matcher: PatternMatcher
+        do {
+            parsed = try WildcardPattern(pattern)
+            matcher = try PatternMatcher(parsed)
+        } catch {
+            throw PyError.value("glob_wildcards: \(error)")
+        }
         var files: [String]
         if let given = args.argument(1, "files"), !given.isNone {
             files = try interp.iterate(given).map { try interp.str($0) }
         } else {
-            var dir = pattern
-            if let brace = firstWildcardIndex(pattern) { dir = String(pattern[..<brace]) }
-            dir = PathText.dirname(dir)
+            // Walk from the directory of the pattern's literal prefix.
+            var dir = PathText.dirname(String(decoding: parsed.literalPrefix, as: UTF8.self))
             if dir.isEmpty { dir = "." }
             files = walk(dir)
         }
         var columns = Array(repeating: [Value](), count: parsed.names.count)
         for file in files {
-            guard let values = parsed.match(file) else { continue }
+            guard let values = matcher.match(file) else { continue }
             for (i, v) in values.enumerated() { columns[i].append(.str(v)) }
         }
         return .object(GlobWildcardsResult(names: parsed.names, columns: columns.map { PyList($0) }))
-    }
-
-    private static func firstWildcardIndex(_ s: String) -> String.Index? {
-        var i = s.startIndex
-        while i < s.endIndex {
-            if s[i] == "{" {
-                let n = s.index(after: i)
-                if n < s.endIndex, s[n] != "{" { return i }
-                if n < s.endIndex { i = s.index(after: n); continue }
-            }
-            i = s.index(after: i)
-        }
-        return nil
     }
 
     /// os.path.normpath for patterns (collapses `./`, `//`, `a/../`).
@@ -225,84 +218,6 @@ final class GlobWildcardsResult: PyIterable, PySized, PySubscriptable {
     func repr(interpreter: Interpreter) throws -> String {
         let fields = try zip(names, columns).map { "\($0.0)=\(try interpreter.repr(.list($0.1)))" }
         return "Wildcards(\(fields.joined(separator: ", ")))"
-    }
-}
-
-/// A wildcard pattern compiled to a full-match regex with one named group per wildcard
-/// (`{name}` -> `.+`, `{name,regex}` -> the regex; a repeated name must match the same text).
-struct WildcardRegex {
-    let names: [String]
-    private let regex: NSRegularExpression
-    private let groupIndex: [Int]
-
-    init(_ pattern: String, constraints: [String: String] = [:]) throws {
-        var regexText = "^"
-        var names: [String] = []
-        var groupIndex: [Int] = []
-        var groupCount = 0
-        var literal = ""
-        var i = pattern.startIndex
-        func flushLiteral() {
-            regexText += NSRegularExpression.escapedPattern(for: literal)
-            literal = ""
-        }
-        while i < pattern.endIndex {
-            let c = pattern[i]
-            let next = pattern.index(after: i)
-            if c == "{", next < pattern.endIndex, pattern[next] == "{" { literal.append("{"); i = pattern.index(after: next); continue }
-            if c == "}", next < pattern.endIndex, pattern[next] == "}" { literal.append("}"); i = pattern.index(after: next); continue }
-            if c == "{" {
-                // Find the closing brace, allowing nested braces inside a constraint like {x,\d{2}}.
-                var depth = 1
-                var j = next
-                while j < pattern.endIndex, depth > 0 {
-                    if pattern[j] == "{" { depth += 1 } else if pattern[j] == "}" { depth -= 1 }
-                    if depth > 0 { j = pattern.index(after: j) }
-                }
-                guard j < pattern.endIndex else { throw PyError.value("unbalanced braces in pattern '\(pattern)'") }
-                let body = pattern[next..<j]
-                let name: String
-                var constraint: String?
-                if let comma = body.firstIndex(of: ",") {
-                    name = body[..<comma].trimmingCharacters(in: .whitespaces)
-                    constraint = String(body[body.index(after: comma)...])
-                } else {
-                    name = body.trimmingCharacters(in: .whitespaces)
-                }
-                flushLiteral()
-                if names.contains(name) {
-                    regexText += "\\k<\(name)>"
-                } else {
-                    groupCount += 1
-                    names.append(name)
-                    groupIndex.append(groupCount)
-                    let body = constraint ?? constraints[name] ?? ".+"
-                    regexText += "(?<\(name)>\(body))"
-                    // Groups inside a constraint shift the numbering of later wildcards.
-                    groupCount += (try? NSRegularExpression(pattern: body).numberOfCaptureGroups) ?? 0
-                }
-                i = pattern.index(after: j)
-                continue
-            }
-            literal.append(c)
-            i = next
-        }
-        flushLiteral()
-        regexText += "$"
-        do {
-            regex = try NSRegularExpression(pattern: regexText)
-        } catch {
-            throw PyError.value("invalid wildcard pattern '\(pattern)': \(error.localizedDescription)")
-        }
-        self.names = names
-        self.groupIndex = groupIndex
-    }
-
-    /// The wildcard values when `text` matches the whole pattern.
-    func match(_ text: String) -> [String]? {
-        let ns = text as NSString
-        guard let m = regex.firstMatch(in: text, range: NSRange(location: 0, length: ns.length)) else { return nil }
-        return groupIndex.map { ns.substring(with: m.range(at: $0)) }
     }
 }
 

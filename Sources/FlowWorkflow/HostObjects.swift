@@ -146,28 +146,14 @@ public final class CheckpointPending: PyObject {
     public var typeName: String { "IncompleteCheckpointException" }
 }
 
-/// Formats `{wildcard}` fields of a pattern, dropping `{name,regex}` constraints.
+/// Formats `{wildcard}` fields of a pattern (constraints dropped) for Python callers, with the
+/// pattern semantics the DAG uses.
 func formatPattern(_ pattern: String, _ wildcards: [String: String], _ interp: Interpreter) throws -> String {
-    var out = ""
-    var i = pattern.startIndex
-    while i < pattern.endIndex {
-        let c = pattern[i]
-        let next = pattern.index(after: i)
-        if (c == "{" || c == "}"), next < pattern.endIndex, pattern[next] == c { out.append(c); i = pattern.index(after: next); continue }
-        if c == "{", let close = pattern[next...].firstIndex(of: "}") {
-            let body = pattern[next..<close]
-            let name = String(body.split(separator: ",", maxSplits: 1).first ?? "").trimmingCharacters(in: .whitespaces)
-            guard let value = wildcards[name] else {
-                throw PyError("WorkflowError", "Wildcard '\(name)' in '\(pattern)' has no value (given: \(wildcards.keys.sorted().joined(separator: ", ")))")
-            }
-            out += value
-            i = pattern.index(after: close)
-            continue
-        }
-        out.append(c)
-        i = next
+    do {
+        return try WildcardPattern(pattern).format(lookup: { wildcards[$0] })
+    } catch let e as PatternError {
+        throw PyError("WorkflowError", e.description)
     }
-    return out
 }
 
 /// `workflow`: basedir, snakefile, cores, config, source_path().

@@ -1,4 +1,5 @@
 @testable import FlowDAG
+@testable import FlowWorkflow
 import XCTest
 
 final class PatternTests: XCTestCase {

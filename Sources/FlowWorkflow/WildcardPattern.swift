@@ -1,5 +1,7 @@
 // Wildcard patterns: parsing `{name}` / `{name,regex}` file patterns, matching concrete paths
-// against output patterns, and formatting patterns with wildcard values.
+// against output patterns, and formatting patterns with wildcard values. Part of the workflow
+// model because both the DAG (rule matching) and the Snakemake API (`glob_wildcards`,
+// `checkpoints.X.get()`) need the same semantics.
 //
 // Matching is the hot loop of DAG construction (every requested file is matched against every
 // output pattern), so the common wildcard regexes (`.+`, `.*`, `[^/]+`, `\w+`, `\d+` and simple
@@ -7,6 +9,19 @@
 // Python's greedy leftmost semantics. Only other constraints fall back to NSRegularExpression.
 
 import Foundation
+
+/// A malformed pattern, or a pattern formatted without a value for one of its wildcards.
+public enum PatternError: Error, CustomStringConvertible {
+    case invalidPattern(pattern: String, message: String)
+    case unknownWildcard(name: String, pattern: String)
+
+    public var description: String {
+        switch self {
+        case .invalidPattern(let p, let m): return "Invalid file pattern '\(p)': \(m)"
+        case .unknownWildcard(let n, let p): return "Wildcard '\(n)' of pattern '\(p)' has no value."
+        }
+    }
+}
 
 /// A parse of a file pattern into literal text and wildcard references.
 public struct WildcardPattern: Sendable {
@@ -36,7 +51,7 @@ public struct WildcardPattern: Sendable {
     }
 
     /// A pattern that is only literal text (no braces to interpret).
-    init(literal text: String) {
+    public init(literal text: String) {
         self.text = text
         self.segments = text.isEmpty ? [] : [.literal(Array(text.utf8))]
         self.names = []
@@ -66,7 +81,7 @@ public struct WildcardPattern: Sendable {
                     flushLiteral()
                     if let k = names.firstIndex(of: name) {
                         if constraint != nil {
-                            throw DAGError.invalidPattern(pattern: text, message:
+                            throw PatternError.invalidPattern(pattern: text, message:
                                 "Constraint regex must be defined only in the first occurrence of the wildcard in a string.")
                         }
                         segments.append(.wildcard(k, first: false))
@@ -135,7 +150,7 @@ public struct WildcardPattern: Sendable {
     /// Writes the segments into one string, with `value(k)` for wildcard `k` (one allocation at
     /// most; none for short paths).
     @inline(__always)
-    func render(_ value: (Int) -> String) -> String {
+    public func render(_ value: (Int) -> String) -> String {
         var length = 0
         for s in segments {
             switch s {
@@ -162,7 +177,7 @@ public struct WildcardPattern: Sendable {
         var values: [String] = []
         values.reserveCapacity(names.count)
         for n in names {
-            guard let v = lookup(n) else { throw DAGError.unknownWildcard(name: n, pattern: text) }
+            guard let v = lookup(n) else { throw PatternError.unknownWildcard(name: n, pattern: text) }
             values.append(v)
         }
         return format(values)
@@ -352,7 +367,7 @@ public struct PatternMatcher: @unchecked Sendable {
             }
             re += ")$"
             do { self.regex = try NSRegularExpression(pattern: re) } catch {
-                throw DAGError.invalidPattern(pattern: pattern.text, message: "invalid wildcard constraint: \(error)")
+                throw PatternError.invalidPattern(pattern: pattern.text, message: "invalid wildcard constraint: \(error)")
             }
         } else {
             self.regex = nil
@@ -387,7 +402,7 @@ public struct PatternMatcher: @unchecked Sendable {
         return bytes.withUTF8 { match(utf8: $0, path: path) }
     }
 
-    func match(utf8 p: UnsafeBufferPointer<UInt8>, path: String) -> [String]? {
+    public func match(utf8 p: UnsafeBufferPointer<UInt8>, path: String) -> [String]? {
         guard prefilter(p) else { return nil }
         if !pattern.hasWildcards {
             // The prefilter compared the whole literal as prefix; lengths must agree.
