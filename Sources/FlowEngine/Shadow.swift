@@ -50,7 +50,9 @@ struct ShadowDirectory {
         if !parent.isEmpty { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
         guard FileManager.default.fileExists(atPath: workdir + "/" + relative), !FileManager.default.fileExists(atPath: target) else { return }
         if copy {
-            try FileManager.default.copyItem(atPath: workdir + "/" + relative, toPath: target)
+            // copy-minimal copies what a symlinked input points to, not the link.
+            let source = URL(fileURLWithPath: workdir + "/" + relative).resolvingSymlinksInPath().path
+            try FileManager.default.copyItem(atPath: source, toPath: target)
         } else {
             try FileManager.default.createSymbolicLink(atPath: target, withDestinationPath: workdir + "/" + relative)
         }
