@@ -12,9 +12,14 @@ extension Engine {
         reporter.jobStats(plan.jobCounts)
         if !options.quiet {
             for job in plan.runJobs {
-                let ns = try evaluator.namespace(job, attempt: 1)
+                // Params/resources functions may read inputs that earlier jobs have not made yet:
+                // then the job is shown without them (Snakemake prints <TBD>).
+                guard let ns = try? evaluator.namespace(job, attempt: 1) else {
+                    reporter.jobStarted(runner.report(job), dryRun: true)
+                    continue
+                }
                 var command: String?
-                if case .shell(let template) = plan.dag.rule(of: job).action { command = try evaluator.format(template, ns) }
+                if case .shell(let template) = plan.dag.rule(of: job).action { command = try? evaluator.format(template, ns) }
                 reporter.jobStarted(runner.report(job, namespace: ns, command: command), dryRun: true)
             }
         }

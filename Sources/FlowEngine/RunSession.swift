@@ -132,14 +132,17 @@ extension Engine {
             if runnable.isEmpty { break }
             let inRound = Set(runnable)
             for j in runnable {
-                let threads = try evaluator.threads(j)
+                // First estimates for the scheduler: functions that read inputs not yet made fail
+                // here and are evaluated for real when the job starts (prepare decides).
+                let threads = (try? evaluator.threads(j)) ?? 1
                 var resources: [String: Int] = [:]
-                for (name, value) in try evaluator.resources(j, threads: threads) {
+                for (name, value) in (try? evaluator.resources(j, threads: threads)) ?? [] {
                     if case .int(let n) = value { resources[name] = n }
                 }
                 schedulerJobs.append(SchedulerJob(
                     id: j, dependencies: plan.dag.jobs[j].dependencies.filter { inRound.contains($0) }, threads: threads,
-                    resources: resources.filter { options.resources[$0.key] != nil }, priority: try evaluator.priority(j),
+                    resources: resources.filter { options.resources[$0.key] != nil },
+                    priority: (try? evaluator.priority(j)) ?? plan.dag.rule(of: j).priority,
                     isLocal: JobRunner.runsLocally(plan.dag.rule(of: j), executor: options.executor)))
             }
             let runner = JobRunner(plan: plan, jobs: runnable, evaluator: evaluator, options: options, reporter: reporter,
