@@ -142,7 +142,7 @@ extension Engine {
                 schedulerJobs.append(SchedulerJob(
                     id: j, dependencies: plan.dag.jobs[j].dependencies.filter { inRound.contains($0) }, threads: threads,
                     resources: resources.filter { options.resources[$0.key] != nil },
-                    priority: (try? evaluator.priority(j)) ?? plan.dag.rule(of: j).priority,
+                    priority: try schedulingPriority(j, evaluator),
                     isLocal: JobRunner.runsLocally(plan.dag.rule(of: j), executor: options.executor)))
             }
             let runner = JobRunner(plan: plan, jobs: runnable, evaluator: evaluator, options: options, reporter: reporter,
@@ -182,6 +182,18 @@ extension Engine {
         }
         reporter.flush()
         return status
+    }
+
+    /// A job's priority for the scheduler. An invalid value is an error; a function that cannot
+    /// run yet (it reads inputs not made yet) leaves the rule's static priority.
+    private func schedulingPriority(_ job: JobID, _ evaluator: JobEvaluator) throws -> Int {
+        do {
+            return try evaluator.priority(job)
+        } catch let e as EngineError {
+            throw e
+        } catch {
+            return evaluator.dag.rule(of: job).priority
+        }
     }
 
     private func makeRemoteExecutor() throws -> Executor? {
