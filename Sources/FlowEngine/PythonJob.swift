@@ -86,22 +86,8 @@ enum PythonJob {
         return out
     }
 
-    static func literal(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7f { out += String(format: "\\x%02x", scalar.value) }
-                else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out + "\""
-    }
+    /// A Python str literal (JSON's string syntax is a subset of Python's).
+    static func literal(_ s: String) -> String { JSONWriter.quote(s, ascii: false) }
 
     static func literal(_ list: NamedListObject, _ interp: Interpreter) throws -> String {
         let items = try list.items.map { try literal($0, interp) }.joined(separator: ", ")

@@ -187,7 +187,7 @@ private struct JSONParser {
 }
 
 /// The encoder half of `json.dumps`.
-struct JSONWriter {
+public struct JSONWriter {
     struct Options {
         var indent: String?
         var sortKeys = false
@@ -288,7 +288,8 @@ struct JSONWriter {
         out += "}"
     }
 
-    static func quote(_ s: String, ascii: Bool) -> String {
+    /// A JSON string literal (also a valid Python str literal, which job programs rely on).
+    public static func quote(_ s: String, ascii: Bool) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
