@@ -211,17 +211,30 @@ final class JobEvaluator {
     func paramsHash(_ job: JobID) throws -> String? {
         let r = rule(job)
         if r.params.isEmpty { return nil }
-        let ns = try namespace(job, attempt: 1)
-        let text = try ns.params.items.map { try interpreter.repr($0) }.joined(separator: "\u{1f}")
-        let names = ns.params.names.map(\.name).joined(separator: ",")
+        // Planning asks this for every job with a record: static params need no threads or
+        // resources, so only params functions pay for the job's full namespace.
+        let params: NamedListObject
+        if r.params.contains(where: { Self.isFunction($0.value) }) {
+            params = try namespace(job, attempt: 1).params
+        } else {
+            params = try self.params(job, threads: 1, resources: NamedListObject(items: []))
+        }
+        let text = try params.items.map { try interpreter.repr($0) }.joined(separator: "\u{1f}")
+        let names = params.names.map(\.name).joined(separator: ",")
         return stableHash(names + "\u{1e}" + text)
     }
 
     // MARK: Calling Snakemake-style functions
 
+    /// A value `resolve` would call (what Snakemake treats as a function of the job).
+    static func isFunction(_ value: Value) -> Bool {
+        guard case .object(let o) = value else { return false }
+        return o is PyCallable && !(o is NamedListObject) && value.stringValue == nil
+    }
+
     /// A value, or the result of calling it when it is a function of the job.
     func resolve(_ value: Value, job: JobID, attempt: Int, threads: Int?, resources: NamedListObject? = nil) throws -> Value {
-        guard case .object(let o) = value, o is PyCallable, !(o is NamedListObject), value.stringValue == nil else { return value }
+        guard Self.isFunction(value) else { return value }
         var extras: [(String, Value)] = [
             ("input", .object(dag.inputObject(job))), ("output", .object(dag.outputObject(job))),
             ("attempt", .int(attempt)), ("log", .object(dag.logObject(job))), ("rulename", .str(rule(job).name)),
