@@ -2,15 +2,19 @@
 
 import Foundation
 import FlowLang
+import FlowStorage
 import FlowWorkflow
 
 public final class Engine {
     public let options: EngineOptions
     public let reporter: EngineReporter
+    /// Where the workflow's files live (POSIX for plain paths unless a test hands in another).
+    public let storage: Storage
 
-    public init(options: EngineOptions, reporter: EngineReporter) {
+    public init(options: EngineOptions, reporter: EngineReporter, storage: Storage = Storage()) {
         self.options = options
         self.reporter = reporter
+        self.storage = storage
     }
 
     /// Applies `--directory` and finds the Snakefile (Snakemake's lookup when none is given).

@@ -5,6 +5,7 @@ import Foundation
 import FlowDAG
 import FlowExec
 import FlowLang
+import FlowStorage
 import FlowState
 import FlowWorkflow
 
@@ -19,8 +20,7 @@ extension Engine {
             return 0
         }
         reporter.buildingDAG()
-        let disk = PosixDisk(caching: false)
-        let dag = try DAG(workflow: workflow, disk: disk, targets: options.targets)
+        let dag = try DAG(workflow: workflow, storage: storage, targets: options.targets)
         let store = try StateStore(workdir: workdir)
         let provenance = try StateProvenance(store: store)
         let evaluator = try JobEvaluator(dag: dag, options: options)
