@@ -31,7 +31,7 @@ let package = Package(
         .target(name: "FlowWorkflow", dependencies: ["FlowSyntax", "FlowLang"]),
         .target(name: "FlowDAG", dependencies: ["FlowWorkflow", "FlowLang", "FlowStorage"]),
         .target(name: "FlowState", dependencies: ["CSQLite"]),
-        .target(name: "FlowExec", dependencies: ["FlowDAG", "FlowWorkflow", "FlowLang", "FlowState"]),
+        .target(name: "FlowExec", dependencies: ["FlowStorage"]),
         // The glue of one run: workflow -> DAG -> plan -> scheduler/executors -> state, reporting
         // events to a printer it does not own.
         .target(name: "FlowEngine", dependencies: ["FlowSyntax", "FlowLang", "FlowWorkflow", "FlowDAG", "FlowState", "FlowExec", "FlowStorage"]),
@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "FlowDAGTests", dependencies: ["FlowDAG", "FlowWorkflow", "FlowLang", "FlowStorage"]),
         .testTarget(name: "FlowStorageTests", dependencies: ["FlowStorage"]),
         .testTarget(name: "FlowStateTests", dependencies: ["FlowState"]),
-        .testTarget(name: "FlowExecTests", dependencies: ["FlowExec", "FlowDAG", "FlowWorkflow", "FlowState"]),
+        .testTarget(name: "FlowExecTests", dependencies: ["FlowExec", "FlowStorage"]),
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowWorkflow", "FlowDAG", "FlowState", "FlowExec"]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI"]),
     ]
