@@ -1,6 +1,7 @@
 // The entry points of a run: evaluate the workflow, then list, plan or execute.
 
 import Foundation
+import FlowExec
 import FlowLang
 import FlowStorage
 import FlowWorkflow
@@ -10,11 +11,15 @@ public final class Engine {
     public let reporter: EngineReporter
     /// Where the workflow's files live (POSIX for plain paths unless a test hands in another).
     public let storage: Storage
+    /// The back end for non-local jobs when given (tests, embedders); else `options.executor`
+    /// names one.
+    public let remoteExecutor: Executor?
 
-    public init(options: EngineOptions, reporter: EngineReporter, storage: Storage = Storage()) {
+    public init(options: EngineOptions, reporter: EngineReporter, storage: Storage = Storage(), remoteExecutor: Executor? = nil) {
         self.options = options
         self.reporter = reporter
         self.storage = storage
+        self.remoteExecutor = remoteExecutor
     }
 
     /// Applies `--directory` and finds the Snakefile (Snakemake's lookup when none is given).

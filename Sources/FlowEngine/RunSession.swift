@@ -114,7 +114,7 @@ extension Engine {
         var local = LocalExecutor.Options()
         local.maxInFlight = options.jobs ?? .max
         let localExecutor = try LocalExecutor(options: local)
-        let remote = try makeRemoteExecutor()
+        let remote = try remoteExecutor ?? makeRemoteExecutor()
         let adoptedRunID = try previousRemoteJobs(remote, store: store)
         var finished = Set<JobID>()
         var status: Int32 = 0
