@@ -1,16 +1,23 @@
 // The entry points of a run: evaluate the workflow, then list, plan or execute.
 
 import Foundation
+import FlowExec
 import FlowLang
 import FlowWorkflow
 
 public final class Engine {
     public let options: EngineOptions
     public let reporter: EngineReporter
+    /// Used as the remote executor instead of building one from `ExecutorRegistry` (tests
+    /// inject fakes); `options.executor` then is its name.
+    let injectedExecutor: (any Executor)?
 
-    public init(options: EngineOptions, reporter: EngineReporter) {
+    public init(options: EngineOptions, reporter: EngineReporter, executor: (any Executor)? = nil) {
+        var options = options
+        if let executor { options.executor = executor.name }
         self.options = options
         self.reporter = reporter
+        self.injectedExecutor = executor
     }
 
     /// Applies `--directory` and finds the Snakefile (Snakemake's lookup when none is given).
@@ -40,11 +47,6 @@ public final class Engine {
         wo.configOverrides = try ConfigLoader.parseOverrides(options.configEntries)
         wo.cores = options.cores
         return try WorkflowLoader.load(wo)
-    }
-
-    /// `--list-rules`: rule names with their docstrings.
-    public func listRules() throws -> [(name: String, docstring: String?)] {
-        try loadWorkflow().rules.map { ($0.name, $0.docstring) }
     }
 }
 
