@@ -75,6 +75,8 @@ public struct ExecutorSetting: Sendable {
     /// was expected ("expected an integer").
     func parse(_ values: [String]) -> Result<SettingValue, Mismatch> {
         if case .list = kind { return .success(.list(values)) }
+        // A bool given as a plain flag.
+        if kind == .bool && values.isEmpty { return .success(.bool(true)) }
         guard let text = values.last.map(trimSpaces) else { return .failure(Mismatch(expected: "a value")) }
         switch kind {
         case .string:
