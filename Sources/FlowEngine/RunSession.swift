@@ -206,7 +206,9 @@ extension Engine {
         }
         if descriptor.isLocal { return nil }
         let settings = try options.executorSettings[descriptor.name] ?? ExecutorSettings(descriptor)
-        if options.verbose { reporter.info("Executor \(descriptor.name): \(settings.description)") }
+        if options.verbose {
+            reporter.info("Executor \(descriptor.name): " + (settings.description.isEmpty ? "default settings" : settings.description))
+        }
         return try descriptor.makeExecutor(ExecutorContext(
             settings: settings, workdir: FileManager.default.currentDirectoryPath, jobs: options.jobs,
             maxStatusChecksPerSecond: options.maxStatusChecksPerSecond,
