@@ -24,15 +24,17 @@ let package = Package(
         // curl_easy_setopt/getinfo are variadic: typed C wrappers make them callable from Swift.
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
 
+        // Where files live: the storage protocol, the router by URL scheme, POSIX and in-memory adapters.
+        .target(name: "FlowStorage"),
         .target(name: "FlowSyntax"),
         .target(name: "FlowLang", dependencies: ["FlowSyntax", "CYAML"]),
         .target(name: "FlowWorkflow", dependencies: ["FlowSyntax", "FlowLang"]),
-        .target(name: "FlowDAG", dependencies: ["FlowWorkflow", "FlowLang"]),
+        .target(name: "FlowDAG", dependencies: ["FlowWorkflow", "FlowLang", "FlowStorage"]),
         .target(name: "FlowState", dependencies: ["CSQLite"]),
-        .target(name: "FlowExec", dependencies: ["FlowDAG", "FlowWorkflow", "FlowLang", "FlowState"]),
+        .target(name: "FlowExec", dependencies: ["FlowStorage"]),
         // The glue of one run: workflow -> DAG -> plan -> scheduler/executors -> state, reporting
         // events to a printer it does not own.
-        .target(name: "FlowEngine", dependencies: ["FlowSyntax", "FlowLang", "FlowWorkflow", "FlowDAG", "FlowState", "FlowExec"]),
+        .target(name: "FlowEngine", dependencies: ["FlowSyntax", "FlowLang", "FlowWorkflow", "FlowDAG", "FlowState", "FlowExec", "FlowStorage"]),
         .target(name: "FlowCLI", dependencies: [
             "FlowSyntax", "FlowLang", "FlowWorkflow", "FlowDAG", "FlowState", "FlowExec", "FlowEngine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -44,9 +46,10 @@ let package = Package(
         .testTarget(name: "FlowSyntaxTests", dependencies: ["FlowSyntax"]),
         .testTarget(name: "FlowLangTests", dependencies: ["FlowLang", "FlowSyntax"]),
         .testTarget(name: "FlowWorkflowTests", dependencies: ["FlowWorkflow", "FlowLang", "FlowSyntax"]),
-        .testTarget(name: "FlowDAGTests", dependencies: ["FlowDAG", "FlowWorkflow", "FlowLang"]),
+        .testTarget(name: "FlowDAGTests", dependencies: ["FlowDAG", "FlowWorkflow", "FlowLang", "FlowStorage"]),
+        .testTarget(name: "FlowStorageTests", dependencies: ["FlowStorage"]),
         .testTarget(name: "FlowStateTests", dependencies: ["FlowState"]),
-        .testTarget(name: "FlowExecTests", dependencies: ["FlowExec", "FlowDAG", "FlowWorkflow", "FlowState"]),
+        .testTarget(name: "FlowExecTests", dependencies: ["FlowExec", "FlowStorage"]),
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowWorkflow", "FlowDAG", "FlowState", "FlowExec"]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI"]),
     ]

@@ -4,7 +4,7 @@
 // Owns: matching requested files to producing rules, job creation (wildcards, inputs from
 // patterns and input functions), the job graph (flat arrays: jobs and files indexed by integers,
 // files interned once), rerun reasons and checkpoint re-evaluation. It reads the file system
-// only through `Disk` and provenance only through `ProvenanceSource`; it knows nothing about
+// only through `Storage` and provenance only through `ProvenanceSource`; it knows nothing about
 // SQLite, scheduling or executors, and evaluates no Python except input functions.
 //
 // Every graph walk is iterative (explicit stacks/queues): chains of any depth work.
@@ -12,6 +12,7 @@
 import Dispatch
 import Foundation
 import FlowLang
+import FlowStorage
 import FlowWorkflow
 
 public typealias JobID = Int
@@ -134,7 +135,8 @@ enum FileState: UInt8 {
 
 public final class DAG {
     public let workflow: Workflow
-    public let disk: Disk
+    /// Where files are stat'ed (a planning view: a store's error is recorded there, not thrown).
+    public let storage: Storage
     /// Per-file stat memo (by FileID, no string hashing): each path is stat'ed once per plan,
     /// shared by resolution and planning.
     private var statKnown: [Bool] = []
@@ -164,9 +166,9 @@ public final class DAG {
     private var dependentsPatch: [JobID: [JobID]] = [:]
 
     /// Builds the DAG for `targets` (file paths or rule names; none: the workflow's default target).
-    public init(workflow: Workflow, disk: Disk, targets: [String] = []) throws {
+    public init(workflow: Workflow, storage: Storage, targets: [String] = []) throws {
         self.workflow = workflow
-        self.disk = disk
+        self.storage = storage
         self.index = try RuleIndex(workflow)
         self.noOutputJob = [JobID](repeating: -1, count: workflow.rules.count)
         var targets = targets
@@ -180,7 +182,7 @@ public final class DAG {
         }
     }
 
-    /// The file's stat (nil: missing), from the memo or the disk.
+    /// The file's stat (nil: missing), from the memo or the storage.
     public func stat(_ f: FileID) -> FileStat? {
         if f < statKnown.count {
             if statKnown[f] { return statValue[f] }
@@ -189,41 +191,29 @@ public final class DAG {
             let n = max(files.count, f + 1)
             while statKnown.count < n { statKnown.append(false); statValue.append(nil) }
         }
-        let s = disk.stat(files.paths[f])
+        let s = storage.statOrRecord(files.paths[f])
         statKnown[f] = true
         statValue[f] = s
         return s
     }
 
-    /// Stats many files at once on all cores (for a PosixDisk without a cache, which is
-    /// stateless and thread-safe), filling the memo; planning 100k jobs is otherwise dominated by
-    /// sequential stat system calls.
+    /// Stats many files at once, filling the memo: the storage batches them (the POSIX adapter
+    /// on all cores; planning 100k jobs is otherwise dominated by sequential stat system calls).
     public func prefetchStats(_ ids: [FileID]) {
-        guard let posix = disk as? PosixDisk, posix.isThreadSafe, ids.count >= 4096 else { return }
         while statKnown.count < files.count { statKnown.append(false); statValue.append(nil) }
         let todo = ids.filter { !statKnown[$0] }
-        let paths = files.paths
-        var results = [FileStat?](repeating: nil, count: todo.count)
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
-        results.withUnsafeMutableBufferPointer { out in
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var i = w
-                while i < todo.count {
-                    out[i] = posix.stat(paths[todo[i]])
-                    i += workers
-                }
-            }
-        }
+        guard !todo.isEmpty else { return }
+        let results = storage.statManyOrRecord(todo.map { files.paths[$0] })
         for (k, f) in todo.enumerated() {
             statKnown[f] = true
             statValue[f] = results[k]
         }
     }
 
-    /// Forgets all stats (after jobs changed files), here and in the disk's own cache.
+    /// Forgets all stats (after jobs changed files), here and in the storage's caches.
     public func invalidateStats() {
         for i in statKnown.indices { statKnown[i] = false }
-        (disk as? PosixDisk)?.invalidateAll()
+        storage.invalidateCaches()
     }
 
     public func rule(of job: JobID) -> Rule { workflow.rules[jobs[job].rule] }
@@ -256,19 +246,19 @@ public final class DAG {
             addTargetJob(files.producer[f])
             return
         case .source, .failed:
-            if disk.exists(path) { return }
+            if (storage.statOrRecord(path) != nil) { return }
             throw failures[f] ?? DAGError.noRuleToProduce(file: path)
         case .unresolved:
             let candidates = index.candidates(for: path)
             if candidates.isEmpty {
                 files.state[f] = .source
-                if disk.exists(path) { return }
+                if (storage.statOrRecord(path) != nil) { return }
                 throw DAGError.noRuleToProduce(file: path)
             }
             switch try run(Frame(choice: f, candidates: candidates)) {
             case .success(let j): addTargetJob(j)
             case .failure(let e):
-                if disk.exists(path) { return }
+                if (storage.statOrRecord(path) != nil) { return }
                 throw e
             case .none: break
             }

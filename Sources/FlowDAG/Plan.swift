@@ -11,6 +11,7 @@
 //    unless every shared file is ancient() and exists), and makes its producers run when the files
 //    it needs from them are missing.
 
+import FlowStorage
 import FlowWorkflow
 
 public struct PlanOptions {
@@ -129,8 +130,7 @@ public final class Plan {
     /// running; new jobs run when those need their missing outputs or for their own reasons.
     /// Returns the jobs that newly need to run, dependencies first.
     ///
-    /// Files are stat'ed afresh (jobs have run since the plan was made); a caching `Disk` must
-    /// have forgotten the paths those jobs wrote (`Disk.invalidate`).
+    /// Files are stat'ed afresh (jobs have run since the plan was made).
     @discardableResult
     public func update(with changed: [JobID]) -> [JobID] {
         let n = dag.jobs.count
@@ -251,7 +251,7 @@ public final class Plan {
         var t: Double?
         for (i, o) in dag.jobs[job].output.enumerated() {
             guard var s = stat(o) else { continue }
-            if dag.outputFlags(of: job, i).contains(.directory), let stamp = dag.disk.stat(dag.files[o] + "/.snakemake_timestamp") {
+            if dag.outputFlags(of: job, i).contains(.directory), let stamp = dag.storage.statOrRecord(dag.files[o] + "/.snakemake_timestamp") {
                 s = stamp
             }
             t = min(t ?? s.mtime, s.mtime)
@@ -389,7 +389,7 @@ public final class Plan {
         let rule = dag.workflow.rules[dag.jobs[j].rule]
         guard case .script(let path) = rule.action, !path.contains("{"), !path.contains("://") else { return false }
         let full = path.hasPrefix("/") || rule.basedir.isEmpty || rule.basedir == "." ? path : rule.basedir + "/" + path
-        guard let script = dag.disk.stat(full), let outputs = ownOutputMintime(j) else { return false }
+        guard let script = dag.storage.statOrRecord(full), let outputs = ownOutputMintime(j) else { return false }
         return script.mtime > outputs
     }
 

@@ -3,20 +3,25 @@
 import Foundation
 import FlowExec
 import FlowLang
+import FlowStorage
 import FlowWorkflow
 
 public final class Engine {
     public let options: EngineOptions
     public let reporter: EngineReporter
+    /// Where the workflow's files live (POSIX for plain paths unless a test hands in another).
+    public let storage: Storage
     /// Used as the remote executor instead of building one from `ExecutorRegistry` (tests
     /// inject fakes); `options.executor` then is its name.
     let injectedExecutor: (any Executor)?
 
-    public init(options: EngineOptions, reporter: EngineReporter, executor: (any Executor)? = nil) {
+    public init(options: EngineOptions, reporter: EngineReporter, storage: Storage = Storage(),
+                executor: (any Executor)? = nil) {
         var options = options
         if let executor { options.executor = executor.name }
         self.options = options
         self.reporter = reporter
+        self.storage = storage
         self.injectedExecutor = executor
     }
 

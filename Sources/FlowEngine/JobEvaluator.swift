@@ -6,6 +6,7 @@
 import Foundation
 import FlowDAG
 import FlowLang
+import FlowStorage
 import FlowSyntax
 import FlowWorkflow
 
@@ -197,10 +198,18 @@ final class JobEvaluator {
         let resourcesObject = NamedListObject(
             typeName: "Resources", items: res.map(\.1),
             names: res.enumerated().map { NameRange($0.element.0, $0.offset..<$0.offset + 1, isSingle: true) })
+        // Jobs see storage URLs as their local copies (`gs://b/k` -> `.flow/storage/gs/b/k`).
         return JobNamespace(
-            rule: rule(job).name, jobid: job, attempt: attempt, input: dag.inputObject(job), output: dag.outputObject(job),
-            log: dag.logObject(job), params: try params(job, threads: threads, resources: resourcesObject, attempt: attempt),
+            rule: rule(job).name, jobid: job, attempt: attempt, input: localView(dag.inputObject(job)),
+            output: localView(dag.outputObject(job)), log: localView(dag.logObject(job)), params: try params(job, threads: threads, resources: resourcesObject, attempt: attempt),
             wildcards: dag.wildcardsObject(job), resources: resourcesObject, threads: threads, config: dag.workflow.config)
+    }
+
+    /// The list with storage URLs replaced by their local copies (the list itself when it has none).
+    private func localView(_ list: NamedListObject) -> NamedListObject {
+        guard list.items.contains(where: { $0.pathValue.map(StorageURL.isRemote) ?? false }) else { return list }
+        let paths = list.items.map { item in item.pathValue.map { StorageURL.localCopy(of: $0) } ?? "" }
+        return NamedListObject(typeName: list.typeName, paths: paths, names: list.names)
     }
 
     func format(_ template: String, _ ns: JobNamespace) throws -> String {

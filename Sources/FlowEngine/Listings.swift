@@ -3,6 +3,7 @@
 
 import Foundation
 import FlowDAG
+import FlowStorage
 import FlowWorkflow
 
 extension Engine {
@@ -24,7 +25,7 @@ extension Engine {
     /// `.flow/`) are skipped and symbolic links to folders are not followed.
     public func untrackedFiles() throws -> [String] {
         let workflow = try loadWorkflow()
-        let dag = try DAG(workflow: workflow, disk: PosixDisk(caching: false), targets: options.targets)
+        let dag = try DAG(workflow: workflow, storage: storage, targets: options.targets)
         let fm = FileManager.default
         let root = URL(fileURLWithPath: fm.currentDirectoryPath).standardizedFileURL.path
         func relative(_ path: String) -> String {

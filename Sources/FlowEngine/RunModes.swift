@@ -4,26 +4,31 @@
 import Foundation
 import FlowDAG
 import FlowState
+import FlowStorage
 import FlowWorkflow
 
 extension Engine {
     func printDryRun(_ plan: Plan, evaluator: JobEvaluator) throws {
-        let runner = JobRunner(plan: plan, jobs: [], evaluator: evaluator, options: options, reporter: reporter, store: nil, runID: runID)
+        let reports = JobReports(plan: plan, evaluator: evaluator, options: options)
         reporter.jobStats(plan.jobCounts)
         if !options.quiet {
             for job in plan.runJobs {
                 // Params/resources functions may read inputs that earlier jobs have not made yet:
                 // then the job is shown without them (Snakemake prints <TBD>).
                 guard let ns = try? evaluator.namespace(job, attempt: 1) else {
-                    reporter.jobStarted(runner.report(job), dryRun: true)
+                    reporter.jobStarted(reports.report(job, isLocal: isLocal(job, plan)), dryRun: true)
                     continue
                 }
                 var command: String?
                 if case .shell(let template) = plan.dag.rule(of: job).action { command = try? evaluator.format(template, ns) }
-                reporter.jobStarted(runner.report(job, namespace: ns, command: command), dryRun: true)
+                reporter.jobStarted(reports.report(job, isLocal: isLocal(job, plan), namespace: ns, command: command), dryRun: true)
             }
         }
         reporter.dryRunFinished(plan.jobCounts, reasons: reasonSummary(plan))
+    }
+
+    private func isLocal(_ job: JobID, _ plan: Plan) -> Bool {
+        JobRunner.runsLocally(plan.dag.rule(of: job), executor: options.executor)
     }
 
     /// Rules grouped by kind of reason, as Snakemake's dry-run footer lists them.
@@ -119,9 +124,9 @@ extension Engine {
 
     func touchOutputs(_ plan: Plan) -> Int32 {
         for j in plan.runJobs {
-            for p in plan.dag.outputPaths(of: j) where OutputFiles.exists(p) {
+            for p in plan.dag.outputPaths(of: j) where (try? storage.exists(p)) == true {
                 reporter.info("Touching output file \(p).")
-                OutputFiles.touch(p)
+                do { try storage.touch(p) } catch { reporter.warning("cannot touch \(p): \(error)") }
             }
         }
         reporter.flush()
@@ -134,10 +139,12 @@ extension Engine {
             for (i, p) in dag.outputPaths(of: j).enumerated() {
                 let flags = dag.outputFlags(of: j, i)
                 if tempOnly && !flags.contains(.temp) { continue }
-                if flags.contains(.protected) || !OutputFiles.exists(p) { continue }
+                if flags.contains(.protected) || (try? storage.exists(p)) != true { continue }
                 if options.dryRun { reporter.info("Would delete \(p)"); continue }
                 reporter.info("Deleting \(p)")
-                try? OutputFiles.remove(p)
+                do { try JobFiles(storage: storage, shared: true).removeEverywhere(JobSpecBuilder.file(p)) } catch {
+                    reporter.warning("cannot delete \(p): \(error)")
+                }
             }
         }
         reporter.flush()

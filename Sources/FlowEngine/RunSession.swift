@@ -5,6 +5,7 @@ import Foundation
 import FlowDAG
 import FlowExec
 import FlowLang
+import FlowStorage
 import FlowState
 import FlowWorkflow
 
@@ -19,12 +20,14 @@ extension Engine {
             return 0
         }
         reporter.buildingDAG()
-        let disk = PosixDisk(caching: false)
-        let dag = try DAG(workflow: workflow, disk: disk, targets: options.targets)
+        let dag = try DAG(workflow: workflow, storage: storage, targets: options.targets)
         let store = try StateStore(workdir: workdir)
         let provenance = try StateProvenance(store: store)
         let evaluator = try JobEvaluator(dag: dag, options: options)
         let plan = try Plan(dag: dag, provenance: provenance, options: planOptions(evaluator))
+        // A store that could not answer during planning (a server error, a missing adapter)
+        // stops the run here, before anything acts on a wrong picture.
+        try storage.throwRecordedError()
 
         if options.printDAG || options.printRuleGraph {
             print(options.printDAG ? jobGraph(plan) : ruleGraph(plan), terminator: "")
@@ -146,7 +149,8 @@ extension Engine {
                     isLocal: JobRunner.runsLocally(plan.dag.rule(of: j), executor: options.executor)))
             }
             let runner = JobRunner(plan: plan, jobs: runnable, evaluator: evaluator, options: options, reporter: reporter,
-                                   store: store, runID: runID)
+                                   store: store, storage: storage, runID: runID,
+                                   remoteSharesFileSystem: remote?.capabilities.sharesFileSystem ?? true)
             runner.baseDone = totalDone
             if let previous = adoptedRunID { runner.externalRunID = previous }
             runner.totalJobs = plan.runJobs.count

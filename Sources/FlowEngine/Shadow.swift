@@ -5,6 +5,7 @@
 
 import Foundation
 import FlowLang
+import FlowStorage
 
 struct ShadowDirectory {
     let path: String
@@ -76,8 +77,8 @@ struct ShadowDirectory {
                 continue
             }
             let target = workdir + "/" + file
-            try OutputFiles.makeParent(target)
-            try? OutputFiles.remove(target)
+            try LocalFiles.makeParent(target)
+            try? LocalFiles.remove(target)
             // A symlink the job made to an absolute path inside the shadow must point into the
             // working directory once the shadow is gone.
             if (st.st_mode & S_IFMT) == S_IFLNK, let dest = try? FileManager.default.destinationOfSymbolicLink(atPath: source),
@@ -93,6 +94,6 @@ struct ShadowDirectory {
     }
 
     func remove() {
-        try? OutputFiles.remove(path)
+        try? LocalFiles.remove(path)
     }
 }

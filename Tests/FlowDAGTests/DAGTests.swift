@@ -1,4 +1,5 @@
 import FlowDAG
+import FlowStorage
 import FlowLang
 import FlowWorkflow
 import XCTest
@@ -10,7 +11,7 @@ final class DAGTests: XCTestCase {
             makeRule("all", input: samples.map { "out/\($0).txt" }, shell: nil),
             makeRule("copy", input: ["in/{sample}.txt"], output: ["out/{sample}.txt"]),
         ])
-        let disk = InMemoryDisk(Dictionary(uniqueKeysWithValues: samples.map { ("in/\($0).txt", 1.0) }))
+        let disk = InMemoryStorage(Dictionary(uniqueKeysWithValues: samples.map { ("in/\($0).txt", 1.0) }))
         let dag = try DAG(workflow: wf, disk: disk)
         XCTAssertEqual(dag.jobs.count, 4)
         let all = dag.targetJobs[0]
@@ -31,7 +32,7 @@ final class DAGTests: XCTestCase {
             makeRule("pair", output: ["r/{n}.a", "r/{n}.b"]),
             makeRule("use", input: ["r/{n}.a", "r/{n}.b"], output: ["s/{n}.c"]),
         ])
-        let dag = try DAG(workflow: wf, disk: InMemoryDisk())
+        let dag = try DAG(workflow: wf, disk: InMemoryStorage())
         XCTAssertEqual(dag.jobs.count, 3)
         let pair = try XCTUnwrap(dag.job(producing: "r/x.b"))
         XCTAssertEqual(dag.job(producing: "r/x.a"), pair)
@@ -45,7 +46,7 @@ final class DAGTests: XCTestCase {
             makeRule("copy", input: ["in/{s}.txt"], output: ["out/{s}.txt"]),
             makeRule("hello", output: ["hello.txt"]),
         ])
-        let disk = InMemoryDisk(["in/z.txt": 1, "in/a.txt": 1])
+        let disk = InMemoryStorage(["in/z.txt": 1, "in/a.txt": 1])
         let dag = try DAG(workflow: wf, disk: disk, targets: ["out/z.txt", "hello"])
         XCTAssertEqual(dag.targetJobs.map { dag.jobKey($0) }, ["copy[s=z]", "hello"])
         XCTAssertThrowsDAGError(try DAG(workflow: wf, disk: disk, targets: ["nothing.txt"])) {
@@ -64,7 +65,7 @@ final class DAGTests: XCTestCase {
             makeRule("a", input: ["{n}.in"], output: ["{n}.out"]),
             makeRule("b", input: ["{n}.raw"], output: ["{n}.out"]),
         ]
-        let disk = InMemoryDisk(["x.in": 1, "x.raw": 1])
+        let disk = InMemoryStorage(["x.in": 1, "x.raw": 1])
         XCTAssertThrowsDAGError(try DAG(workflow: makeWorkflow(rules), disk: disk)) {
             XCTAssertTrue($0.contains("Rules a and b are ambiguous for the file x.out"), $0)
             XCTAssertTrue($0.contains("ruleorder"), $0)
@@ -84,7 +85,7 @@ final class DAGTests: XCTestCase {
             makeRule("generic", output: ["{n}.out"]),
             makeRule("special", output: ["special.out"]),
         ])
-        let dag = try DAG(workflow: wf, disk: InMemoryDisk())
+        let dag = try DAG(workflow: wf, disk: InMemoryStorage())
         XCTAssertEqual(dag.job(producing: "special.out").map { dag.ruleName(of: $0) }, "special")
         XCTAssertEqual(dag.jobs.count, 2)
     }
@@ -96,7 +97,7 @@ final class DAGTests: XCTestCase {
             makeRule("fromRaw", input: ["{n}.raw"], output: ["{n}.out"]),
             makeRule("deep", input: ["{n}.missing"], output: ["{n}.in"]),
         ])
-        let dag = try DAG(workflow: wf, disk: InMemoryDisk(["x.raw": 1]))
+        let dag = try DAG(workflow: wf, disk: InMemoryStorage(["x.raw": 1]))
         XCTAssertEqual(dag.job(producing: "x.out").map { dag.ruleName(of: $0) }, "fromRaw")
         // The failed candidate's subtree was rolled back.
         XCTAssertEqual(dag.jobs.count, 2)
@@ -108,7 +109,7 @@ final class DAGTests: XCTestCase {
             makeRule("all", input: ["out/a.txt"], shell: nil),
             makeRule("copy", input: ["in/{sample}.txt"], output: ["out/{sample}.txt"]),
         ])
-        XCTAssertThrowsDAGError(try DAG(workflow: wf, disk: InMemoryDisk())) { text in
+        XCTAssertThrowsDAGError(try DAG(workflow: wf, disk: InMemoryStorage())) { text in
             XCTAssertTrue(text.contains("Missing input files for rule copy:"), text)
             XCTAssertTrue(text.contains("output: out/a.txt"), text)
             XCTAssertTrue(text.contains("wildcards: sample=a"), text)
@@ -121,7 +122,7 @@ final class DAGTests: XCTestCase {
             makeRule("all", input: ["out/a.txt"], shell: nil),
             makeRule("copy", input: ["in/{other}.txt"], output: ["out/{sample}.txt"]),
         ])
-        XCTAssertThrowsDAGError(try DAG(workflow: wf, disk: InMemoryDisk())) {
+        XCTAssertThrowsDAGError(try DAG(workflow: wf, disk: InMemoryStorage())) {
             XCTAssertTrue($0.contains("rule copy"), $0)
             XCTAssertTrue($0.contains("'other'"), $0)
         }
@@ -133,7 +134,7 @@ final class DAGTests: XCTestCase {
             makeRule("ab", input: ["{n}.b"], output: ["{n}.a"]),
             makeRule("ba", input: ["{n}.a"], output: ["{n}.b"]),
         ])
-        XCTAssertThrowsDAGError(try DAG(workflow: wf, disk: InMemoryDisk())) { text in
+        XCTAssertThrowsDAGError(try DAG(workflow: wf, disk: InMemoryStorage())) { text in
             XCTAssertTrue(text.contains("Cyclic dependency on rule"), text)
             XCTAssertTrue(text.contains("ab (x.a) -> ba (x.b) -> ab (x.a)"), text)
         }
@@ -142,10 +143,10 @@ final class DAGTests: XCTestCase {
             makeRule("all", input: ["x.txt"], shell: nil),
             makeRule("loop", input: ["{n}.txt"], output: ["{n}.txt"]),
         ])
-        XCTAssertThrowsDAGError(try DAG(workflow: selfLoop, disk: InMemoryDisk())) {
+        XCTAssertThrowsDAGError(try DAG(workflow: selfLoop, disk: InMemoryStorage())) {
             XCTAssertTrue($0.contains("Cyclic dependency on rule loop"), $0)
         }
-        XCTAssertEqual(try DAG(workflow: selfLoop, disk: InMemoryDisk(["x.txt": 1])).jobs.count, 1)
+        XCTAssertEqual(try DAG(workflow: selfLoop, disk: InMemoryStorage(["x.txt": 1])).jobs.count, 1)
     }
 
     func testInputFunctionsAndNamedInputs() throws {
@@ -158,7 +159,7 @@ final class DAGTests: XCTestCase {
             (nil, .function(inputFunction { w in .str("extra/\(wildcard(w, "s"))") }, flags: [.ancient])),
         ]
         let wf = makeWorkflow([makeRule("all", input: ["res/A.txt"], shell: nil), use])
-        let disk = InMemoryDisk(["ref.fa": 1, "data/A_1.fq": 1, "data/A_2.fq": 1, "extra/A": 1])
+        let disk = InMemoryStorage(["ref.fa": 1, "data/A_1.fq": 1, "data/A_2.fq": 1, "extra/A": 1])
         let dag = try DAG(workflow: wf, disk: disk)
         let j = try XCTUnwrap(dag.job(producing: "res/A.txt"))
         XCTAssertEqual(dag.inputPaths(of: j), ["ref.fa", "data/A_1.fq", "data/A_2.fq", "extra/A"])
@@ -182,7 +183,7 @@ final class DAGTests: XCTestCase {
             (nil, .unpack(inputFunction { _ in .list(PyList([.str("in/c")])) })),
         ]
         let wf = makeWorkflow([makeRule("all", input: ["o/1"], shell: nil), r])
-        let disk = InMemoryDisk(["in/1.a": 1, "in/b1": 1, "in/b2": 1, "in/c": 1])
+        let disk = InMemoryStorage(["in/1.a": 1, "in/b1": 1, "in/b2": 1, "in/c": 1])
         let dag = try DAG(workflow: wf, disk: disk)
         let j = try XCTUnwrap(dag.job(producing: "o/1"))
         XCTAssertEqual(dag.inputPaths(of: j), ["in/1.a", "in/b1", "in/b2", "in/c"])
@@ -193,7 +194,7 @@ final class DAGTests: XCTestCase {
         var r = makeRule("r", output: ["o/{x}"])
         r.input = [(nil, .function(inputFunction { _ in throw PyError.key("'nope'") }, flags: []))]
         let wf = makeWorkflow([makeRule("all", input: ["o/1"], shell: nil), r])
-        XCTAssertThrowsDAGError(try DAG(workflow: wf, disk: InMemoryDisk())) {
+        XCTAssertThrowsDAGError(try DAG(workflow: wf, disk: InMemoryStorage())) {
             XCTAssertTrue($0.contains("InputFunctionException in rule r"), $0)
             XCTAssertTrue($0.contains("KeyError"), $0)
             XCTAssertTrue($0.contains("x=1"), $0)
@@ -212,7 +213,7 @@ final class DAGTests: XCTestCase {
                 }, flags: []))]
             }),
         ]) { $0.wildcardConstraints = ["i": "\\d+"] }
-        let dag = try DAG(workflow: wf, disk: InMemoryDisk(["seed": 1]))
+        let dag = try DAG(workflow: wf, disk: InMemoryStorage(["seed": 1]))
         XCTAssertEqual(dag.jobs.count, 2 * (depth + 1) + 1)
         XCTAssertEqual(dag.topologicalOrder().count, dag.jobs.count)
         let plan = try Plan(dag: dag)
@@ -221,10 +222,10 @@ final class DAGTests: XCTestCase {
 
     func testCheckpointPendingAndReevaluate() throws {
         // checkpoint split: produces a directory; aggregate's input function asks for its content.
-        let disk = InMemoryDisk(["in.txt": 1])
+        let disk = InMemoryStorage(["in.txt": 1])
         var aggregate = makeRule("aggregate", output: ["agg.txt"])
         aggregate.input = [(nil, .function(inputFunction { _ in
-            guard disk.files["split"] != nil else { throw IncompleteCheckpoint(rule: "split", targetFile: "split") }
+            guard disk.contains("split") else { throw IncompleteCheckpoint(rule: "split", targetFile: "split") }
             return .list(PyList([.str("proc/1.txt"), .str("proc/2.txt")]))
         }, flags: []))]
         var split = makeRule("split", input: ["in.txt"], output: ["split"], outputFlags: [.directory])
@@ -259,12 +260,12 @@ final class DAGTests: XCTestCase {
     }
 
     func testCheckpointPerSampleKeepsReverseEdgesConsistent() throws {
-        let disk = InMemoryDisk()
+        let disk = InMemoryStorage()
         let samples = (0..<40).map { "s\($0)" }
         var agg = makeRule("agg", output: ["agg/{s}.txt"])
         agg.input = [(nil, .function(inputFunction { w in
             let s = wildcard(w, "s")
-            guard disk.files["cp/\(s)"] != nil else { throw IncompleteCheckpoint(rule: "cp", targetFile: "cp/\(s)") }
+            guard disk.contains("cp/\(s)") else { throw IncompleteCheckpoint(rule: "cp", targetFile: "cp/\(s)") }
             return .list(PyList([.str("proc/\(s)/1.txt"), .str("proc/\(s)/2.txt")]))
         }, flags: []))]
         var cp = makeRule("cp", output: ["cp/{s}"])

@@ -1,4 +1,5 @@
 import FlowDAG
+import FlowStorage
 import FlowWorkflow
 import XCTest
 
@@ -28,8 +29,8 @@ final class PerformanceTests: XCTestCase {
             makeRule("all", input: samples.map { "out/\($0).txt" }, shell: nil),
             makeRule("copy", input: ["in/{sample}.txt"], output: ["out/{sample}.txt"]),
         ])
-        let disk = InMemoryDisk()
-        for s in samples { disk.files["in/\(s).txt"] = FileStat(mtime: 1) }
+        let disk = InMemoryStorage()
+        for s in samples { disk.touch("in/\(s).txt", mtime: 1) }
 
         var t0 = now()
         let dag = try DAG(workflow: wf, disk: disk)
@@ -44,7 +45,7 @@ final class PerformanceTests: XCTestCase {
         let peakMB = Double(usage.ru_maxrss) / 1024
 
         // The nothing-to-do check: every output exists and is newer.
-        for s in samples { disk.files["out/\(s).txt"] = FileStat(mtime: 2) }
+        for s in samples { disk.touch("out/\(s).txt", mtime: 2) }
         t0 = now()
         let dag2 = try DAG(workflow: wf, disk: disk)
         let plan2 = try Plan(dag: dag2)
@@ -67,8 +68,8 @@ final class PerformanceTests: XCTestCase {
             makeRule("c", input: ["b/{s}.b"], output: ["c/{s}.c"]),
             makeRule("d", input: ["c/{s}.c"], output: ["d/{s}.d"]),
         ])
-        let disk = InMemoryDisk()
-        for s in 0..<n { disk.files["in/\(s).txt"] = FileStat(mtime: 1) }
+        let disk = InMemoryStorage()
+        for s in 0..<n { disk.touch("in/\(s).txt", mtime: 1) }
         let t0 = now()
         let dag = try DAG(workflow: wf, disk: disk)
         let plan = try Plan(dag: dag)

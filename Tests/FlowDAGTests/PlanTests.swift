@@ -1,4 +1,5 @@
 import FlowDAG
+import FlowStorage
 import FlowLang
 import FlowWorkflow
 import XCTest
@@ -14,7 +15,7 @@ private func chain(midFlags: [FileFlags] = [[]], finalInputFlags: [FileFlags] = 
 
 final class PlanTests: XCTestCase {
     func testNothingToDoWhenUpToDate() throws {
-        let disk = InMemoryDisk(["a.in": 1, "b.mid": 2, "c.out": 3])
+        let disk = InMemoryStorage(["a.in": 1, "b.mid": 2, "c.out": 3])
         let dag = try DAG(workflow: chain(), disk: disk)
         let plan = try Plan(dag: dag)
         XCTAssertEqual(plan.runJobs, [])
@@ -22,7 +23,7 @@ final class PlanTests: XCTestCase {
     }
 
     func testMissingOutputAndPropagation() throws {
-        let disk = InMemoryDisk(["a.in": 1])
+        let disk = InMemoryStorage(["a.in": 1])
         let dag = try DAG(workflow: chain(), disk: disk)
         let plan = try Plan(dag: dag)
         XCTAssertEqual(plan.runJobs.map { dag.ruleName(of: $0) }, ["mid", "final", "all"])
@@ -34,7 +35,7 @@ final class PlanTests: XCTestCase {
     }
 
     func testUpdatedInput() throws {
-        let disk = InMemoryDisk(["a.in": 10, "b.mid": 2, "c.out": 3])
+        let disk = InMemoryStorage(["a.in": 10, "b.mid": 2, "c.out": 3])
         let dag = try DAG(workflow: chain(), disk: disk)
         let plan = try Plan(dag: dag)
         XCTAssertEqual(plan.reasonText(dag, producing: "b.mid"), "Updated input files: a.in")
@@ -46,7 +47,7 @@ final class PlanTests: XCTestCase {
     }
 
     func testDeletedIntermediateIsNotRebuiltWhenDownstreamIsNewer() throws {
-        let disk = InMemoryDisk(["a.in": 1, "c.out": 3])
+        let disk = InMemoryStorage(["a.in": 1, "c.out": 3])
         let dag = try DAG(workflow: chain(midFlags: [.temp]), disk: disk)
         XCTAssertEqual(try Plan(dag: dag).runJobs, [])
         // ... but it is when its input is newer than the final output.
@@ -56,7 +57,7 @@ final class PlanTests: XCTestCase {
     }
 
     func testAncientInputIgnoresMtimeAndUpstreamRuns() throws {
-        let disk = InMemoryDisk(["a.in": 10, "b.mid": 20, "c.out": 3])
+        let disk = InMemoryStorage(["a.in": 10, "b.mid": 20, "c.out": 3])
         let dag = try DAG(workflow: chain(finalInputFlags: [.ancient]), disk: disk)
         XCTAssertEqual(try Plan(dag: dag).runJobs, [])
         var options = PlanOptions()
@@ -67,7 +68,7 @@ final class PlanTests: XCTestCase {
     }
 
     func testForceAllForceTargetsAndForceRun() throws {
-        let disk = InMemoryDisk(["a.in": 1, "b.mid": 2, "c.out": 3])
+        let disk = InMemoryStorage(["a.in": 1, "b.mid": 2, "c.out": 3])
         let dag = try DAG(workflow: chain(), disk: disk)
         var all = PlanOptions()
         all.forceAll = true
@@ -84,7 +85,7 @@ final class PlanTests: XCTestCase {
     }
 
     func testUntilAndOmitFrom() throws {
-        let disk = InMemoryDisk(["a.in": 1])
+        let disk = InMemoryStorage(["a.in": 1])
         let dag = try DAG(workflow: chain(), disk: disk)
         var until = PlanOptions()
         until.until = ["mid"]
@@ -100,7 +101,7 @@ final class PlanTests: XCTestCase {
     }
 
     func testProvenanceTriggers() throws {
-        let disk = InMemoryDisk(["a.in": 1, "b.mid": 2, "c.out": 3])
+        let disk = InMemoryStorage(["a.in": 1, "b.mid": 2, "c.out": 3])
         let dag = try DAG(workflow: chain(), disk: disk)
         let mid = try XCTUnwrap(dag.job(producing: "b.mid"))
         let code = JobSignature.codeHash(of: dag.rule(of: mid))
@@ -142,7 +143,7 @@ final class PlanTests: XCTestCase {
             makeRule("all", input: ["o.txt"], shell: nil),
             makeRule("s", input: ["i.txt"], output: ["o.txt"], shell: nil) { $0.action = .script("scripts/s.py") },
         ])
-        let disk = InMemoryDisk(["i.txt": 1, "o.txt": 5, "scripts/s.py": 2])
+        let disk = InMemoryStorage(["i.txt": 1, "o.txt": 5, "scripts/s.py": 2])
         let dag = try DAG(workflow: wf, disk: disk)
         let prov = FakeProvenance()
         XCTAssertEqual(try Plan(dag: dag, provenance: prov).runJobs, [])
@@ -153,7 +154,7 @@ final class PlanTests: XCTestCase {
     }
 
     func testIncompleteOutputs() throws {
-        let disk = InMemoryDisk(["a.in": 1, "b.mid": 2, "c.out": 3])
+        let disk = InMemoryStorage(["a.in": 1, "b.mid": 2, "c.out": 3])
         let dag = try DAG(workflow: chain(), disk: disk)
         let prov = FakeProvenance()
         prov.incomplete = ["b.mid"]
@@ -172,7 +173,7 @@ final class PlanTests: XCTestCase {
             makeRule("hello", shell: "echo hi"),
             makeRule("collect", input: ["x"], shell: "cat x"),
         ])
-        let disk = InMemoryDisk(["x": 1])
+        let disk = InMemoryStorage(["x": 1])
         let dag = try DAG(workflow: wf, disk: disk, targets: ["hello", "collect"])
         let plan = try Plan(dag: dag)
         XCTAssertEqual(plan.reasonText(of: 0), "Rules with neither input nor output files are always executed.")
@@ -185,7 +186,7 @@ final class PlanTests: XCTestCase {
             makeRule("use", input: ["t.tmp"], output: ["x.{n}"]),
             makeRule("make", output: ["t.tmp"], outputFlags: [.temp]),
         ])
-        let dag = try DAG(workflow: wf, disk: InMemoryDisk())
+        let dag = try DAG(workflow: wf, disk: InMemoryStorage())
         let plan = try Plan(dag: dag)
         let make = try XCTUnwrap(dag.job(producing: "t.tmp"))
         XCTAssertEqual(Set(plan.tempConsumers(of: make).map { dag.jobKey($0) }), ["use[n=1]", "use[n=2]"])
@@ -198,7 +199,7 @@ final class PlanTests: XCTestCase {
             makeRule("use", input: ["d"], output: ["d.done"]),
             makeRule("dir", input: ["src"], output: ["d"], outputFlags: [.directory]),
         ])
-        let disk = InMemoryDisk(["src": 5, "d.done": 20])
+        let disk = InMemoryStorage(["src": 5, "d.done": 20])
         disk.touch("d", mtime: 1, isDirectory: true)
         disk.touch("d/.snakemake_timestamp", mtime: 10)
         let dag = try DAG(workflow: wf, disk: disk)
@@ -206,7 +207,7 @@ final class PlanTests: XCTestCase {
     }
 
     func testEachPathIsStatedOncePerPlan() throws {
-        let disk = InMemoryDisk(["a.in": 10, "b.mid": 2, "c.out": 3])
+        let disk = InMemoryStorage(["a.in": 10, "b.mid": 2, "c.out": 3])
         let dag = try DAG(workflow: chain(), disk: disk)
         let before = disk.statCount
         _ = try Plan(dag: dag)

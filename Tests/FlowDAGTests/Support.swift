@@ -1,6 +1,7 @@
 // Builders for workflows written directly in Swift, an in-memory provenance store, and helpers.
 
 import FlowDAG
+import FlowStorage
 import FlowLang
 import FlowSyntax
 import FlowWorkflow
@@ -73,5 +74,12 @@ func XCTAssertThrowsDAGError(_ body: @autoclosure () throws -> Any, _ check: (St
         XCTFail("expected an error", file: file, line: line)
     } catch {
         check("\(error)")
+    }
+}
+
+extension DAG {
+    /// A DAG over an in-memory store standing in for the working directory.
+    convenience init(workflow: Workflow, disk: InMemoryStorage, targets: [String] = []) throws {
+        try self.init(workflow: workflow, storage: Storage(local: disk), targets: targets)
     }
 }

@@ -16,7 +16,7 @@ final class FakeRemoteExecutor: Executor {
     private(set) var cancelled: [String] = []
 
     func submit(_ job: JobSpec) throws -> String {
-        for output in job.outputs {
+        for output in job.outputs.map(\.path) {
             let path = output.hasPrefix("/") ? output : job.workingDirectory + "/" + output
             FileManager.default.createFile(atPath: path, contents: Data("fake\n".utf8))
         }

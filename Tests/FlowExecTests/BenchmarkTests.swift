@@ -5,6 +5,7 @@
 import XCTest
 import Glibc
 @testable import FlowExec
+import FlowStorage
 
 /// The leanest possible engine: a spec per job, nothing recorded.
 private final class MinimalDelegate: SchedulerDelegate {
@@ -38,7 +39,7 @@ final class BenchmarkTests: XCTestCase {
                 let dependency = shape.dependency(of: index).map { " j\($0)" } ?? ""
                 makefile += "j\(index):\(dependency)\n\t@true\n"
             }
-            try JobScript.writeAtomically(makefile, to: directory + "/Makefile", mode: 0o644)
+            try LocalFiles.writeAtomically(makefile, to: directory + "/Makefile", mode: 0o644)
 
             for round in 1...2 {
                 let flow = try timeScheduler(shape, count: count, directory: directory, directExec: true)

@@ -6,7 +6,7 @@ import Glibc
 
 final class JobScriptTests: XCTestCase {
     private func spec(_ command: JobCommand = .shell("cp in.txt 'out file.txt'")) -> JobSpec {
-        JobSpec(id: 12, name: "copy", attempt: 2, runID: "5F0C-AB12", command: command,
+        JobSpec(id: 12, name: "copy", key: "copy[sample=A]", attempt: 2, runID: "5F0C-AB12", command: command,
                 workingDirectory: "/data/my project",
                 environment: ["ZED": "last", "A_VAR": "it's", "PLAIN": "x/y"])
     }
@@ -14,7 +14,7 @@ final class JobScriptTests: XCTestCase {
     func testRenderGolden() {
         XCTAssertEqual(JobScript.render(spec()), """
             #!/usr/bin/env bash
-            # flow job 12 (rule copy), attempt 2: flow-5f0c-ab12-12-2
+            # flow job 12 (copy[sample=A]), attempt 2: \(spec().externalName)
             set -euo pipefail
             cd '/data/my project'
             export A_VAR='it'\\''s'
@@ -39,15 +39,27 @@ final class JobScriptTests: XCTestCase {
 
     func testExternalNameIsStableAndKubernetesSafe() {
         let a = spec()
-        XCTAssertEqual(a.externalName, "flow-5f0c-ab12-12-2")
+        XCTAssertEqual(a.externalName, "flow-5f0c-ab12-copy-\(JobSpec.hash("copy[sample=A]"))-2")
         XCTAssertEqual(a.externalName, spec().externalName)
+        // The name follows the job's stable key, not the DAG's numbering, which checkpoints
+        // change between runs: the same job under another id keeps its name...
+        var renumbered = a
+        renumbered.id = 40
+        XCTAssertEqual(renumbered.externalName, a.externalName)
+        // ...and another job under the same id gets another name.
+        var other = a
+        other.key = "copy[sample=B]"
+        XCTAssertNotEqual(other.externalName, a.externalName)
         var b = a
         b.attempt = 3
         XCTAssertNotEqual(a.externalName, b.externalName)
         b.runID = String(repeating: "Z_", count: 60)
+        b.name = String(repeating: "very_long_rule_name", count: 5)
         XCTAssertLessThanOrEqual(b.externalName.count, 63)
-        XCTAssertTrue(b.externalName.hasSuffix("-12-3"))
+        XCTAssertTrue(b.externalName.hasSuffix("-3"))
         XCTAssertTrue(b.externalName.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "-" })
+        XCTAssertFalse(b.externalName.contains("--"))
+        XCTAssertEqual(JobSpec.hash("copy[sample=A]").count, 12)
     }
 
     func testWriteIsAtomicExecutableAndRunnable() throws {
@@ -56,13 +68,13 @@ final class JobScriptTests: XCTestCase {
         var job = spec(.shell("echo \"$A_VAR\" > result.txt"))
         job.workingDirectory = directory
         let path = try JobScript.write(job, directory: directory + "/.flow/jobs")
-        XCTAssertEqual(path, directory + "/.flow/jobs/flow-5f0c-ab12-12-2.sh")
+        XCTAssertEqual(path, directory + "/.flow/jobs/\(job.externalName).sh")
         var info = stat()
         XCTAssertEqual(stat(path, &info), 0)
         XCTAssertEqual(info.st_mode & 0o777, 0o755)
         // Rewriting replaces the file; no temporary file is left beside it.
         try JobScript.write(job, directory: directory + "/.flow/jobs")
-        XCTAssertEqual(try listDirectory(directory + "/.flow/jobs"), ["flow-5f0c-ab12-12-2.sh"])
+        XCTAssertEqual(try listDirectory(directory + "/.flow/jobs"), ["\(job.externalName).sh"])
         XCTAssertEqual(readFile(path), JobScript.render(job))
 
         // Remote executors run `bash <script>`: the script is self-contained.

@@ -4,6 +4,7 @@
 import XCTest
 import Glibc
 @testable import FlowExec
+import FlowStorage
 
 final class LocalExecutorTests: XCTestCase {
     private var directory = ""
@@ -100,8 +101,8 @@ final class LocalExecutorTests: XCTestCase {
         // The job's PATH is the one searched.
         XCTAssertEqual(runToCompletion(executor, job("flow-helper", environment: ["PATH": directory + "/bin:/usr/bin:/bin"])),
                        .failed(exitStatus: 127, reason: "exit status 127"))
-        try JobScript.makeDirectories(directory + "/bin")
-        try JobScript.writeAtomically("#!/bin/sh\nexit 0\n", to: directory + "/bin/flow-helper", mode: 0o755)
+        try LocalFiles.makeDirectories(directory + "/bin")
+        try LocalFiles.writeAtomically("#!/bin/sh\nexit 0\n", to: directory + "/bin/flow-helper", mode: 0o755)
         XCTAssertEqual(runToCompletion(executor, job("flow-helper", environment: ["PATH": directory + "/bin:/usr/bin:/bin"])),
                        .succeeded)
     }

@@ -35,7 +35,7 @@ final class SlurmExecutorTests: XCTestCase {
     }
 
     private func spec(id: Int = 7, resources: [String: ResourceValue] = [:], threads: Int = 1) -> JobSpec {
-        JobSpec(id: id, name: "map", runID: "Run42", command: .shell("echo hi > out.txt"),
+        JobSpec(id: id, name: "map", key: "map[sample=s\(id)]", runID: "Run42", command: .shell("echo hi > out.txt"),
                 workingDirectory: directory, threads: threads, resources: resources)
     }
 
@@ -58,7 +58,7 @@ final class SlurmExecutorTests: XCTestCase {
                                    "constraint": .string("avx2"), "slurm_extra": .string("--mail-type=NONE --comment='a b'")],
                        threads: 3)
         XCTAssertEqual(try slurm.submit(job), "4242")
-        let name = "flow-run42-7-1"
+        let name = spec().externalName
         let script = "\(directory)/.flow/jobs/\(name).sh"
         let log = "\(directory)/.flow/logs/slurm/\(name)-%j.log"
         XCTAssertEqual(runner.calls(of: "sbatch"), [[
@@ -136,7 +136,7 @@ final class SlurmExecutorTests: XCTestCase {
         }
         XCTAssertThrowsError(try executor(runner).submit(spec(resources: ["slurm_partition": .string("nope")]))) { error in
             let text = String(describing: error)
-            XCTAssertTrue(text.hasPrefix("`sbatch --parsable --job-name=flow-run42-7-1"), text)
+            XCTAssertTrue(text.hasPrefix("`sbatch --parsable --job-name=\(spec().externalName)"), text)
             XCTAssertTrue(text.contains("--partition=nope"), text)
             XCTAssertTrue(text.hasSuffix("failed with exit status 1: sbatch: error: Batch job submission failed: Invalid partition name specified"), text)
         }
@@ -153,7 +153,7 @@ final class SlurmExecutorTests: XCTestCase {
     func testAdoptsJobLeftBehindAndNeverSubmitsTwice() throws {
         let runner = ScriptedRunner { args in
             switch args[0] {
-            case "squeue": return SlurmCommandResult(status: 0, stdout: "31|other-job\n30|flow-run42-7-1\n")
+            case "squeue": return SlurmCommandResult(status: 0, stdout: "31|other-job\n30|\(self.spec(id: 7).externalName)\n")
             case "sbatch": return SlurmCommandResult(status: 0, stdout: "99\n")
             default: return SlurmCommandResult(status: 0, stdout: "")
             }
@@ -173,7 +173,7 @@ final class SlurmExecutorTests: XCTestCase {
         let runner = ScriptedRunner()
         runner.handler = { args in
             if args[0] == "sbatch" { throw SlurmError.timedOut(command: "sbatch", seconds: 60) }
-            if args.contains("--name=flow-run42-7-1") { return SlurmCommandResult(status: 0, stdout: "55\n") }
+            if args.contains("--name=\(self.spec().externalName)") { return SlurmCommandResult(status: 0, stdout: "55\n") }
             return SlurmCommandResult(status: 0, stdout: "")
         }
         XCTAssertEqual(try executor(runner).submit(spec()), "55")

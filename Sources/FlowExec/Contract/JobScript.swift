@@ -5,24 +5,37 @@
 // (temp file + rename, mode 0755), so a backend that reads it never sees half a script.
 // Remote executors (Slurm, Kubernetes, Flux, PiCaS) then run `bash .flow/jobs/<name>.sh`.
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import FlowStorage
 
 public enum JobScript {
     /// The script text. Environment entries are sorted so the text is reproducible.
-    public static func render(_ job: JobSpec) -> String {
+    /// - Parameters:
+    ///   - directory: where the script changes to first; nil stays where the back end started it
+    ///     (a back end without flow's file system starts it in the job's own directory).
+    ///   - embedPrograms: write the job's generated programs from the script itself (quoted
+    ///     here-documents), so the script alone is everything a remote back end needs.
+    public static func render(_ job: JobSpec, directory: String?? = .none, embedPrograms: Bool = false) -> String {
         var lines = [
             "#!/usr/bin/env bash",
-            "# flow job \(job.id) (rule \(job.name)), attempt \(job.attempt): \(job.externalName)",
+            "# flow job \(job.id) (\(job.key)), attempt \(job.attempt): \(job.externalName)",
             // Snakemake's strict mode, so the script fails like the local run would.
             "set -euo pipefail",
-            "cd \(shellQuote(job.workingDirectory))",
         ]
+        if let cd = directory ?? job.workingDirectory { lines.append("cd \(shellQuote(cd))") }
         for key in job.environment.keys.sorted() {
             lines.append("export \(key)=\(shellQuote(job.environment[key]!))")
+        }
+        if embedPrograms {
+            for program in job.programs {
+                // A delimiter that cannot occur in the text ends the here-document.
+                var delimiter = "FLOW_PROGRAM_END"
+                while program.text.contains(delimiter) { delimiter += "_" }
+                let parent = LocalFiles.dirname(program.path)
+                if !parent.isEmpty { lines.append("mkdir -p \(shellQuote(parent))") }
+                lines.append("cat > \(shellQuote(program.path)) <<'\(delimiter)'")
+                lines.append(program.text.hasSuffix("\n") ? String(program.text.dropLast()) : program.text)
+                lines.append(delimiter)
+            }
         }
         switch job.command {
         case .shell(let text): lines.append(text)
@@ -34,36 +47,9 @@ public enum JobScript {
     /// Writes the script under `directory` (created if missing); returns its path.
     @discardableResult
     public static func write(_ job: JobSpec, directory: String = ".flow/jobs") throws -> String {
-        try makeDirectories(directory)
         let path = directory + "/" + job.externalName + ".sh"
-        try writeAtomically(render(job), to: path, mode: 0o755)
+        try LocalFiles.writeAtomically(render(job), to: path, mode: 0o755)
         return path
-    }
-
-    /// Writes `text` to a temporary file beside `path`, then renames it over `path`.
-    public static func writeAtomically(_ text: String, to path: String, mode: mode_t) throws {
-        let temp = "\(path).tmp.\(getpid())"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        if fd < 0 { throw SystemCallError("open", path: temp) }
-        var text = text
-        let complete = text.withUTF8 { writeAll(fd, UnsafeRawBufferPointer($0)) }
-        if !complete {
-            let error = SystemCallError("write", path: temp)
-            close(fd)
-            unlink(temp)
-            throw error
-        }
-        // open() applies the umask; the script must be executable whatever the umask is.
-        if fchmod(fd, mode) != 0 || close(fd) != 0 {
-            let error = SystemCallError("chmod/close", path: temp)
-            unlink(temp)
-            throw error
-        }
-        if rename(temp, path) != 0 {
-            let error = SystemCallError("rename", path: path)
-            unlink(temp)
-            throw error
-        }
     }
 
     /// Single-quotes `text` for bash ('\'' for each embedded quote); safe words stay bare.
@@ -74,20 +60,6 @@ public enum JobScript {
             if char == "'" { quoted += "'\\''" } else { quoted.append(char) }
         }
         return quoted + "'"
-    }
-
-    /// `mkdir -p`.
-    public static func makeDirectories(_ path: String) throws {
-        if path.isEmpty || access(path, F_OK) == 0 { return }
-        let parent = parentDirectory(path)
-        if parent != path { try makeDirectories(parent) }
-        if mkdir(path, 0o777) != 0 && errno != EEXIST { throw SystemCallError("mkdir", path: path) }
-    }
-
-    static func parentDirectory(_ path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "" }
-        if slash == path.startIndex { return "/" }
-        return String(path[..<slash])
     }
 
     /// Bytes that mean nothing special to bash anywhere in a word: a word made only of them needs
@@ -104,19 +76,4 @@ public enum JobScript {
             return false
         }
     }
-}
-
-/// write(2) until everything is written; false on error. (A free function: inside `JobScript`
-/// the name `write` means the static method.)
-private func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
-    var offset = 0
-    while offset < bytes.count {
-        let count = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-        if count < 0 {
-            if errno == EINTR { continue }
-            return false
-        }
-        offset += count
-    }
-    return true
 }

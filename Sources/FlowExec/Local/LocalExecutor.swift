@@ -7,6 +7,7 @@
 // contract as remote backends; its external ids are pids. Limits (cores, resources) are the
 // scheduler's business, not this file's. Not thread-safe: one scheduler thread drives it.
 
+import FlowStorage
 #if canImport(Glibc)
 import Glibc
 
@@ -127,9 +128,9 @@ public final class LocalExecutor: Executor {
     }
 
     private func ensureParentDirectory(of path: String) throws {
-        let parent = JobScript.parentDirectory(path)
+        let parent = LocalFiles.dirname(path)
         if parent.isEmpty || knownDirectories.contains(parent) { return }
-        try JobScript.makeDirectories(parent)
+        try LocalFiles.makeDirectories(parent)
         knownDirectories.insert(parent)
     }
 

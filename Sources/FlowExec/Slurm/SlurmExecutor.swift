@@ -9,6 +9,7 @@
 // External ids are Slurm job ids ("123"); federated/multi-cluster ids ("123;cluster") are
 // reduced to the id, so one executor talks to one cluster.
 
+import FlowStorage
 #if canImport(Glibc)
 import Glibc
 
@@ -71,7 +72,7 @@ public final class SlurmExecutor: Executor {
         let script = try JobScript.write(job, directory: resolve(options.jobScriptDirectory))
         // Slurm replaces %j with the job id; the folder must exist before the job starts.
         let output = logFiles(for: job, id: "%j")
-        for path in output { try JobScript.makeDirectories(JobScript.parentDirectory(path)) }
+        for path in output { try LocalFiles.makeDirectories(LocalFiles.dirname(path)) }
         let directory = job.workingDirectory.isEmpty ? baseDirectory : resolve(job.workingDirectory)
         var args = try SlurmSubmission.arguments(for: job, scriptPath: script, stdout: output[0],
                                                  stderr: output.last!, directory: directory, options: options)

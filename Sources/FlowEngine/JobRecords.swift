@@ -1,0 +1,68 @@
+// What the state store learns from a run's jobs: remote jobs while they are in flight (so a
+// restarted flow can adopt or cancel them, matched by the job's stable key) and, after success,
+// each output's provenance (rule, params, code, input set, software, command, times, host).
+// Writes are queued and committed once per scheduler step.
+
+import Foundation
+import FlowDAG
+import FlowExec
+import FlowState
+import FlowWorkflow
+
+final class JobRecords {
+    let store: StateStore?
+    let dag: DAG
+    let evaluator: JobEvaluator
+    let runID: String
+    let host = ProcessInfo.processInfo.hostName
+    private var remote: [JobID: (executor: String, id: String)] = [:]
+
+    init(store: StateStore?, dag: DAG, evaluator: JobEvaluator, runID: String) {
+        self.store = store
+        self.dag = dag
+        self.evaluator = evaluator
+        self.runID = runID
+    }
+
+    /// Committed before the job starts: after a kill -9 of flow, a partial output must be
+    /// recognisable as incomplete (WAL without fsync makes this commit cheap).
+    func markIncomplete(_ locations: [String]) throws {
+        try store?.markIncomplete(paths: locations, runID: runID)
+    }
+
+    func clearIncomplete(_ locations: [String]) {
+        store?.enqueue { $0.clearIncomplete(paths: locations) }
+    }
+
+    func remoteJobStarted(_ job: JobID, attempt: Int, externalID: String, executor: String, externalRunID: String) {
+        let now = unixTime()
+        let record = ExternalJob(executor: executor, externalID: externalID, runID: externalRunID, jobKey: dag.jobKey(job),
+                                 attempt: attempt, state: .submitted, submittedAt: now, updatedAt: now)
+        store?.enqueue { $0.putExternalJob(record) }
+        remote[job] = (executor, externalID)
+    }
+
+    func remoteJobEnded(_ job: JobID) {
+        guard let ended = remote.removeValue(forKey: job) else { return }
+        store?.enqueue { $0.deleteExternalJob(executor: ended.executor, externalID: ended.id) }
+    }
+
+    /// Provenance of a successful job's outputs, with the mtimes the plan will compare against.
+    func succeeded(_ job: JobID, outputs: [String], mtimes: [Double?], command: String?, started: Double?) {
+        guard let store else { return }
+        let rule = dag.rule(of: job)
+        let signature = JobSignature.default(for: rule)
+        let paramsHash = (try? evaluator.paramsHash(job)) ?? nil
+        let meta = JobRecord(rule: rule.name, jobKey: dag.jobKey(job), paramsHash: paramsHash ?? "",
+                             codeHash: signature.codeHash ?? "", inputs: InputSet(dag.inputPaths(of: job)),
+                             softwareEnvHash: signature.softwareHash ?? "", shellCommand: command,
+                             startTime: started ?? 0, endTime: Date().timeIntervalSince1970, exitStatus: 0,
+                             host: host, runID: runID)
+        store.enqueue {
+            $0.record(outputs: outputs, meta: meta, outputMtimes: mtimes)
+            $0.clearIncomplete(paths: outputs)
+        }
+    }
+
+    func flush() throws { try store?.flush() }
+}
