@@ -6,6 +6,7 @@
 import ArgumentParser
 import Foundation
 import FlowEngine
+import FlowExec
 
 public struct FlowCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
@@ -16,12 +17,20 @@ public struct FlowCommand: ParsableCommand {
     )
     public init() {}
 
-    /// Parses `arguments` (without the program name), expanding `--profile`, runs the command and
-    /// exits: 0 success, 1 failure, 130 interrupted, 64 usage error (argument-parser's code).
+    /// Parses `arguments` (without the program name), expanding `--profile` and lifting executor
+    /// settings out, runs the command and exits: 0 success, 1 failure, 130 interrupted, 64 usage
+    /// error (argument-parser's code).
     public static func main(arguments: [String]) -> Never {
         do {
-            let expanded = try ProfileExpansion.expand(ShortOptions.split(arguments))
-            var command = try parseAsRoot(expanded)
+            let expansion = try ProfileExpansion.expand(ShortOptions.split(arguments))
+            for warning in expansion.warnings { FileHandle.standardError.write(Data("flow: \(warning)\n".utf8)) }
+            let lifted = try ExecutorFlags.lift(expansion.arguments)
+            var command = try parseAsRoot(lifted.arguments)
+            if var run = command as? RunCommand {
+                // The profile's settings first: the command line wins.
+                run.executorSettings = expansion.executorSettings + lifted.settings
+                command = run
+            }
             try command.run()
             Foundation.exit(0)
         } catch let code as ExitCode {
@@ -30,7 +39,15 @@ public struct FlowCommand: ParsableCommand {
             FileHandle.standardError.write(Data("flow: \(error.description)\n".utf8))
             Foundation.exit(1)
         } catch {
-            if isArgumentParserError(error) { FlowCommand.exit(withError: error) }
+            if isArgumentParserError(error) {
+                // `flow run --help` ends with the executors and their settings (from the registry).
+                let message = fullMessage(for: error)
+                if exitCode(for: error) == .success, message == helpMessage(for: RunCommand.self) {
+                    print(message.trimmingCharacters(in: .newlines) + "\n\n" + ExecutorFlags.help(), terminator: "")
+                    Foundation.exit(0)
+                }
+                FlowCommand.exit(withError: error)
+            }
             FileHandle.standardError.write(Data((ErrorReport.describe(error) + "\n").utf8))
             Foundation.exit(1)
         }
@@ -48,10 +65,16 @@ public enum FlowVersion {
 }
 
 /// Inserts the arguments of `--profile NAME` (or $FLOW_PROFILE / $SNAKEMAKE_PROFILE) before the
-/// user's own arguments of the `run` subcommand.
+/// user's own arguments of the `run` subcommand, and hands over its executor settings.
 enum ProfileExpansion {
-    static func expand(_ arguments: [String]) throws -> [String] {
-        guard let runIndex = arguments.firstIndex(of: "run") else { return arguments }
+    struct Expansion {
+        var arguments: [String]
+        var executorSettings: [SettingInput] = []
+        var warnings: [String] = []
+    }
+
+    static func expand(_ arguments: [String]) throws -> Expansion {
+        guard let runIndex = arguments.firstIndex(of: "run") else { return Expansion(arguments: arguments) }
         var name: String?
         var rest = arguments
         if let i = rest.firstIndex(of: "--profile"), i + 1 < rest.count {
@@ -64,11 +87,11 @@ enum ProfileExpansion {
             let env = ProcessInfo.processInfo.environment
             name = env["FLOW_PROFILE"] ?? env["SNAKEMAKE_PROFILE"]
         }
-        guard let name, !name.isEmpty else { return arguments }
+        guard let name, !name.isEmpty else { return Expansion(arguments: arguments) }
         let profile = try Profile.load(name)
         var result = rest
         result.insert(contentsOf: profile.arguments, at: runIndex + 1)
-        return result
+        return Expansion(arguments: result, executorSettings: profile.executorSettings, warnings: profile.warnings)
     }
 }
 

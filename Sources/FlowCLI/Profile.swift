@@ -1,13 +1,36 @@
-// Profiles: a folder with a `config.yaml` whose keys are long flag names (Snakemake's format).
-// The profile turns into command-line arguments placed before the user's own, so flags given on
-// the command line win (single-valued options: last one wins; lists are merged).
+// Profiles: a folder with a `config.yaml` whose keys are long flag names without `--`
+// (Snakemake's format; `_` and `-` are interchangeable). Keys of `flow run` flags turn into
+// command-line arguments placed before the user's own, so flags given on the command line win
+// (single-valued options: last one wins; lists are merged). Keys of executor settings
+// (`slurm-partition`) become `SettingInput`s that remember the file for error messages. Any
+// other key is an error naming the file and the nearest valid key.
 
 import Foundation
+import FlowExec
 import FlowLang
+import FlowSyntax
 
 public struct Profile {
     public let path: String
+    /// `flow run` arguments from the keys that are flags.
     public let arguments: [String]
+    /// Executor settings from the keys that are registry settings.
+    public let executorSettings: [SettingInput]
+    /// Keys flow accepts but does not act on, with why.
+    public let warnings: [String]
+
+    /// Keys Snakemake profiles often hold that flow knows but does not act on (yet): accepted
+    /// with a warning, so that a Snakemake profile still works.
+    static let ignoredSnakemakeKeys: [String: String] = [
+        "use-conda": "flow does not create conda environments yet",
+        "conda-frontend": "flow does not create conda environments yet",
+        "conda-prefix": "flow does not create conda environments yet",
+        "use-singularity": "flow does not run containers yet",
+        "use-apptainer": "flow does not run containers yet",
+        "software-deployment-method": "flow does not deploy software environments yet",
+        "max-jobs-per-second": "flow submits as fast as -j and the executor allow",
+        "local-cores": "local jobs share --cores",
+    ]
 
     /// Where `--profile NAME` is looked up, in order.
     public static func searchDirectories(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String] {
@@ -30,13 +53,13 @@ public struct Profile {
             if fm.fileExists(atPath: dir, isDirectory: &isDir) {
                 let file = isDir.boolValue ? dir + "/config.yaml" : dir
                 guard fm.fileExists(atPath: file) else { continue }
-                return Profile(path: file, arguments: try arguments(fromFile: file))
+                return try read(file)
             }
         }
         throw CLIError("profile '\(nameOrPath)' not found (looked in: \(candidates.joined(separator: ", ")))")
     }
 
-    static func arguments(fromFile file: String) throws -> [String] {
+    static func read(_ file: String) throws -> Profile {
         guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
             throw CLIError("profile \(file): cannot read the file")
         }
@@ -44,12 +67,31 @@ public struct Profile {
         do { value = try YAMLCodec.load(text, path: file) } catch {
             throw CLIError("profile \(file): \(error)")
         }
-        if case .none = value { return [] }
+        if case .none = value { return Profile(path: file, arguments: [], executorSettings: [], warnings: []) }
         guard case .dict(let dict) = value else { throw CLIError("profile \(file): expected a mapping of flag names to values") }
         var args: [String] = []
+        var settings: [SettingInput] = []
+        var warnings: [String] = []
         for (key, item) in zip(dict.keys, dict.values) {
             guard let name = key.stringValue else { throw CLIError("profile \(file): keys must be flag names") }
-            let flag = "--" + name.replacingOccurrences(of: "_", with: "-")
+            let normalized = name.replacingOccurrences(of: "_", with: "-")
+            if let (descriptor, setting) = ExecutorRegistry.setting(forKey: normalized) {
+                if let values = try settingValues(item, file: file, key: name) {
+                    settings.append(SettingInput(executor: descriptor.name, setting: setting.name, values: values, source: .profile(path: file)))
+                }
+                continue
+            }
+            if let reason = ignoredSnakemakeKeys[normalized] {
+                warnings.append("profile \(file): ignoring '\(name)' (\(reason))")
+                continue
+            }
+            guard RunOptions.longNames.contains(normalized) else {
+                var message = "profile \(file): unknown key '\(name)'"
+                let valid = RunOptions.longNames + ExecutorRegistry.keys() + ignoredSnakemakeKeys.keys.sorted()
+                if let near = closestName(to: normalized, in: valid) { message += " (did you mean '\(near)'?)" }
+                throw CLIError(message)
+            }
+            let flag = "--" + normalized
             switch item {
             case .bool(let b): if b { args.append(flag) }
             case .none: continue
@@ -73,7 +115,17 @@ public struct Profile {
                 args += [flag, try scalar(item, file: file, key: name)]
             }
         }
-        return args
+        return Profile(path: file, arguments: args, executorSettings: settings, warnings: warnings)
+    }
+
+    /// An executor setting's texts: a scalar is one, a list several; nil leaves it unset.
+    private static func settingValues(_ item: Value, file: String, key: String) throws -> [String]? {
+        switch item {
+        case .none: return nil
+        case .bool(let b): return [b ? "true" : "false"]
+        case .list(let l): return try l.items.map { try scalar($0, file: file, key: key) }
+        default: return [try scalar(item, file: file, key: key)]
+        }
     }
 
     private static func scalar(_ value: Value, file: String, key: String) throws -> String {

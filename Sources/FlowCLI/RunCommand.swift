@@ -3,6 +3,8 @@
 import ArgumentParser
 import Foundation
 import FlowEngine
+import FlowExec
+import FlowSyntax
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,19 +13,30 @@ struct RunCommand: ParsableCommand {
     )
 
     @OptionGroup var options: RunOptions
+    /// Executor settings from the profile and the command line, lifted out before argument-parser
+    /// parses (FlowCommand.main); not an argument-parser property.
+    var executorSettings: [SettingInput] = []
+
+    private enum CodingKeys: String, CodingKey {
+        case options
+    }
 
     func run() throws {
-        let engineOptions = try EngineOptionsBuilder.build(options)
+        let engineOptions = try EngineOptionsBuilder.build(options, executorSettings: executorSettings)
         let printer = Printer(quiet: options.quiet, printShellCommands: options.printshellcmds)
         let engine = Engine(options: engineOptions, reporter: printer)
         if options.listRules || options.listTargetRules {
-            for rule in try engine.listRules() {
+            for rule in try options.listTargetRules ? engine.listTargetRules() : engine.listRules() {
                 if let doc = rule.docstring?.trimmingCharacters(in: .whitespacesAndNewlines), !doc.isEmpty {
                     print("\(rule.name) (\(doc))")
                 } else {
                     print(rule.name)
                 }
             }
+            return
+        }
+        if options.listUntracked {
+            for path in try engine.untrackedFiles() { print(path) }
             return
         }
         let status = try engine.run()
@@ -34,7 +47,7 @@ struct RunCommand: ParsableCommand {
 
 /// Flags -> typed engine options, with Snakemake's validation messages.
 enum EngineOptionsBuilder {
-    static func build(_ o: RunOptions) throws -> EngineOptions {
+    static func build(_ o: RunOptions, executorSettings: [SettingInput] = []) throws -> EngineOptions {
         var e = EngineOptions()
         e.targets = o.targets
         e.snakefile = o.snakefile
@@ -56,6 +69,8 @@ enum EngineOptionsBuilder {
             e.rerunTriggers = Set(o.rerunTriggers)
         }
         e.touch = o.touch
+        let executor = try executorDescriptor(o.executor ?? "local")
+        e.executor = executor.name
         let cpus = ProcessInfo.processInfo.activeProcessorCount
         if let c = o.cores {
             if c == "all" { e.cores = cpus } else if let n = Int(c), n > 0 { e.cores = n } else {
@@ -70,7 +85,7 @@ enum EngineOptionsBuilder {
             if o.cores == nil, let n = e.jobs { e.cores = n } else if o.cores == nil, e.jobs == nil { e.cores = cpus }
         } else if o.cores == nil && !o.dryRun && !o.listRules && !o.listTargetRules && !o.dag && !o.rulegraph
                     && !o.summary && !o.detailedSummary && !o.unlock && !o.touch && !o.deleteAllOutput
-                    && !o.deleteTempOutput && !o.listUntracked && (o.executor ?? "local") == "local" {
+                    && !o.deleteTempOutput && !o.listUntracked && executor.isLocal {
             throw CLIError("Error: cores have to be specified for local execution (use --cores N or --cores all).")
         }
         for entry in o.resources {
@@ -93,15 +108,16 @@ enum EngineOptionsBuilder {
         e.keepGoing = o.keepGoing
         e.retries = o.retries ?? 0
         if let w = o.latencyWait { e.latencyWait = w }
-        e.executor = o.executor ?? "local"
         if let m = o.maxStatusChecksPerSecond { e.maxStatusChecksPerSecond = m }
+        e.secondsBetweenStatusChecks = o.secondsBetweenStatusChecks
         e.cancelPrevious = o.cancelPrevious
-        let settings: [(String, String?)] = [
-            ("slurm-partition", o.slurmPartition), ("slurm-account", o.slurmAccount), ("slurm-qos", o.slurmQos),
-            ("slurm-logdir", o.slurmLogdir), ("slurm-extra", o.slurmExtra),
-            ("seconds-between-status-checks", o.secondsBetweenStatusChecks.map { String($0) }),
-        ]
-        for case let (key, value?) in settings { e.executorSettings[key] = value }
+        for descriptor in ExecutorRegistry.all {
+            let inputs = executorSettings.filter { $0.executor == descriptor.name }
+            if inputs.isEmpty { continue }
+            do { e.executorSettings[descriptor.name] = try ExecutorSettings(descriptor, inputs: inputs) } catch let error as ExecutorSettingError {
+                throw CLIError(error.description)
+            }
+        }
         e.notemp = o.notemp
         e.keepIncomplete = o.keepIncomplete
         e.nolock = o.nolock
@@ -117,6 +133,15 @@ enum EngineOptionsBuilder {
         e.deleteTempOutput = o.deleteTempOutput
         e.unlock = o.unlock
         return e
+    }
+
+    /// `--executor NAME` (or an alias) in the registry.
+    static func executorDescriptor(_ name: String) throws -> ExecutorDescriptor {
+        if let descriptor = ExecutorRegistry.descriptor(named: name) { return descriptor }
+        let names = ExecutorRegistry.all.map(\.name)
+        var message = "--executor: unknown executor '\(name)' (available: \(names.joined(separator: ", "))"
+        if let near = closestName(to: name, in: names + ExecutorRegistry.all.flatMap(\.aliases)) { message += "; did you mean '\(near)'?" }
+        throw CLIError(message + ")")
     }
 
     static func keyValue(_ entry: String, flag: String) throws -> (String, String) {

@@ -1,7 +1,10 @@
 // `flow run` flags, named as Snakemake names them (long names, short forms and aliases), so
-// that command lines and profiles written for Snakemake work unchanged.
+// that command lines and profiles written for Snakemake work unchanged. Executor settings
+// (`--slurm-partition`, ...) are not here: they come from `ExecutorRegistry` (ExecutorFlags.swift).
 
 import ArgumentParser
+import Foundation
+import FlowExec
 
 public struct RunOptions: ParsableArguments {
     public init() {}
@@ -83,28 +86,12 @@ public struct RunOptions: ParsableArguments {
     @Option(name: [.customLong("latency-wait"), .customLong("output-wait"), .customShort("w")], help: "Seconds to wait for outputs of remote jobs to appear on a shared file system.")
     public var latencyWait: Double?
 
-    @Option(name: [.customLong("executor"), .customShort("e")], help: "Where jobs run: local (default), slurm, k8s, flux, picas.")
+    @Option(name: [.customLong("executor"), .customShort("e")],
+            help: "Where jobs run: \(ExecutorRegistry.all.map(\.name).joined(separator: ", ")) (default: local; settings below).")
     public var executor: String?
 
     @Option(name: .customLong("max-status-checks-per-second"), help: "Upper bound on status polls of remote executors per second.")
     public var maxStatusChecksPerSecond: Double?
-
-    // Slurm executor settings (Snakemake's slurm plugin names; partition/account may also come
-    // from default-resources slurm_partition / slurm_account).
-    @Option(name: .customLong("slurm-partition"), help: "Default Slurm partition (--executor slurm).")
-    public var slurmPartition: String?
-
-    @Option(name: .customLong("slurm-account"), help: "Default Slurm account (--executor slurm).")
-    public var slurmAccount: String?
-
-    @Option(name: .customLong("slurm-qos"), help: "Default Slurm QOS (--executor slurm).")
-    public var slurmQos: String?
-
-    @Option(name: .customLong("slurm-logdir"), help: "Where Slurm job logs go (default .flow/logs/slurm).")
-    public var slurmLogdir: String?
-
-    @Option(name: .customLong("slurm-extra"), help: "Extra sbatch arguments for every job.")
-    public var slurmExtra: String?
 
     @Option(name: .customLong("seconds-between-status-checks"), help: "Minimum seconds between status rounds of remote executors.")
     public var secondsBetweenStatusChecks: Double?
@@ -167,4 +154,21 @@ public struct RunOptions: ParsableArguments {
 
     @Flag(name: [.customLong("list-untracked"), .customLong("lu")], help: "List files in the working directory that no rule produces or uses.")
     public var listUntracked = false
+}
+
+extension RunOptions {
+    /// Every long flag name `flow run` accepts, aliases included ("cores", "dryrun", ...), as
+    /// argument-parser knows them: read from its JSON description of the options, so the list
+    /// cannot drift from the declarations above.
+    static let longNames: [String] = {
+        guard let data = RunOptions._dumpHelp().data(using: .utf8),
+              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let command = root["command"] as? [String: Any],
+              let arguments = command["arguments"] as? [[String: Any]] else { return [] }
+        return arguments.flatMap { argument -> [String] in
+            (argument["names"] as? [[String: Any]] ?? []).compactMap { name in
+                name["kind"] as? String == "long" ? name["name"] as? String : nil
+            }
+        }.filter { $0 != "help" }
+    }()
 }

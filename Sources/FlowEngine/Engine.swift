@@ -11,15 +11,18 @@ public final class Engine {
     public let reporter: EngineReporter
     /// Where the workflow's files live (POSIX for plain paths unless a test hands in another).
     public let storage: Storage
-    /// The back end for non-local jobs when given (tests, embedders); else `options.executor`
-    /// names one.
-    public let remoteExecutor: Executor?
+    /// Used as the remote executor instead of building one from `ExecutorRegistry` (tests
+    /// inject fakes); `options.executor` then is its name.
+    let injectedExecutor: (any Executor)?
 
-    public init(options: EngineOptions, reporter: EngineReporter, storage: Storage = Storage(), remoteExecutor: Executor? = nil) {
+    public init(options: EngineOptions, reporter: EngineReporter, storage: Storage = Storage(),
+                executor: (any Executor)? = nil) {
+        var options = options
+        if let executor { options.executor = executor.name }
         self.options = options
         self.reporter = reporter
         self.storage = storage
-        self.remoteExecutor = remoteExecutor
+        self.injectedExecutor = executor
     }
 
     /// Applies `--directory` and finds the Snakefile (Snakemake's lookup when none is given).
@@ -49,11 +52,6 @@ public final class Engine {
         wo.configOverrides = try ConfigLoader.parseOverrides(options.configEntries)
         wo.cores = options.cores
         return try WorkflowLoader.load(wo)
-    }
-
-    /// `--list-rules`: rule names with their docstrings.
-    public func listRules() throws -> [(name: String, docstring: String?)] {
-        try loadWorkflow().rules.map { ($0.name, $0.docstring) }
     }
 }
 

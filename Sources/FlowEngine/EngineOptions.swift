@@ -4,6 +4,8 @@
 // translation between them (DAG jobs to scheduler jobs, job results to state records). It does not
 // parse flags (FlowCLI does) and does not print (it reports events to an `EngineReporter`).
 
+import FlowExec
+
 /// Everything a run needs to know, already parsed and typed.
 public struct EngineOptions {
     public var targets: [String] = []
@@ -34,10 +36,14 @@ public struct EngineOptions {
     public var keepGoing = false
     public var retries = 0
     public var latencyWait = 5.0
+    /// A name in `ExecutorRegistry` (FlowCLI resolves aliases).
     public var executor = "local"
-    /// Executor-specific settings from profiles or --executor-settings (slurm-partition=..., ...).
-    public var executorSettings: [String: String] = [:]
+    /// Typed settings per executor name (`--slurm-partition`, profile `slurm-partition:`),
+    /// already checked against the registry; executors without an entry get their defaults.
+    public var executorSettings: [String: ExecutorSettings] = [:]
     public var maxStatusChecksPerSecond = 10.0
+    /// --seconds-between-status-checks; nil: the executor's default.
+    public var secondsBetweenStatusChecks: Double?
     public var cancelPrevious = false
     public var notemp = false
     public var keepIncomplete = false

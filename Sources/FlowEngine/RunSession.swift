@@ -114,7 +114,7 @@ extension Engine {
         var local = LocalExecutor.Options()
         local.maxInFlight = options.jobs ?? .max
         let localExecutor = try LocalExecutor(options: local)
-        let remote = try remoteExecutor ?? makeRemoteExecutor()
+        let remote = try makeRemoteExecutor()
         let adoptedRunID = try previousRemoteJobs(remote, store: store)
         var finished = Set<JobID>()
         var status: Int32 = 0
@@ -200,16 +200,23 @@ extension Engine {
         }
     }
 
+    /// The injected executor, else the registry's back end for `--executor` (nil when jobs run
+    /// on this machine).
     private func makeRemoteExecutor() throws -> Executor? {
-        switch options.executor {
-        case "local", "": return nil
-        case "slurm":
-            var settings = options.executorSettings
-            if let jobs = options.jobs { settings["jobs"] = String(jobs) }
-            settings["max-status-checks-per-second"] = String(options.maxStatusChecksPerSecond)
-            return SlurmExecutor(options: try SlurmExecutor.Options(settings: settings, workdir: FileManager.default.currentDirectoryPath))
-        default: throw EngineError("unknown executor '\(options.executor)' (available: local, slurm)")
+        if let injectedExecutor { return injectedExecutor }
+        guard let descriptor = ExecutorRegistry.descriptor(named: options.executor) else {
+            let names = ExecutorRegistry.all.map(\.name).joined(separator: ", ")
+            throw EngineError("unknown executor '\(options.executor)' (available: \(names))")
         }
+        if descriptor.isLocal { return nil }
+        let settings = try options.executorSettings[descriptor.name] ?? ExecutorSettings(descriptor)
+        if options.verbose {
+            reporter.info("Executor \(descriptor.name): " + (settings.description.isEmpty ? "default settings" : settings.description))
+        }
+        return try descriptor.makeExecutor(ExecutorContext(
+            settings: settings, workdir: FileManager.default.currentDirectoryPath, jobs: options.jobs,
+            maxStatusChecksPerSecond: options.maxStatusChecksPerSecond,
+            secondsBetweenStatusChecks: options.secondsBetweenStatusChecks))
     }
 
     /// Jobs a previous, interrupted run left on the remote executor: with --cancel-previous they

@@ -8,6 +8,9 @@
 //   Slurm/      the Slurm backend: sbatch with a job script, one squeue per status round
 //               (sacct for jobs squeue forgot), scancel, adoption of a job already queued under
 //               its name; commands through an injectable runner.
+//   Registry/   the list of back ends (`ExecutorRegistry`), each described by data: name, aliases,
+//               settings with kinds/defaults/help/secrecy, and a factory. FlowCLI derives flags,
+//               profile keys, help and validation from it; the engine builds executors with it.
 //   Scheduler/  the generic scheduler: dependency counters, ready queue by priority, cores and
 //               --resources, -j per executor, retries, -k, cancellation, summary.
 //

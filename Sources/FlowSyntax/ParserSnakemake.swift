@@ -221,7 +221,8 @@ extension Parser {
 }
 
 /// The candidate nearest to `name` by edit distance, if it is plausibly a typo of it.
-func closestName(to name: String, in candidates: [String]) -> String? {
+/// Public for "did you mean" messages elsewhere (FlowCLI's flag and profile key suggestions).
+public func closestName(to name: String, in candidates: [String]) -> String? {
     let word = Array(name.utf8)
     guard word.count <= 64 else { return nil }  // no typo is that long; keeps the search cheap
     var best: (String, Int)?

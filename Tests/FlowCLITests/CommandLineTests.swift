@@ -64,7 +64,7 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(profile.arguments, ["--cores", "2", "--printshellcmds", "--default-resources", "mem_mb=100",
                                            "slurm_partition=debug", "--set-resources", "map:mem_mb=50"])
         let expanded = try ProfileExpansion.expand(["run", "--profile", dir, "--cores", "7"])
-        guard let cmd = try FlowCommand.parseAsRoot(expanded) as? RunCommand else { return XCTFail("run expected") }
+        guard let cmd = try FlowCommand.parseAsRoot(expanded.arguments) as? RunCommand else { return XCTFail("run expected") }
         XCTAssertEqual(try EngineOptionsBuilder.build(cmd.options).cores, 7)
         XCTAssertTrue(cmd.options.printshellcmds)
         XCTAssertThrowsError(try Profile.load(dir + "/missing")) { error in

@@ -57,7 +57,7 @@ final class RemoteStagingTests: XCTestCase {
         options.latencyWait = 1
         let reporter = RecordingReporter()
         defer { FileManager.default.changeCurrentDirectoryPath(originalDirectory) }
-        let status = try Engine(options: options, reporter: reporter, storage: storage, remoteExecutor: executor).run()
+        let status = try Engine(options: options, reporter: reporter, storage: storage, executor: executor).run()
         return (status, reporter)
     }
 

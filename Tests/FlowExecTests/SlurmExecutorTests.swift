@@ -325,21 +325,41 @@ final class SlurmExecutorTests: XCTestCase {
 
     // MARK: options
 
-    func testOptionsFromProfileKeys() throws {
-        let options = try SlurmExecutor.Options(settings: [
-            "jobs": "50", "max-status-checks-per-second": "0.05", "slurm_partition": "debug",
-            "slurm-account": "proj", "qos": "short", "slurm_extra": "--comment='x y'", "latency-wait": "10",
+    func testOptionsFromTypedSettings() throws {
+        func input(_ setting: String, _ values: String...) -> SettingInput {
+            SettingInput(executor: "slurm", setting: setting, values: values, source: .commandLine)
+        }
+        let settings = try ExecutorSettings(SlurmExecutor.descriptor, inputs: [
+            input("partition", "debug"), input("account", "proj"), input("qos", "short"),
+            input("extra", "--comment='x y'"), input("requeue"), input("reservation", "maint"), input("command-timeout", "5"),
         ])
+        let options = try SlurmExecutor.Options(ExecutorContext(settings: settings, workdir: "/w", jobs: 50,
+                                                                maxStatusChecksPerSecond: 0.05))
         XCTAssertEqual(options.jobs, 50)
         XCTAssertEqual(options.statusInterval, 20)
         XCTAssertEqual(options.partition, "debug")
         XCTAssertEqual(options.account, "proj")
         XCTAssertEqual(options.qos, "short")
+        XCTAssertEqual(options.reservation, "maint")
+        XCTAssertTrue(options.requeue)
+        XCTAssertFalse(options.noAccount)
+        XCTAssertEqual(options.commandTimeout, 5)
+        XCTAssertEqual(options.logDirectory, ".flow/logs/slurm")
         XCTAssertEqual(options.extraArgs, ["--comment=x y"])
-        XCTAssertEqual(try SlurmExecutor.Options(settings: ["jobs": "unlimited"]).jobs, .max)
+        let defaults = try SlurmExecutor.Options(ExecutorContext(settings: try ExecutorSettings(SlurmExecutor.descriptor), workdir: "/w"))
+        XCTAssertEqual(defaults.jobs, 100)
+        XCTAssertEqual(defaults.commandTimeout, 60)
         XCTAssertEqual(SlurmExecutor.Options().statusInterval, 10)
         XCTAssertEqual(SlurmExecutor.Options(statusChecksPerSecond: 2, minimumStatusInterval: 0.1).statusInterval, 0.5)
-        XCTAssertThrowsError(try SlurmExecutor.Options(settings: ["jobs": "many"]))
+        XCTAssertThrowsError(try ExecutorSettings(SlurmExecutor.descriptor, inputs: [input("command-timeout", "soon")]))
+    }
+
+    func testSubmissionHonoursReservationRequeueAndNoAccount() throws {
+        let options = SlurmExecutor.Options(account: "site", reservation: "maint", noAccount: true, requeue: true)
+        let job = spec(resources: ["slurm_account": .string("mine")])
+        let args = try SlurmSubmission.arguments(for: job, scriptPath: "/s.sh", stdout: "o", stderr: "o", directory: "/w", options: options)
+        XCTAssertTrue(args.contains("--reservation=maint") && args.contains("--requeue"), "\(args)")
+        XCTAssertFalse(args.contains { $0.hasPrefix("--account") }, "\(args)")
     }
 
     func testProcessRunnerCapturesOutputStatusAndTimeout() throws {

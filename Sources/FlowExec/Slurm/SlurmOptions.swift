@@ -1,9 +1,9 @@
 // FlowExec Slurm backend: the executor's settings (from flags and profile keys).
 //
 // Owns: `SlurmExecutor.Options` — limits (-j, status-check rate), site defaults (partition,
-// account, qos, constraint, extra sbatch arguments) that a job's own resources override,
-// where job scripts and logs go, and command timeouts — plus reading them from profile-style
-// keys, accepting both spellings Snakemake users write (`slurm-partition`, `slurm_partition`).
+// account, qos, constraint, reservation, extra sbatch arguments) that a job's own resources
+// override, where job scripts and logs go, and command timeouts — plus building them from the
+// typed settings declared in SlurmDescriptor.swift (flags and profile keys are FlowCLI's job).
 
 #if canImport(Glibc)
 extension SlurmExecutor {
@@ -19,6 +19,11 @@ extension SlurmExecutor {
         public var account: String?
         public var qos: String?
         public var constraint: String?
+        public var reservation: String?
+        /// Never pass --account, not even a job's own slurm_account.
+        public var noAccount: Bool
+        /// sbatch --requeue.
+        public var requeue: Bool
         /// Where `.flow/` lives and relative paths are resolved; nil: the current directory.
         public var workdir: String?
         /// Slurm job logs (`<externalName>-<jobid>.log`), relative to `workdir` unless absolute.
@@ -35,7 +40,8 @@ extension SlurmExecutor {
 
         public init(jobs: Int = 100, statusChecksPerSecond: Double = 10, minimumStatusInterval: Double = 10,
                     partition: String? = nil, account: String? = nil, qos: String? = nil,
-                    constraint: String? = nil, workdir: String? = nil,
+                    constraint: String? = nil, reservation: String? = nil, noAccount: Bool = false,
+                    requeue: Bool = false, workdir: String? = nil,
                     logDirectory: String = ".flow/logs/slurm", jobScriptDirectory: String = ".flow/jobs",
                     extraArgs: [String] = [], commandTimeout: Double = 60, lostAfterMissedRounds: Int = 3) {
             self.jobs = max(1, jobs)
@@ -45,6 +51,9 @@ extension SlurmExecutor {
             self.account = account
             self.qos = qos
             self.constraint = constraint
+            self.reservation = reservation
+            self.noAccount = noAccount
+            self.requeue = requeue
             self.workdir = workdir
             self.logDirectory = logDirectory
             self.jobScriptDirectory = jobScriptDirectory
@@ -59,45 +68,30 @@ extension SlurmExecutor {
             return max(fromRate, minimumStatusInterval)
         }
 
-        /// Options from profile/flag keys (`jobs`, `max-status-checks-per-second`,
-        /// `seconds-between-status-checks`, `slurm-partition`, `slurm-account`, `slurm-qos`,
-        /// `slurm-constraint`, `slurm-extra`, `slurm-logdir`, `slurm-command-timeout`; `_` and `-`
-        /// are interchangeable, and the `slurm-` prefix is optional for qos/constraint).
-        /// Unknown keys are ignored: the same dictionary carries every other flag.
-        public init(settings: [String: String], workdir: String? = nil) throws {
-            var normalized: [String: String] = [:]
-            for (key, value) in settings { normalized[key.replacingUnderscores()] = value }
-            func value(_ names: String...) -> String? { names.lazy.compactMap { normalized[$0] }.first }
-            func number(_ name: String) throws -> Double? {
-                guard let text = normalized[name] else { return nil }
-                guard let number = Double(SlurmText.trim(text)), number >= 0 else {
-                    throw SlurmError.invalidResource(name: name, value: text)
-                }
-                return number
-            }
+        /// Options from the settings `SlurmExecutor.descriptor` declares and the run's limits
+        /// (-j: at most that many Slurm jobs in flight, 100 when not given).
+        public init(_ context: ExecutorContext) throws {
+            let settings = context.settings
             var extra: [String] = []
-            if let text = value("slurm-extra") {
+            if let text = settings.string("extra") {
                 guard let words = SlurmText.shellWords(text) else { throw SlurmError.invalidResource(name: "slurm-extra", value: text) }
                 extra = words
             }
-            // Snakemake spells "no limit" `--jobs unlimited`.
-            let jobs = normalized["jobs"].map(SlurmText.trim) == "unlimited" ? Int.max : try number("jobs").map { Int(min($0, 1e9)) }
-            self.init(jobs: jobs ?? 100,
-                      statusChecksPerSecond: try number("max-status-checks-per-second") ?? 10,
-                      minimumStatusInterval: try number("seconds-between-status-checks") ?? 10,
-                      partition: value("slurm-partition", "partition"),
-                      account: value("slurm-account", "account"),
-                      qos: value("slurm-qos", "qos"),
-                      constraint: value("slurm-constraint", "constraint"),
-                      workdir: workdir,
-                      logDirectory: value("slurm-logdir") ?? ".flow/logs/slurm",
+            self.init(jobs: context.jobs ?? 100,
+                      statusChecksPerSecond: context.maxStatusChecksPerSecond,
+                      minimumStatusInterval: context.secondsBetweenStatusChecks ?? 10,
+                      partition: settings.string("partition"),
+                      account: settings.string("account"),
+                      qos: settings.string("qos"),
+                      constraint: settings.string("constraint"),
+                      reservation: settings.string("reservation"),
+                      noAccount: settings.bool("no-account"),
+                      requeue: settings.bool("requeue"),
+                      workdir: context.workdir,
+                      logDirectory: settings.string("logdir") ?? ".flow/logs/slurm",
                       extraArgs: extra,
-                      commandTimeout: try number("slurm-command-timeout") ?? 60)
+                      commandTimeout: settings.double("command-timeout") ?? 60)
         }
     }
-}
-
-private extension String {
-    func replacingUnderscores() -> String { String(map { $0 == "_" ? "-" : $0 }) }
 }
 #endif

@@ -36,10 +36,13 @@ enum SlurmSubmission {
             ("tasks", "--ntasks", nil),
         ]
         for (resource, flag, fallback) in named {
+            if resource == "slurm_account" && options.noAccount { continue }
             if let value = resources[resource]?.description ?? fallback, !value.isEmpty {
                 args.append("\(flag)=\(value)")
             }
         }
+        if let reservation = options.reservation, !reservation.isEmpty { args.append("--reservation=\(reservation)") }
+        if options.requeue { args.append("--requeue") }
         args += options.extraArgs
         if let extra = resources["slurm_extra"] {
             guard let words = SlurmText.shellWords(extra.description) else {

@@ -1,0 +1,56 @@
+// FlowExec registry: what a back end tells the rest of flow about itself.
+//
+// Owns: `ExecutorDescriptor` (name, aliases, summary, declared settings, factory) and
+// `ExecutorContext` (what a factory gets: typed settings plus the run-wide limits). Each back end
+// declares its descriptor in its own folder (Local/LocalDescriptor.swift,
+// Slurm/SlurmDescriptor.swift); `ExecutorRegistry` only lists them.
+
+/// What a factory needs to build an executor for one run.
+public struct ExecutorContext {
+    public var settings: ExecutorSettings
+    /// The run's working directory (absolute).
+    public var workdir: String
+    /// -j/--jobs; nil when not given or unlimited.
+    public var jobs: Int?
+    /// --max-status-checks-per-second.
+    public var maxStatusChecksPerSecond: Double
+    /// --seconds-between-status-checks (general in Snakemake 8); nil: the back end's default.
+    public var secondsBetweenStatusChecks: Double?
+
+    public init(settings: ExecutorSettings, workdir: String, jobs: Int? = nil, maxStatusChecksPerSecond: Double = 10,
+                secondsBetweenStatusChecks: Double? = nil) {
+        self.settings = settings
+        self.workdir = workdir
+        self.jobs = jobs
+        self.maxStatusChecksPerSecond = maxStatusChecksPerSecond
+        self.secondsBetweenStatusChecks = secondsBetweenStatusChecks
+    }
+}
+
+/// One back end: `--executor <name>`, its settings `--<name>-<setting>`, and how to build it.
+public struct ExecutorDescriptor: Sendable {
+    public let name: String
+    /// Other names `--executor` accepts (flags and profile keys always use `name`, as Snakemake
+    /// names a plugin's settings after the plugin).
+    public let aliases: [String]
+    /// One line for `--help`.
+    public let summary: String
+    /// Jobs run on this machine: the engine's own local executor serves them, so this back end
+    /// needs no remote executor.
+    public let isLocal: Bool
+    public let settings: [ExecutorSetting]
+    public let makeExecutor: @Sendable (ExecutorContext) throws -> any Executor
+
+    public init(name: String, aliases: [String] = [], summary: String, isLocal: Bool = false,
+                settings: [ExecutorSetting] = [], makeExecutor: @escaping @Sendable (ExecutorContext) throws -> any Executor) {
+        self.name = name
+        self.aliases = aliases
+        self.summary = summary
+        self.isLocal = isLocal
+        self.settings = settings
+        self.makeExecutor = makeExecutor
+    }
+
+    /// The flag and profile key of a setting, without `--` ("slurm-partition").
+    public func key(of setting: ExecutorSetting) -> String { name + "-" + setting.name }
+}
