@@ -104,6 +104,8 @@ enum EngineOptionsBuilder {
         for case let (key, value?) in settings { e.executorSettings[key] = value }
         e.notemp = o.notemp
         e.keepIncomplete = o.keepIncomplete
+        e.defaultStorageProvider = o.defaultStorageProvider
+        e.defaultStoragePrefix = o.defaultStoragePrefix
         e.nolock = o.nolock
         e.printShellCommands = o.printshellcmds
         e.quiet = o.quiet
