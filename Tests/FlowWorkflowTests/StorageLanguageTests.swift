@@ -223,6 +223,22 @@ final class StorageLanguageTests: XCTestCase {
         XCTAssertEqual(w.applyDefaultStorage(to: "keep.txt", flags: .local).path, "keep.txt")
     }
 
+    func testDefaultStorageMapsModuleRulesAfterTheirPrefix() throws {
+        try "rule a:\n    input: 'in/{x}.txt'\n    output: 'out/{x}.txt'\n    shell: 'x'\n"
+            .write(toFile: dir + "/other.smk", atomically: true, encoding: .utf8)
+        let w = try load("""
+        module m:
+            snakefile: "other.smk"
+            prefix: "p"
+
+        use rule * from m as m_*
+        """, defaultProvider: "mem", defaultPrefix: "mem://bkt/run1")
+        let rule = try XCTUnwrap(w.rule(named: "m_a"))
+        XCTAssertEqual(rule.output.items.map(\.pattern), ["mem://bkt/run1/p/out/{x}.txt"])
+        guard case .file(let input) = rule.input[0].item else { return XCTFail("expected a file input") }
+        XCTAssertEqual(input.pattern, "mem://bkt/run1/p/in/{x}.txt")
+    }
+
     func testDefaultStoragePrefixMustBeServable() throws {
         let unknown = loadError("x = 1\n", defaultProvider: "s4", defaultPrefix: "s4://bkt/run")
         XCTAssertTrue(unknown.message.hasPrefix("--default-storage-prefix s4://bkt/run: unknown storage scheme 's4://'"), unknown.message)
