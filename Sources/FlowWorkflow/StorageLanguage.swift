@@ -46,7 +46,6 @@ extension Workflow {
     /// function results, targets and `exists()`: paths flagged `local(...)` or already storage
     /// queries are left alone; a path that already has a URL scheme is flagged, not prefixed
     /// again. Without a default provider: `(path, flags)` unchanged.
-    @inline(__always)
     public func applyDefaultStorage(to path: String, flags: FileFlags = []) -> (path: String, flags: FileFlags) {
         guard let d = defaultStorage, flags.isDisjoint(with: [.local, .storage]) else { return (path, flags) }
         if StorageURL.scheme(of: path) != nil { return (path, flags.union(.storage)) }
