@@ -28,7 +28,7 @@ let package = Package(
         .target(name: "FlowStorage"),
         .target(name: "FlowSyntax"),
         .target(name: "FlowLang", dependencies: ["FlowSyntax", "CYAML"]),
-        .target(name: "FlowWorkflow", dependencies: ["FlowSyntax", "FlowLang"]),
+        .target(name: "FlowWorkflow", dependencies: ["FlowSyntax", "FlowLang", "FlowStorage"]),
         .target(name: "FlowDAG", dependencies: ["FlowWorkflow", "FlowLang", "FlowStorage"]),
         .target(name: "FlowState", dependencies: ["CSQLite"]),
         .target(name: "FlowExec", dependencies: ["FlowStorage"]),
@@ -45,7 +45,7 @@ let package = Package(
 
         .testTarget(name: "FlowSyntaxTests", dependencies: ["FlowSyntax"]),
         .testTarget(name: "FlowLangTests", dependencies: ["FlowLang", "FlowSyntax"]),
-        .testTarget(name: "FlowWorkflowTests", dependencies: ["FlowWorkflow", "FlowLang", "FlowSyntax"]),
+        .testTarget(name: "FlowWorkflowTests", dependencies: ["FlowWorkflow", "FlowLang", "FlowSyntax", "FlowStorage"]),
         .testTarget(name: "FlowDAGTests", dependencies: ["FlowDAG", "FlowWorkflow", "FlowLang", "FlowStorage"]),
         .testTarget(name: "FlowStorageTests", dependencies: ["FlowStorage"]),
         .testTarget(name: "FlowStateTests", dependencies: ["FlowState"]),

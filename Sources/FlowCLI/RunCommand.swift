@@ -120,6 +120,8 @@ enum EngineOptionsBuilder {
         }
         e.notemp = o.notemp
         e.keepIncomplete = o.keepIncomplete
+        e.defaultStorageProvider = o.defaultStorageProvider
+        e.defaultStoragePrefix = o.defaultStoragePrefix
         e.nolock = o.nolock
         e.printShellCommands = o.printshellcmds
         e.quiet = o.quiet

@@ -108,6 +108,12 @@ public struct RunOptions: ParsableArguments {
     @Flag(name: .customLong("nolock"), help: "Do not lock the working directory.")
     public var nolock = false
 
+    @Option(name: .customLong("default-storage-provider"), help: "Storage provider for every rule file not otherwise marked (e.g. gcs); 'none' for none.")
+    public var defaultStorageProvider: String?
+
+    @Option(name: .customLong("default-storage-prefix"), help: "Query prefix with a scheme for the default storage provider (e.g. gs://bucket/run1).")
+    public var defaultStoragePrefix: String?
+
     // MARK: Output
     @Flag(name: [.short, .customLong("printshellcmds")], help: "Print the shell commands of jobs.")
     public var printshellcmds = false

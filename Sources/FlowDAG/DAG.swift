@@ -178,7 +178,9 @@ public final class DAG {
             targets = [rule.name]
         }
         for t in targets {
-            if let r = workflow.ruleIndex(named: t) { try addTarget(rule: r) } else { try addTarget(file: t) }
+            if let r = workflow.ruleIndex(named: t) { try addTarget(rule: r) } else {
+                try addTarget(file: workflow.applyDefaultStorage(to: t).path)
+            }
         }
     }
 

@@ -140,7 +140,10 @@ extension DAG {
                                                         names: p.names.filter { n in !wildcards.contains { $0.name == n } })
                 }
             }
-            append(files.intern(path), flags.union(extra), to: &out)
+            var flags = flags.union(extra)
+            // Snakemake applies the default storage to input functions' results too.
+            if workflow.defaultStorage != nil { (path, flags) = workflow.applyDefaultStorage(to: path, flags: flags) }
+            append(files.intern(path), flags, to: &out)
         }
         func items(_ v: Value) throws -> [Value]? {
             switch v {

@@ -51,6 +51,9 @@ public final class Engine {
         wo.configFiles = options.configFiles
         wo.configOverrides = try ConfigLoader.parseOverrides(options.configEntries)
         wo.cores = options.cores
+        wo.storage = storage
+        wo.defaultStorageProvider = options.defaultStorageProvider
+        wo.defaultStoragePrefix = options.defaultStoragePrefix
         return try WorkflowLoader.load(wo)
     }
 }

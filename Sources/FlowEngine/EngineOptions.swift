@@ -48,6 +48,9 @@ public struct EngineOptions {
     public var notemp = false
     public var keepIncomplete = false
     public var nolock = false
+    /// `--default-storage-provider` / `--default-storage-prefix` (checked by the workflow loader).
+    public var defaultStorageProvider: String?
+    public var defaultStoragePrefix: String?
 
     public var printDAG = false
     public var printRuleGraph = false

@@ -29,6 +29,7 @@ extension Parser {
         if next.kind == .colon && workflowDirectiveNames.contains(text(first)) {
             let directive = try parseDirective(allowed: workflowDirectiveNames, owner: "workflow",
                                                blockNames: ["onstart", "onsuccess", "onerror"])
+            if directive.name == "storage", case .arguments(let args) = directive.content { try checkStorageSettings(args) }
             return finish(.workflowDirective(directive), from: first)
         }
         return nil
@@ -61,9 +62,22 @@ extension Parser {
         let tag = advance()
         let colon = advance()
         var args = try parseDirectiveArguments(after: colon, name: "storage")
+        try checkStorageSettings(args)
         args.insert(.keyword("tag", Expr(.string(text(tag)), at: location(tag))), at: 0)
         let directive = Directive(name: "storage", content: .arguments(args), at: location(start))
         return finish(.workflowDirective(directive), from: start)
+    }
+
+    /// A storage block holds settings only: `provider="gcs", max_requests_per_second=10`.
+    private func checkStorageSettings(_ args: [Argument]) throws {
+        for arg in args {
+            switch arg {
+            case .keyword, .doubleStar: continue
+            case .positional(let e), .star(let e):
+                throw Diagnostic("storage: takes name=value settings (provider=\"...\", ...), not a positional value",
+                                 at: e.location, in: file)
+            }
+        }
     }
 
     private func parseModuleDeclaration() throws -> Stmt {

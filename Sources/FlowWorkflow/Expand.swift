@@ -3,6 +3,7 @@
 
 import Foundation
 import FlowLang
+import FlowStorage
 
 enum ExpandFunctions {
     static func globals() -> [(String, Value)] {
@@ -134,7 +135,9 @@ enum ExpandFunctions {
         guard let rawPattern = args.argument(0, "pattern")?.pathValue else {
             throw PyError.type("glob_wildcards() needs a pattern string")
         }
-        let pattern = normalize(rawPattern)
+        // A storage query is matched as written (normalising would fold its `//`).
+        let scheme = StorageURL.scheme(of: rawPattern)
+        let pattern = scheme == nil ? normalize(rawPattern) : rawPattern
         let parsed: WildcardPattern
         let matcher: PatternMatcher
         do {
@@ -147,10 +150,16 @@ enum ExpandFunctions {
         if let given = args.argument(1, "files"), !given.isNone {
             files = try interp.iterate(given).map { try interp.str($0) }
         } else {
-            // Walk from the directory of the pattern's literal prefix.
+            // List from the directory of the pattern's literal prefix.
             var dir = PathText.dirname(String(decoding: parsed.literalPrefix, as: UTF8.self))
-            if dir.isEmpty { dir = "." }
-            files = walk(dir)
+            let storage = interp.storage
+            if let scheme {
+                let root = scheme + "://"
+                if dir.count < root.count { dir = root }
+                files = try storageCall { try storage.list(under: dir) }
+            } else {
+                files = try storageCall { try walk(dir.isEmpty ? "." : dir, storage) }
+            }
         }
         var columns = Array(repeating: [Value](), count: parsed.names.count)
         for file in files {
@@ -175,20 +184,35 @@ enum ExpandFunctions {
         return joined.isEmpty ? "." : joined
     }
 
-    /// Files and directories under `dir` (like os.walk, sorted per directory for determinism),
-    /// as normalized paths joined onto `dir`.
-    static func walk(_ dir: String) -> [String] {
+    /// Files and directories under `dir` as os.walk gives them to Snakemake's glob_wildcards
+    /// (each directory's entries, sorted, then its subdirectories in turn), as normalized paths
+    /// joined onto `dir`. The storage lists files; the directories are the ones they lie in.
+    static func walk(_ dir: String, _ storage: Storage) throws -> [String] {
+        let root = dir == "." ? "" : dir
+        let base = root.isEmpty || root.hasSuffix("/") ? root : root + "/"
+        var children: [String: Set<String>] = [:]
+        var directories = Set<String>()
+        for file in try storage.list(under: root) {
+            guard file.hasPrefix(base), !(base.isEmpty && file.hasPrefix("/")) else { continue }
+            var parent = dir
+            let parts = file.dropFirst(base.count).split(separator: "/")
+            for (i, part) in parts.enumerated() {
+                let name = String(part)
+                children[parent, default: []].insert(name)
+                let path = parent == "." ? name : parent + "/" + name
+                if i < parts.count - 1 { directories.insert(path) }
+                parent = path
+            }
+        }
         var result: [String] = []
         var stack = [dir]
-        let fm = FileManager.default
         while let current = stack.popLast() {
-            guard let entries = try? fm.contentsOfDirectory(atPath: current) else { continue }
+            guard let names = children[current] else { continue }
             var subdirs: [String] = []
-            for entry in entries.sorted() {
-                let path = current == "." ? entry : current + "/" + entry
+            for name in names.sorted() {
+                let path = current == "." ? name : current + "/" + name
                 result.append(normalize(path))
-                var isDir: ObjCBool = false
-                if fm.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue { subdirs.append(path) }
+                if directories.contains(path) { subdirs.append(path) }
             }
             stack.append(contentsOf: subdirs.reversed())
         }

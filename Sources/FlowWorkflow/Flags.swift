@@ -6,6 +6,7 @@
 
 import Foundation
 import FlowLang
+import FlowStorage
 
 /// A path string carrying Snakemake flags.
 public final class FlaggedPathObject: FlaggedPath, PyPathLike {
@@ -40,7 +41,7 @@ public final class FlaggedPathObject: FlaggedPath, PyPathLike {
     static let flagNames: [(FileFlags, String)] = [
         (.temp, "temp"), (.protected, "protected"), (.directory, "directory"), (.touch, "touch"),
         (.ancient, "ancient"), (.pipe, "pipe"), (.nonEmpty, "non_empty"), (.update, "update"),
-        (.local, "local"), (.service, "service"), (.report, "report"),
+        (.local, "local"), (.service, "service"), (.report, "report"), (.storage, "storage_object"),
     ]
 }
 
@@ -116,6 +117,9 @@ enum FlagFunctions {
             return .list(PyList(try items.map { try apply(flags, to: $0, sha256: sha256, interpreter: interpreter) }))
         case .object(let o):
             if let f = o as? FlaggedPathObject {
+                if (f.flags.contains(.storage) && flags.contains(.local)) || (f.flags.contains(.local) && flags.contains(.storage)) {
+                    throw PyError("WorkflowError", "Storage and local flags are mutually exclusive.")
+                }
                 return .object(FlaggedPathObject(f.path, flags: f.flags.union(flags), sha256: sha256 ?? f.sha256))
             }
             if let f = o as? FlaggedFunction { return .object(FlaggedFunction(f.function, flags: f.flags.union(flags))) }
@@ -196,10 +200,15 @@ enum FlagFunctions {
 }
 
 /// A concrete job file as Snakemake's IOFile: a str with file methods (`open()`, `exists()`,
-/// `size`), as checkpoint outputs are handed to input functions.
+/// `size`), as checkpoint outputs are handed to input functions. `exists()` and sizes ask the
+/// workflow's storage, so they also answer for storage queries.
 public final class IOPathObject: PyStringLike, PyPathLike {
     public let path: String
-    public init(_ path: String) { self.path = path }
+    let storage: Storage
+    public init(_ path: String, storage: Storage) {
+        self.path = path
+        self.storage = storage
+    }
     public var stringValue: String { path }
     public var fspath: String { path }
     public var typeName: String { "_IOFile" }
@@ -216,15 +225,17 @@ public final class IOPathObject: PyStringLike, PyPathLike {
                 return try interp.call(open, Arguments([.str(path)] + args.positional, keywords: args.keywords))
             })
         case "exists":
-            return .object(BuiltinFunction("exists") { _, _ in .bool(FileManager.default.fileExists(atPath: path)) })
+            let storage = self.storage
+            return .object(BuiltinFunction("exists") { _, _ in .bool(try storageCall { try storage.exists(path) }) })
         case "size":
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-            return .int(size ?? 0)
+            return .int(Int(try size()))
         case "size_mb":
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
-            return .float(Double(size ?? 0) / 1_048_576)
+            return .float(Double(try size()) / 1_048_576)
         default:
             return try interpreter.getAttribute(.str(path), name)
         }
     }
+
+    /// Bytes (0 when missing), as Snakemake's IOFile.size.
+    private func size() throws -> Int64 { try storageCall { try storage.stat(path)?.size ?? 0 } }
 }

@@ -4,6 +4,7 @@
 
 import Foundation
 import FlowLang
+import FlowStorage
 
 extension WorkflowLoader {
     func installGlobals() {
@@ -16,6 +17,7 @@ extension WorkflowLoader {
         g.set("checkpoints", .object(CheckpointsObject(loader: self)))
         g.set("workflow", .object(WorkflowObject(loader: self)))
         g.set("shell", .object(ShellFunction()))
+        g.set("storage", .object(StorageRegistryObject(workflow: workflow)))
         for (name, value) in SnakemakeModules.utilities(loader: self) where name == "collect" { g.set(name, value) }
         installImplicitImports()
     }
@@ -65,6 +67,13 @@ final class RuleProxy: PyObject {
     init(_ rule: Rule) { self.rule = rule }
     var typeName: String { "RuleProxy" }
 
+    /// A rule's file as Python sees it: a str, or for storage files a path still flagged as
+    /// storage, so that another rule using it is not mapped by the default storage again.
+    static func patternValue(_ file: IOFile) -> Value {
+        guard file.flags.contains(.storage) else { return .str(file.pattern) }
+        return .object(FlaggedPathObject(file.pattern, flags: file.flags.intersection([.storage, .noRetrieve, .keepLocal])))
+    }
+
     func getAttribute(_ name: String, interpreter: Interpreter) throws -> Value? {
         switch name {
         case "name": return .str(rule.name)
@@ -77,7 +86,7 @@ final class RuleProxy: PyObject {
             var names: [NameRange] = []
             for (key, item) in rule.input {
                 switch item {
-                case .file(let f): items.append(.str(f.pattern))
+                case .file(let f): items.append(RuleProxy.patternValue(f))
                 case .function(let fn, _): items.append(fn)
                 case .unpack(let fn): items.append(.object(UnpackMarker(fn)))
                 }
@@ -117,8 +126,9 @@ final class CheckpointsObject: PyObject {
                 var wildcards: [String: String] = [:]
                 for (k, v) in args.keywords { wildcards[k] = try interp.str(v) }
                 let outputs = try rule.output.items.map { try formatPattern($0.pattern, wildcards, interp) }
-                let complete = workflow.checkpointCompletion?(rule.name, outputs)
-                    ?? outputs.allSatisfy { FileManager.default.fileExists(atPath: $0) }
+                let storage = workflow.storage
+                let complete = try workflow.checkpointCompletion?(rule.name, outputs)
+                    ?? storageCall { try outputs.allSatisfy { try storage.exists($0) } }
                 guard complete else {
                     throw PyError("IncompleteCheckpointException",
                                   "checkpoint \(rule.name) has not been executed yet (needs \(outputs.joined(separator: ", ")))",
@@ -126,7 +136,7 @@ final class CheckpointsObject: PyObject {
                 }
                 let names = rule.output.names.map { NameRange($0.name, $0.range, isSingle: $0.range.count == 1) }
                 let proxy = PyModule("CheckpointJob", [
-                    ("output", .object(NamedListObject(typeName: "Namedlist", items: outputs.map { .object(IOPathObject($0)) }, names: names))),
+                    ("output", .object(NamedListObject(typeName: "Namedlist", items: outputs.map { .object(IOPathObject($0, storage: workflow.storage)) }, names: names))),
                     ("rule", .object(RuleProxy(rule))),
                 ])
                 return .object(proxy)
@@ -185,7 +195,20 @@ final class WorkflowObject: PyObject {
 extension NamedListObject {
     /// The patterns of a rule's output/log list as a Namedlist of strings.
     convenience init(_ list: NamedList<IOFile>) {
-        self.init(typeName: "Namedlist", paths: list.items.map(\.pattern),
+        self.init(typeName: "Namedlist", items: list.items.map(RuleProxy.patternValue),
                   names: list.names.map { NameRange($0.name, $0.range, isSingle: $0.range.count == 1) })
     }
+}
+
+extension Interpreter {
+    /// The workflow this interpreter evaluates (nil for a bare interpreter).
+    var workflow: Workflow? { (host as? WorkflowLoader)?.workflow }
+    /// Where its files live (POSIX for a bare interpreter).
+    var storage: Storage { workflow?.storage ?? Storage() }
+}
+
+/// Runs a storage operation for Python code: storage errors become WorkflowErrors (which the
+/// interpreter reports at the calling line).
+func storageCall<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as StorageError { throw PyError("WorkflowError", e.description) }
 }

@@ -6,6 +6,7 @@
 // about jobs, the file system state of outputs, SQLite or executors.
 
 import FlowLang
+import FlowStorage
 import FlowSyntax
 
 /// Snakemake's file flags (`temp()`, `protected()`, ...), as set on input/output/log patterns.
@@ -29,6 +30,14 @@ public struct FileFlags: OptionSet, Hashable, Sendable {
     /// `before_update(...)` on an input: the file as it is before a job with `update()` changes it,
     /// i.e. an existing file used as a source rather than the output of its producer.
     public static let beforeUpdate = FileFlags(rawValue: 1 << 11)
+    /// A storage query (`storage(...)`, `storage.NAME(...)`, a path mapped by the default storage
+    /// provider, or any pattern with a URL scheme): the pattern is the query (`gs://bkt/a/{x}.txt`),
+    /// which the engine stages through its local copy (`StorageURL.localCopy(of:)`).
+    public static let storage = FileFlags(rawValue: 1 << 12)
+    /// `storage(..., retrieve=False)`: the job reads the object in place, nothing is downloaded.
+    public static let noRetrieve = FileFlags(rawValue: 1 << 13)
+    /// `storage(..., keep_local=True)`: the local copy is kept after the run.
+    public static let keepLocal = FileFlags(rawValue: 1 << 14)
 }
 
 /// A file pattern (may contain `{wildcards}` and `{name,regex}` constraints) with its flags.
@@ -200,6 +209,12 @@ public final class Workflow {
     /// The Python source of the Snakefile's top-level code other than rules (imports, functions,
     /// globals) that `run:` blocks and `onstart:` handlers may use in python3.
     public var pythonPreamble: [String] = []
+    /// `storage:` and `storage NAME:` blocks, in the order they were declared.
+    public var storageProviders: [StorageProviderDeclaration] = []
+    /// `--default-storage-provider/--default-storage-prefix` (validated): nil when not set.
+    public internal(set) var defaultStorage: DefaultStorage?
+    /// Where files live: Snakefile helpers (`exists()`, `glob_wildcards`, sizes, checkpoints) ask it.
+    public let storage: Storage
 
     /// Decides whether a checkpoint job is finished, given its rule name and formatted outputs;
     /// the DAG sets it (a checkpoint that must (re)run is not finished even if its outputs exist).
@@ -210,8 +225,9 @@ public final class Workflow {
     /// refer back to it while jobs and input functions run, so it lives as long as the workflow.
     public var evaluationHost: AnyObject?
 
-    public init(interpreter: Interpreter, snakefile: String, basedir: String) {
+    public init(interpreter: Interpreter, snakefile: String, basedir: String, storage: Storage = Storage()) {
         self.interpreter = interpreter
+        self.storage = storage
         self.config = PyDict()
         self.snakefile = snakefile
         self.basedir = basedir

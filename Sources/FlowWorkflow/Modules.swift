@@ -69,6 +69,9 @@ extension WorkflowLoader {
         guard !module.loaded else { return }
         var options = WorkflowOptions(snakefile: module.snakefile)
         options.cores = self.options.cores
+        options.storage = self.options.storage
+        options.defaultStorageProvider = self.options.defaultStorageProvider
+        options.defaultStoragePrefix = self.options.defaultStoragePrefix
         var config: Value = .dict(PyDict())
         if case .dict(let d)? = module.config { config = .dict(d.copy()) } else if let other = module.config { config = other }
         let child = try WorkflowLoader(options: options, interpreter: Interpreter(), config: PyDict())

@@ -8,6 +8,7 @@
 
 import Foundation
 import FlowLang
+import FlowStorage
 
 /// A name over items of a Namedlist: one item (`isSingle`, `input.x` is that item) or a range
 /// (`input.x` is a list).
@@ -104,25 +105,35 @@ public final class NamedListObject: PyObject, PySubscriptable, PyIterable, PySiz
             })
         case "size", "size_mb", "size_gb", "size_tb", "size_kb":
             // Snakemake's InputFiles sizes (used by resource expressions such as 2*input.size_mb).
-            var bytes = 0
-            for item in items {
-                guard let path = item.pathValue else { continue }
-                var st = stat()
-                if stat(path, &st) == 0 { bytes += Int(st.st_size) }
-            }
-            let scale: [String: Double] = ["size": 1, "size_kb": 1024, "size_mb": 1_048_576, "size_gb": 1_073_741_824,
-                                           "size_tb": 1_099_511_627_776]
-            return name == "size" ? .int(bytes) : .float(Double(bytes) / scale[name]!)
+            let bytes = try fileSizes(interpreter).reduce(0, +)
+            return name == "size" ? .int(Int(bytes)) : .float(Double(bytes) / NamedListObject.sizeUnits[name]!)
         case "size_files", "size_files_mb", "size_files_kb", "size_files_gb":
-            let divisor: Double = name == "size_files" ? 1 : name == "size_files_kb" ? 1024 : name == "size_files_mb" ? 1_048_576 : 1_073_741_824
-            return .list(PyList(items.map { item in
-                var st = stat()
-                let size = item.pathValue.map { stat($0, &st) == 0 ? Double(st.st_size) : 0 } ?? 0
-                return name == "size_files" ? .int(Int(size)) : .float(size / divisor)
-            }))
+            let divisor = NamedListObject.sizeUnits["size" + name.dropFirst("size_files".count)]!
+            return .list(PyList(try fileSizes(interpreter).map { name == "size_files" ? .int(Int($0)) : .float(Double($0) / divisor) }))
         default:
             return nil
         }
+    }
+
+    static let sizeUnits: [String: Double] = [
+        "size": 1, "size_kb": 1024, "size_mb": 1_048_576, "size_gb": 1_073_741_824, "size_tb": 1_099_511_627_776,
+    ]
+
+    /// Bytes of each item (0 for missing files and non-paths), asked of the workflow's storage
+    /// in one batch.
+    private func fileSizes(_ interpreter: Interpreter) throws -> [Int64] {
+        var paths: [String] = []
+        var positions: [Int] = []
+        for (i, item) in items.enumerated() {
+            guard let path = item.pathValue else { continue }
+            paths.append(path)
+            positions.append(i)
+        }
+        var sizes = [Int64](repeating: 0, count: items.count)
+        let storage = interpreter.storage
+        let stats = try storageCall { try storage.statMany(paths) }
+        for (k, i) in positions.enumerated() { sizes[i] = stats[k]?.size ?? 0 }
+        return sizes
     }
 
     public func repr(interpreter: Interpreter) throws -> String {

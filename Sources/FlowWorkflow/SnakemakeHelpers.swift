@@ -4,15 +4,13 @@
 
 import Foundation
 import FlowLang
+import FlowStorage
 import FlowSyntax
 
 enum SnakemakeHelpers {
     static func globals() -> [(String, Value)] {
         [
-            ("exists", .object(BuiltinFunction("exists") { args, _ in
-                guard let path = args.argument(0, "path")?.pathValue else { throw PyError.type("exists() needs a path") }
-                return .bool(FileManager.default.fileExists(atPath: path))
-            })),
+            ("exists", .object(BuiltinFunction("exists") { args, interp in try exists(args, interp) })),
             ("access", .object(PyModule("access", ["random", "sequential", "multi"].map { name in
                 (name, .object(BuiltinFunction(name) { args, _ in args.positional.first ?? .none }))
             }))),
@@ -21,6 +19,20 @@ enum SnakemakeHelpers {
             ("branch", .object(BuiltinFunction("branch") { args, interp in try branch(args, interp) })),
             ("subpath", .object(BuiltinFunction("subpath") { args, interp in try subpath(args, interp) })),
         ]
+    }
+
+    /// `exists(path)`: through the workflow's storage, after the default storage mapping (as
+    /// Snakemake's exists() considers storage settings).
+    static func exists(_ args: Arguments, _ interp: Interpreter) throws -> Value {
+        guard let value = args.argument(0, "path"), let path = value.pathValue else { throw PyError.type("exists() needs a path") }
+        let storage = interp.storage
+        var query = path
+        if let workflow = interp.workflow {
+            var flags: FileFlags = []
+            if case .object(let o) = value, let f = o as? FlaggedPathObject { flags = f.flags }
+            query = workflow.applyDefaultStorage(to: path, flags: flags).path
+        }
+        return .bool(try storageCall { try storage.exists(query) })
     }
 
     /// `lookup(dpath="a/b", within=config, default=...)`; a dpath with `{wildcards}` gives a function.

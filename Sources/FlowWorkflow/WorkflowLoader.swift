@@ -6,6 +6,7 @@
 
 import Foundation
 import FlowLang
+import FlowStorage
 import FlowSyntax
 
 /// What the command line contributes to evaluation.
@@ -17,6 +18,13 @@ public struct WorkflowOptions {
     public var configOverrides = PyDict()
     /// `workflow.cores` as Snakefiles see it.
     public var cores = 1
+    /// Where files live: `glob_wildcards`, `exists()`, sizes and checkpoint checks ask it, and
+    /// `storage(...)` queries must name one of its schemes.
+    public var storage = Storage()
+    /// `--default-storage-provider` (nil or "none": no default storage).
+    public var defaultStorageProvider: String?
+    /// `--default-storage-prefix`: a query prefix with a scheme (`gs://bkt/run1`).
+    public var defaultStoragePrefix: String?
     public init(snakefile: String) { self.snakefile = snakefile }
 }
 
@@ -46,7 +54,9 @@ public final class WorkflowLoader: SnakefileHost {
         self.interpreter = interpreter
         let snakefile = WorkflowLoader.absolute(options.snakefile)
         self.workflow = Workflow(interpreter: interpreter, snakefile: snakefile,
-                                 basedir: PathText.dirname(snakefile))
+                                 basedir: PathText.dirname(snakefile), storage: options.storage)
+        workflow.defaultStorage = try StorageLanguage.defaultStorage(
+            provider: options.defaultStorageProvider, prefix: options.defaultStoragePrefix, storage: options.storage)
         self.overwriteConfig = PyDict()
         for file in options.configFiles { ConfigLoader.merge(try ConfigLoader.load(path: file), into: overwriteConfig) }
         ConfigLoader.merge(options.configOverrides, into: overwriteConfig)
@@ -109,6 +119,8 @@ public final class WorkflowLoader: SnakefileHost {
     }
 
     /// Adds a rule; `use rule` may overwrite one of the same name (Snakemake's allow_overwrite).
+    /// Rules of the main workflow get their storage files marked here; a module's rules when the
+    /// main workflow uses them (after its `prefix:`, as Snakemake applies the default storage last).
     func register(_ rule: Rule, at location: SourceLocation, allowOverwrite: Bool = false) throws {
         if let context = moduleContext {
             if let i = context.rules.firstIndex(where: { $0.name == rule.name }), allowOverwrite {
@@ -121,6 +133,8 @@ public final class WorkflowLoader: SnakefileHost {
         if workflow.rule(named: rule.name) != nil, !allowOverwrite {
             throw PyError("WorkflowError", "The name \(rule.name) is already used by another rule")
         }
+        var rule = rule
+        workflow.applyStorage(to: &rule)
         workflow.addRule(rule)
     }
 
@@ -178,8 +192,10 @@ public final class WorkflowLoader: SnakefileHost {
                         throw PyError("WorkflowError", "Expected environment variables are not set: \(variable)")
                     }
                 }
+            case "storage":
+                try declareStorage(arguments, file: file, line: directive.location.line)
             case "container", "containerized", "conda", "singularity", "report", "pepschema", "scattergather",
-                 "storage", "inputflags", "outputflags", "pathvars", "resource_scopes", "localrule":
+                 "inputflags", "outputflags", "pathvars", "resource_scopes", "localrule":
                 // Recorded or irrelevant without their subsystems; evaluating them still reports errors.
                 _ = try positionalValues(arguments.filter { if case .positional = $0 { return true }; return false }, file: file)
                 _ = try keywordValues(arguments.filter { if case .keyword = $0 { return true }; return false }, file: file)

@@ -57,6 +57,9 @@ final class SnakemakeTests: XCTestCase {
             ("storage:\n    provider='http'", "(storage: (kw provider \"http\"))"),
             ("storage web:\n    provider='http',\n    keep_local=True", "(storage: (kw tag \"web\") (kw provider \"http\") (kw keep_local True))"),
             ("storage = 1", "(= storage 1)"),
+            ("storage:\n    provider='gcs',\n    max_requests_per_second=10,\n    **extra",
+             "(storage: (kw provider \"gcs\") (kw max_requests_per_second 10) (** extra))"),
+            ("x = storage.gcs('gs://b/{s}.txt', keep_local=True)", "(= x (call (. storage gcs) \"gs://b/{s}.txt\" (kw keep_local True)))"),
         ], parse)
     }
 
@@ -100,6 +103,8 @@ final class SnakemakeTests: XCTestCase {
         XCTAssertEqual(parseError("rule a:\n    input 'x'"), "2:11: expected ':' after 'input'")
         XCTAssertEqual(parseError("rule a:\n    input: 'x' 'y' z"), "2:20: invalid syntax")
         XCTAssertEqual(parseError("rule a:\n    input: 'x'\n    'doc'"), "3:5: unexpected string in rule 'a'; a docstring must come first")
+        XCTAssertEqual(parseError("storage:\n    'gcs'"), "2:5: storage: takes name=value settings (provider=\"...\", ...), not a positional value")
+        XCTAssertEqual(parseError("storage web:\n    'http', keep_local=True"), "2:5: storage: takes name=value settings (provider=\"...\", ...), not a positional value")
         XCTAssertEqual(parseError("notadirective: 3\nx"), "no error")  // an annotated assignment
     }
 }
