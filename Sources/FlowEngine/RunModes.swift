@@ -100,7 +100,7 @@ extension Engine {
         var lines = [options.detailedSummary
                      ? "output_file\tdate\trule\tlog-file(s)\tinput-file(s)\tshellcmd\tstatus\tplan"
                      : "output_file\tdate\trule\tlog-file(s)\tstatus\tplan"]
-        for s in try store.summary(for: paths) {
+        for s in try store.summary(for: paths, mtime: { plan.dag.storage.statOrRecord($0)?.mtime }) {
             let date = s.mtime.map { Date(timeIntervalSince1970: $0).description } ?? "-"
             let status: String
             switch s.status {

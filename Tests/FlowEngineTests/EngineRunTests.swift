@@ -13,6 +13,7 @@ final class RecordingReporter: EngineReporter {
     var started: [JobReport] = []
     var finished: [JobReport] = []
     var failed: [(job: JobReport, exitStatus: Int32?, reason: String)] = []
+    var failedLogs: [String?] = []
     var infos: [String] = []
     var warnings: [String] = []
     var nothingToDoCalls = 0
@@ -25,6 +26,7 @@ final class RecordingReporter: EngineReporter {
     func progress(done: Int, total: Int) {}
     func jobFailed(_ job: JobReport, exitStatus: Int32?, reason: String, removedOutputs: [String], logTail: String?) {
         failed.append((job, exitStatus, reason))
+        failedLogs.append(logTail)
     }
     func nothingToDo() { nothingToDoCalls += 1 }
     func dryRunFinished(_ counts: [(rule: String, count: Int)], reasons: [(reason: String, rules: [String])]) {
