@@ -25,13 +25,15 @@ let package = Package(
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
 
         // Where files live: the storage protocol, the router by URL scheme, POSIX and in-memory adapters.
-        .target(name: "FlowStorage"),
+        // The operating system as flow uses it: file operations with clear errors, shell quoting.
+        .target(name: "FlowSystem"),
+        .target(name: "FlowStorage", dependencies: ["FlowSystem"]),
         .target(name: "FlowSyntax"),
         .target(name: "FlowLang", dependencies: ["FlowSyntax", "CYAML"]),
         .target(name: "FlowWorkflow", dependencies: ["FlowSyntax", "FlowLang", "FlowStorage"]),
         .target(name: "FlowDAG", dependencies: ["FlowWorkflow", "FlowLang", "FlowStorage"]),
-        .target(name: "FlowState", dependencies: ["CSQLite"]),
-        .target(name: "FlowExec", dependencies: ["FlowStorage"]),
+        .target(name: "FlowState", dependencies: ["CSQLite", "FlowSystem"]),
+        .target(name: "FlowExec", dependencies: ["FlowStorage", "FlowSystem"]),
         // The glue of one run: workflow -> DAG -> plan -> scheduler/executors -> state, reporting
         // events to a printer it does not own.
         .target(name: "FlowEngine", dependencies: ["FlowSyntax", "FlowLang", "FlowWorkflow", "FlowDAG", "FlowState", "FlowExec", "FlowStorage"]),
@@ -47,9 +49,10 @@ let package = Package(
         .testTarget(name: "FlowLangTests", dependencies: ["FlowLang", "FlowSyntax"]),
         .testTarget(name: "FlowWorkflowTests", dependencies: ["FlowWorkflow", "FlowLang", "FlowSyntax", "FlowStorage"]),
         .testTarget(name: "FlowDAGTests", dependencies: ["FlowDAG", "FlowWorkflow", "FlowLang", "FlowStorage"]),
-        .testTarget(name: "FlowStorageTests", dependencies: ["FlowStorage"]),
+        .testTarget(name: "FlowStorageTests", dependencies: ["FlowStorage", "FlowSystem"]),
+        .testTarget(name: "FlowSystemTests", dependencies: ["FlowSystem"]),
         .testTarget(name: "FlowStateTests", dependencies: ["FlowState"]),
-        .testTarget(name: "FlowExecTests", dependencies: ["FlowExec", "FlowStorage"]),
+        .testTarget(name: "FlowExecTests", dependencies: ["FlowExec", "FlowStorage", "FlowSystem"]),
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowWorkflow", "FlowDAG", "FlowState", "FlowExec"]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI"]),
     ]

@@ -15,6 +15,7 @@ import FlowExec
 import FlowLang
 import FlowStorage
 import FlowWorkflow
+import FlowSystem
 
 struct JobFiles {
     let storage: Storage

@@ -13,6 +13,7 @@ import FlowExec
 import FlowLang
 import FlowStorage
 import FlowWorkflow
+import FlowSystem
 
 struct JobSpecBuilder {
     let dag: DAG

@@ -5,7 +5,7 @@
 
 import Foundation
 import FlowLang
-import FlowStorage
+import FlowSystem
 
 struct ShadowDirectory {
     let path: String

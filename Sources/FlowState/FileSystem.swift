@@ -1,5 +1,5 @@
-// FileSystem: the few POSIX file operations FlowState needs (mkdir -p, stat, small whole-file
-// reads), with errors as StateError naming the path. Nothing flow-specific.
+// FileSystem: the two POSIX reads FlowState needs beyond FlowSystem's file operations (an mtime
+// that follows symlinks, a small whole-file read). Nothing flow-specific.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -9,24 +9,6 @@ import Darwin
 #endif
 
 enum FileSystem {
-    /// mkdir -p: creates `path` and missing parents; an existing directory is fine.
-    static func makeDirectories(_ path: String) throws {
-        if mkdir(path, 0o777) == 0 || isDirectory(path) { return }
-        let first = errno
-        guard first == ENOENT else { throw StateError.io(path: path, errno: first, operation: "creating directory") }
-        let parent = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
-        if !parent.isEmpty && parent != path { try makeDirectories(parent) }
-        // Another process may have created it between our calls: EEXIST is success too.
-        if mkdir(path, 0o777) != 0 && !isDirectory(path) {
-            throw StateError.io(path: path, errno: errno, operation: "creating directory")
-        }
-    }
-
-    static func isDirectory(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
-    }
-
     /// Modification time in Unix seconds (nanosecond precision where the FS has it); nil when
     /// the path does not exist. Follows symlinks, as Snakemake's mtime checks do for outputs.
     static func mtime(_ path: String) -> Double? {

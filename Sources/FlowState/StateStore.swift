@@ -4,6 +4,7 @@
 //
 // Reads see committed state only: writes enqueued in `pending` become visible after `flush()`.
 import Foundation
+import FlowSystem
 
 public final class StateStore: @unchecked Sendable {
     /// `<workdir>/.flow`
@@ -30,7 +31,7 @@ public final class StateStore: @unchecked Sendable {
     public init(workdir: String, busyTimeout milliseconds: Int32 = 10_000) throws {
         directory = Self.directory(forWorkdir: workdir)
         databasePath = (directory as NSString).appendingPathComponent("state.db")
-        try FileSystem.makeDirectories(directory)
+        try LocalFiles.makeDirectories(directory)
         db = try Database(path: databasePath, busyTimeout: milliseconds)
         try Schema.migrate(db)
     }

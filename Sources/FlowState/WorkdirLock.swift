@@ -12,6 +12,7 @@
 //
 // A dead holder's lock is not taken over silently, as in Snakemake: the user runs --unlock
 // after checking why the previous run died.
+import FlowSystem
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -106,7 +107,7 @@ public final class WorkdirLock: @unchecked Sendable {
     public static func acquire(workdir: String, runID: String? = nil) throws -> WorkdirLock {
         let directory = lockDirectory(forWorkdir: workdir)
         let lockFile = lockFile(forWorkdir: workdir)
-        try FileSystem.makeDirectories(directory)
+        try LocalFiles.makeDirectories(directory)
         var me = LockHolder(pid: ProcessIdentity.currentPID, host: ProcessIdentity.hostName,
                             startTime: unixTime(), runID: runID)
         me.bootID = ProcessIdentity.bootID

@@ -4,6 +4,7 @@
 // a clock that never repeats a value, so "written later" always means "newer".
 
 import Foundation
+import FlowSystem
 
 public final class InMemoryStorage: StorageAdapter {
     struct Object {

@@ -4,6 +4,7 @@
 // target's mtime (as Snakemake does); a dangling symlink exists with its own mtime.
 
 import Dispatch
+import FlowSystem
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -5,6 +5,7 @@
 // Like Python's str.format, plus Snakemake's `:q` spec (shell-quote; each item of a list).
 
 import FlowLang
+import FlowSystem
 
 public enum ShellFormatter {
     public static func format(_ template: String, namespace: [String: Value], interpreter: Interpreter) throws -> String {
@@ -96,14 +97,7 @@ public enum ShellFormatter {
     }
 
     /// POSIX shell quoting as Python's shlex.quote does it.
-    public static func shellQuote(_ s: String) -> String {
-        if s.isEmpty { return "''" }
-        let safe = s.unicodeScalars.allSatisfy { c in
-            (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || "@%+=:,./-_".unicodeScalars.contains(c)
-        }
-        if safe { return s }
-        return "'" + s.replacingOccurrences(of: "'", with: "'\"'\"'") + "'"
-    }
+    public static func shellQuote(_ s: String) -> String { ShellQuote.quote(s) }
 
     private static func resolve(_ expression: String, template: String, namespace: [String: Value], interpreter: Interpreter) throws -> Value {
         let chars = Array(expression)

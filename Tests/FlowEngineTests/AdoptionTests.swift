@@ -8,8 +8,8 @@
 import Foundation
 import XCTest
 import FlowExec
-import FlowStorage
 @testable import FlowEngine
+import FlowSystem
 
 final class AdoptionTests: XCTestCase {
     private var directory = ""

@@ -7,7 +7,7 @@
 
 import Foundation
 import FlowExec
-import FlowStorage
+import FlowSystem
 
 final class DirectoryCluster: Executor {
     let name = "dircluster"

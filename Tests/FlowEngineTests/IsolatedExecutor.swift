@@ -7,6 +7,7 @@
 import Foundation
 import FlowExec
 import FlowStorage
+import FlowSystem
 
 final class IsolatedExecutor: Executor {
     let name = "isolated"

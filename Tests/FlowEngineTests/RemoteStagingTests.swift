@@ -7,6 +7,7 @@ import XCTest
 import FlowExec
 import FlowStorage
 @testable import FlowEngine
+import FlowSystem
 
 final class RemoteStagingTests: XCTestCase {
     private var directory = ""

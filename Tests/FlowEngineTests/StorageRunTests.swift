@@ -8,6 +8,7 @@ import XCTest
 import FlowExec
 import FlowStorage
 @testable import FlowEngine
+import FlowSystem
 
 final class StorageRunTests: XCTestCase {
     private var directory = ""

@@ -5,7 +5,7 @@
 import XCTest
 import Glibc
 @testable import FlowExec
-import FlowStorage
+import FlowSystem
 
 /// The leanest possible engine: a spec per job, nothing recorded.
 private final class MinimalDelegate: SchedulerDelegate {

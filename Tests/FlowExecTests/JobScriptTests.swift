@@ -3,6 +3,7 @@
 import XCTest
 import Glibc
 @testable import FlowExec
+import FlowSystem
 
 final class JobScriptTests: XCTestCase {
     private func spec(_ command: JobCommand = .shell("cp in.txt 'out file.txt'")) -> JobSpec {
@@ -17,7 +18,7 @@ final class JobScriptTests: XCTestCase {
             # flow job 12 (copy[sample=A]), attempt 2: \(spec().externalName)
             set -euo pipefail
             cd '/data/my project'
-            export A_VAR='it'\\''s'
+            export A_VAR='it'"'"'s'
             export PLAIN=x/y
             export ZED=last
             cp in.txt 'out file.txt'
@@ -27,14 +28,6 @@ final class JobScriptTests: XCTestCase {
 
     func testRenderScriptCommand() {
         XCTAssertTrue(JobScript.render(spec(.script(path: "/x/job 1.sh"))).hasSuffix("export ZED=last\nbash '/x/job 1.sh'\n"))
-    }
-
-    func testShellQuote() {
-        XCTAssertEqual(JobScript.shellQuote("abc/def.txt"), "abc/def.txt")
-        XCTAssertEqual(JobScript.shellQuote(""), "''")
-        XCTAssertEqual(JobScript.shellQuote("a b"), "'a b'")
-        XCTAssertEqual(JobScript.shellQuote("$HOME"), "'$HOME'")
-        XCTAssertEqual(JobScript.shellQuote("it's"), "'it'\\''s'")
     }
 
     func testExternalNameIsStableAndKubernetesSafe() {

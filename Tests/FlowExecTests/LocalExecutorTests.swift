@@ -4,7 +4,7 @@
 import XCTest
 import Glibc
 @testable import FlowExec
-import FlowStorage
+import FlowSystem
 
 final class LocalExecutorTests: XCTestCase {
     private var directory = ""

@@ -5,6 +5,7 @@
 import FlowStorage
 import Foundation
 import XCTest
+import FlowSystem
 
 final class StorageTests: XCTestCase {
     private var dir = ""
@@ -118,13 +119,5 @@ final class StorageTests: XCTestCase {
         XCTAssertEqual(StorageURL.localCopy(of: "plain/path"), "plain/path")
         XCTAssertEqual(StorageURL.safe("https://user:secret@host/p?token=abc"), "https://***@host/p?***")
         XCTAssertFalse(StorageURL.safe("davs://u:topsecret@h/p").contains("topsecret"))
-    }
-
-    func testLocalFilesRemoveWriteProtectedTrees() throws {
-        try LocalFiles.writeAtomically("x", to: dir + "/p/q/r")
-        chmod(dir + "/p/q/r", 0o444)
-        chmod(dir + "/p/q", 0o555)
-        try LocalFiles.remove(dir + "/p")
-        XCTAssertFalse(LocalFiles.exists(dir + "/p"))
     }
 }

@@ -5,7 +5,7 @@
 // (temp file + rename, mode 0755), so a backend that reads it never sees half a script.
 // Remote executors (Slurm, Kubernetes, Flux, PiCaS) then run `bash .flow/jobs/<name>.sh`.
 
-import FlowStorage
+import FlowSystem
 
 public enum JobScript {
     /// The script text. Environment entries are sorted so the text is reproducible.
@@ -21,9 +21,9 @@ public enum JobScript {
             // Snakemake's strict mode, so the script fails like the local run would.
             "set -euo pipefail",
         ]
-        if let cd = directory ?? job.workingDirectory { lines.append("cd \(shellQuote(cd))") }
+        if let cd = directory ?? job.workingDirectory { lines.append("cd \(ShellQuote.quote(cd))") }
         for key in job.environment.keys.sorted() {
-            lines.append("export \(key)=\(shellQuote(job.environment[key]!))")
+            lines.append("export \(key)=\(ShellQuote.quote(job.environment[key]!))")
         }
         if embedPrograms {
             for program in job.programs {
@@ -31,15 +31,15 @@ public enum JobScript {
                 var delimiter = "FLOW_PROGRAM_END"
                 while program.text.contains(delimiter) { delimiter += "_" }
                 let parent = LocalFiles.dirname(program.path)
-                if !parent.isEmpty { lines.append("mkdir -p \(shellQuote(parent))") }
-                lines.append("cat > \(shellQuote(program.path)) <<'\(delimiter)'")
+                if !parent.isEmpty { lines.append("mkdir -p \(ShellQuote.quote(parent))") }
+                lines.append("cat > \(ShellQuote.quote(program.path)) <<'\(delimiter)'")
                 lines.append(program.text.hasSuffix("\n") ? String(program.text.dropLast()) : program.text)
                 lines.append(delimiter)
             }
         }
         switch job.command {
         case .shell(let text): lines.append(text)
-        case .script(let path): lines.append("bash \(shellQuote(path))")
+        case .script(let path): lines.append("bash \(ShellQuote.quote(path))")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -50,30 +50,5 @@ public enum JobScript {
         let path = directory + "/" + job.externalName + ".sh"
         try LocalFiles.writeAtomically(render(job), to: path, mode: 0o755)
         return path
-    }
-
-    /// Single-quotes `text` for bash ('\'' for each embedded quote); safe words stay bare.
-    public static func shellQuote(_ text: String) -> String {
-        if !text.isEmpty && text.utf8.allSatisfy(isPlainWordByte) { return text }
-        var quoted = "'"
-        for char in text {
-            if char == "'" { quoted += "'\\''" } else { quoted.append(char) }
-        }
-        return quoted + "'"
-    }
-
-    /// Bytes that mean nothing special to bash anywhere in a word: a word made only of them needs
-    /// no quoting. Everything else (metacharacters, quotes, `$`, globs, `~`, newlines,
-    /// non-ASCII) does.
-    static func isPlainWordByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "/"), UInt8(ascii: "."),
-             UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: ":"),
-             UInt8(ascii: ","), UInt8(ascii: "@"), UInt8(ascii: "%"), UInt8(ascii: "="):
-            return true
-        default:
-            return false
-        }
     }
 }

@@ -6,6 +6,7 @@
 // remote one runs the same steps next to the job).
 
 import FlowStorage
+import FlowSystem
 
 public enum JobStaging {
     /// Prepares `directory` for the job as flow prepares its working directory: inputs retrieved

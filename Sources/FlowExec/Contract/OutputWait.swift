@@ -9,7 +9,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import FlowStorage
+import FlowSystem
 
 public enum OutputWait {
     /// The locations that still do not exist after waiting up to `latencyWait` seconds.

@@ -7,7 +7,7 @@
 // contract as remote backends; its external ids are pids. Limits (cores, resources) are the
 // scheduler's business, not this file's. Not thread-safe: one scheduler thread drives it.
 
-import FlowStorage
+import FlowSystem
 #if canImport(Glibc)
 import Glibc
 
@@ -105,13 +105,13 @@ public final class LocalExecutor: Executor {
 
     private func shellArguments(_ job: JobSpec) -> [String] {
         // Without posix_spawn chdir support the shell changes directory itself.
-        let cd = ProcessSpawner.canChangeDirectory ? "" : "cd \(JobScript.shellQuote(job.workingDirectory)) && "
+        let cd = ProcessSpawner.canChangeDirectory ? "" : "cd \(ShellQuote.quote(job.workingDirectory)) && "
         switch job.command {
         case .shell(let text):
             return ["bash", "-euo", "pipefail", "-c", cd + text]
         case .script(let path):
             if cd.isEmpty { return ["bash", path] }
-            return ["bash", "-c", cd + "exec bash \(JobScript.shellQuote(path))"]
+            return ["bash", "-c", cd + "exec bash \(ShellQuote.quote(path))"]
         }
     }
 

@@ -7,6 +7,7 @@
 // start-up per job (~1 ms, the dominant cost of trivial jobs). The word lists follow GNU
 // make's job.c (`sh_chars`, `sh_cmds`) plus bash's own keywords and builtins.
 
+import FlowSystem
 #if canImport(Glibc)
 import Glibc
 
@@ -18,7 +19,7 @@ enum SimpleCommand {
         for byte in text.utf8 {
             if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") {
                 if !current.isEmpty { words.append(String(decoding: current, as: UTF8.self)); current = [] }
-            } else if JobScript.isPlainWordByte(byte) {
+            } else if ShellQuote.isPlainWordByte(byte) {
                 current.append(byte)
             } else {
                 return nil

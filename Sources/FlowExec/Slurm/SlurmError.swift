@@ -3,6 +3,8 @@
 // Owns: `SlurmError`. Every case that involves a command names the command line, and failed
 // commands carry Slurm's own stderr (e.g. "sbatch: error: Invalid partition name specified").
 
+import FlowSystem
+
 public enum SlurmError: Error, Equatable, CustomStringConvertible {
     /// A Slurm command exited non-zero.
     case commandFailed(command: String, status: Int32, stderr: String)
@@ -31,6 +33,6 @@ public enum SlurmError: Error, Equatable, CustomStringConvertible {
 
     /// A command line for messages (arguments quoted as a shell would need them).
     static func commandLine(_ arguments: [String]) -> String {
-        arguments.map(JobScript.shellQuote).joined(separator: " ")
+        arguments.map(ShellQuote.quote).joined(separator: " ")
     }
 }

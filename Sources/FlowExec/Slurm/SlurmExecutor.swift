@@ -9,7 +9,7 @@
 // External ids are Slurm job ids ("123"); federated/multi-cluster ids ("123;cluster") are
 // reduced to the id, so one executor talks to one cluster.
 
-import FlowStorage
+import FlowSystem
 #if canImport(Glibc)
 import Glibc
 

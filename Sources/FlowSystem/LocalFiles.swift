@@ -1,6 +1,7 @@
-// FlowStorage: the POSIX file operations every part of flow shares (mkdir -p, atomic writes,
-// copies that keep modification times, recursive removal of write-protected trees), so that
-// there is one of each. Errors name the path and the system's reason.
+// FlowSystem: the operating system as every part of flow uses it. This file: the POSIX file
+// operations (mkdir -p, atomic writes, copies that keep modification times, recursive removal of
+// write-protected trees), so that there is one of each. Errors name the path and the system's
+// reason. It knows nothing about workflows, storage or jobs.
 
 #if canImport(Glibc)
 import Glibc
@@ -186,9 +187,18 @@ public enum LocalFiles {
         setTimes(path, mtime: timespec(tv_sec: Int(whole), tv_nsec: Int((seconds - whole) * 1e9)))
     }
 
-    static func failure(_ operation: String, _ path: String, _ code: Int32) -> StorageError {
-        .failed(operation: operation, location: path, reason: String(cString: strerror(code)))
+    static func failure(_ operation: String, _ path: String, _ code: Int32) -> FileError {
+        FileError(operation: operation, path: path, reason: String(cString: strerror(code)))
     }
+}
+
+/// A failed file operation: what was tried, on which path, and the system's reason.
+public struct FileError: Error, Equatable, CustomStringConvertible {
+    public let operation: String
+    public let path: String
+    public let reason: String
+
+    public var description: String { "cannot \(operation) \(path): \(reason)" }
 }
 
 /// write(2) until everything is written; false on error.
