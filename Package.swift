@@ -5,6 +5,10 @@
 //   FlowSyntax (tokens, AST) -> FlowLang (Python-subset interpreter) -> FlowWorkflow (rules, config,
 //   Snakemake API) -> FlowDAG (jobs, wildcards, files) -> FlowState (SQLite) -> FlowExec (scheduler,
 //   executors) -> FlowCLI (flags, profiles, printing) -> flow (thin executable).
+// Beneath them: FlowSystem (file operations, shell quoting) and FlowStorage (where files live,
+// by URL scheme), used by the workflow layer, the DAG, executors and the engine.
+// scripts/check_package_deps.py (run by scripts/test.sh) keeps each target's dependencies equal
+// to what it imports.
 import PackageDescription
 
 let package = Package(
@@ -24,36 +28,33 @@ let package = Package(
         // curl_easy_setopt/getinfo are variadic: typed C wrappers make them callable from Swift.
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
 
-        // Where files live: the storage protocol, the router by URL scheme, POSIX and in-memory adapters.
         // The operating system as flow uses it: file operations with clear errors, shell quoting.
         .target(name: "FlowSystem"),
+        // Where files live: the storage protocol, the router by URL scheme, POSIX and in-memory adapters.
         .target(name: "FlowStorage", dependencies: ["FlowSystem"]),
         .target(name: "FlowSyntax"),
         .target(name: "FlowLang", dependencies: ["FlowSyntax", "CYAML"]),
-        .target(name: "FlowWorkflow", dependencies: ["FlowSyntax", "FlowLang", "FlowStorage"]),
+        .target(name: "FlowWorkflow", dependencies: ["FlowSyntax", "FlowLang", "FlowStorage", "FlowSystem"]),
         .target(name: "FlowDAG", dependencies: ["FlowWorkflow", "FlowLang", "FlowStorage"]),
         .target(name: "FlowState", dependencies: ["CSQLite", "FlowSystem"]),
         .target(name: "FlowExec", dependencies: ["FlowStorage", "FlowSystem"]),
         // The glue of one run: workflow -> DAG -> plan -> scheduler/executors -> state, reporting
         // events to a printer it does not own.
-        .target(name: "FlowEngine", dependencies: ["FlowSyntax", "FlowLang", "FlowWorkflow", "FlowDAG", "FlowState", "FlowExec", "FlowStorage"]),
-        .target(name: "FlowCLI", dependencies: [
-            "FlowSyntax", "FlowLang", "FlowWorkflow", "FlowDAG", "FlowState", "FlowExec", "FlowEngine",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .target(name: "FlowEngine", dependencies: ["FlowSyntax", "FlowLang", "FlowWorkflow", "FlowDAG", "FlowState", "FlowExec", "FlowStorage", "FlowSystem"]),
+        .target(name: "FlowCLI", dependencies: ["FlowSyntax", "FlowLang", "FlowExec", "FlowEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "flow", dependencies: ["FlowCLI"]),
         // Parser-only driver for scripts/fuzz_snakefiles.py --parser-only and corpus checks.
         .executableTarget(name: "flow-parse", dependencies: ["FlowSyntax"]),
 
         .testTarget(name: "FlowSyntaxTests", dependencies: ["FlowSyntax"]),
         .testTarget(name: "FlowLangTests", dependencies: ["FlowLang", "FlowSyntax"]),
-        .testTarget(name: "FlowWorkflowTests", dependencies: ["FlowWorkflow", "FlowLang", "FlowSyntax", "FlowStorage"]),
-        .testTarget(name: "FlowDAGTests", dependencies: ["FlowDAG", "FlowWorkflow", "FlowLang", "FlowStorage"]),
+        .testTarget(name: "FlowWorkflowTests", dependencies: ["FlowWorkflow", "FlowLang", "FlowStorage"]),
+        .testTarget(name: "FlowDAGTests", dependencies: ["FlowDAG", "FlowWorkflow", "FlowLang", "FlowSyntax", "FlowStorage"]),
         .testTarget(name: "FlowStorageTests", dependencies: ["FlowStorage", "FlowSystem"]),
         .testTarget(name: "FlowSystemTests", dependencies: ["FlowSystem"]),
         .testTarget(name: "FlowStateTests", dependencies: ["FlowState"]),
-        .testTarget(name: "FlowExecTests", dependencies: ["FlowExec", "FlowStorage", "FlowSystem"]),
-        .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowWorkflow", "FlowDAG", "FlowState", "FlowExec"]),
-        .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI"]),
+        .testTarget(name: "FlowExecTests", dependencies: ["FlowExec", "FlowSystem"]),
+        .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowExec", "FlowState", "FlowStorage", "FlowSystem"]),
+        .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowExec"]),
     ]
 )

@@ -45,6 +45,9 @@ else
     export FLOW_TEST_SLURM=0
 fi
 
+step "package structure"
+python3 scripts/check_package_deps.py
+
 step "swift build"
 t="$(now)"
 swift build
