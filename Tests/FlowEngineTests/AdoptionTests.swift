@@ -11,10 +11,7 @@ import FlowExec
 @testable import FlowEngine
 import FlowSystem
 
-final class AdoptionTests: XCTestCase {
-    private var directory = ""
-    private var originalDirectory = ""
-
+final class AdoptionTests: WorkdirTestCase {
     /// A checkpoint decides which `process` jobs exist: in the first run they are added after it
     /// ran (numbered last); in the restart they are built with the DAG (numbered first).
     static let snakefile = """
@@ -41,15 +38,9 @@ final class AdoptionTests: XCTestCase {
         """
 
     override func setUpWithError() throws {
-        originalDirectory = FileManager.default.currentDirectoryPath
-        directory = NSTemporaryDirectory() + "flow-adoption-tests-" + UUID().uuidString
+        try super.setUpWithError()
         try LocalFiles.makeDirectories(directory + "/work")
         try LocalFiles.writeAtomically(Self.snakefile, to: directory + "/work/Snakefile")
-    }
-
-    override func tearDownWithError() throws {
-        FileManager.default.changeCurrentDirectoryPath(originalDirectory)
-        try? LocalFiles.remove(directory)
     }
 
     private var cluster: DirectoryCluster { get throws { try DirectoryCluster(directory: directory + "/cluster") } }

@@ -37,25 +37,7 @@ final class RecordingReporter: EngineReporter {
     func flush() {}
 }
 
-final class EngineRunTests: XCTestCase {
-    private var directory = ""
-    private var originalDirectory = ""
-
-    override func setUpWithError() throws {
-        originalDirectory = FileManager.default.currentDirectoryPath
-        directory = NSTemporaryDirectory() + "flow-engine-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        // The engine changes into --directory; go back before removing it.
-        FileManager.default.changeCurrentDirectoryPath(originalDirectory)
-        if let items = FileManager.default.enumerator(atPath: directory) {
-            for case let item as String in items { chmod(directory + "/" + item, 0o755) }
-        }
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-
+final class EngineRunTests: WorkdirTestCase {
     // MARK: helpers
 
     private func write(_ text: String, to name: String) throws {

@@ -7,21 +7,7 @@ import Foundation
 import XCTest
 @testable import FlowEngine
 
-final class IncompleteMarkerTests: XCTestCase {
-    private var directory = ""
-    private var originalDirectory = ""
-
-    override func setUpWithError() throws {
-        originalDirectory = FileManager.default.currentDirectoryPath
-        directory = NSTemporaryDirectory() + "flow-incomplete-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        FileManager.default.changeCurrentDirectoryPath(originalDirectory)
-        try? FileManager.default.removeItem(atPath: directory)
-    }
-
+final class IncompleteMarkerTests: WorkdirTestCase {
     /// The job: counts its attempts in `attempts`, fails while the count is below `succeedOn`, and on
     /// the succeeding attempt writes the incomplete paths it sees to `seen.txt`.
     private func runCountingJob(succeedOn: Int, retries: Int) throws -> Int32 {

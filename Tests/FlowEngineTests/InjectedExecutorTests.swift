@@ -32,14 +32,9 @@ final class FakeRemoteExecutor: Executor {
     func logs(_ id: String) -> String? { nil }
 }
 
-final class InjectedExecutorTests: XCTestCase {
-    private var directory = ""
-    private var originalDirectory = ""
-
+final class InjectedExecutorTests: WorkdirTestCase {
     override func setUpWithError() throws {
-        originalDirectory = FileManager.default.currentDirectoryPath
-        directory = NSTemporaryDirectory() + "flow-injected-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try super.setUpWithError()
         try """
         localrules: all
 
@@ -50,11 +45,6 @@ final class InjectedExecutorTests: XCTestCase {
             output: "{name}.txt"
             shell: "exit 1"
         """.write(toFile: directory + "/Snakefile", atomically: true, encoding: .utf8)
-    }
-
-    override func tearDownWithError() throws {
-        FileManager.default.changeCurrentDirectoryPath(originalDirectory)
-        try? FileManager.default.removeItem(atPath: directory)
     }
 
     private func run(_ executor: FakeRemoteExecutor, cancelPrevious: Bool = false) throws -> (Int32, RecordingReporter) {

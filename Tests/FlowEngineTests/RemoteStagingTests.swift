@@ -9,22 +9,9 @@ import FlowStorage
 @testable import FlowEngine
 import FlowSystem
 
-final class RemoteStagingTests: XCTestCase {
-    private var directory = ""
-    private var originalDirectory = ""
+final class RemoteStagingTests: WorkdirTestCase {
     private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
-
-    override func setUpWithError() throws {
-        originalDirectory = FileManager.default.currentDirectoryPath
-        directory = NSTemporaryDirectory() + "flow-staging-tests-" + UUID().uuidString
-        try LocalFiles.makeDirectories(directory)
-    }
-
-    override func tearDownWithError() throws {
-        FileManager.default.changeCurrentDirectoryPath(originalDirectory)
-        try? LocalFiles.remove(directory)
-    }
 
     private func requireTools(_ tools: [String]) throws {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""

@@ -10,21 +10,7 @@ import FlowStorage
 @testable import FlowEngine
 import FlowSystem
 
-final class StorageRunTests: XCTestCase {
-    private var directory = ""
-    private var originalDirectory = ""
-
-    override func setUpWithError() throws {
-        originalDirectory = FileManager.default.currentDirectoryPath
-        directory = NSTemporaryDirectory() + "flow-storage-run-" + UUID().uuidString
-        try LocalFiles.makeDirectories(directory)
-    }
-
-    override func tearDownWithError() throws {
-        FileManager.default.changeCurrentDirectoryPath(originalDirectory)
-        try? LocalFiles.remove(directory)
-    }
-
+final class StorageRunTests: WorkdirTestCase {
     private func run(_ storage: Storage, executor: Executor? = nil, configure: (inout EngineOptions) -> Void = { _ in }) throws -> (Int32, RecordingReporter) {
         var options = EngineOptions()
         options.directory = directory
