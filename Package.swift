@@ -23,6 +23,9 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // curl_easy_setopt/getinfo are variadic: typed C wrappers make them callable from Swift.
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
+        // The one HTTP layer (libcurl) for the Kubernetes, CouchDB and GCS back ends: TLS, auth,
+        // retries, streaming. Knows nothing else of flow.
+        .target(name: "FlowHTTP", dependencies: ["CCurl", "CCurlShim"]),
 
         .target(name: "FlowSyntax"),
         .target(name: "FlowLang", dependencies: ["FlowSyntax", "CYAML"]),
@@ -40,6 +43,8 @@ let package = Package(
         .executableTarget(name: "flow", dependencies: ["FlowCLI"]),
         // Parser-only driver for scripts/fuzz_snakefiles.py --parser-only and corpus checks.
         .executableTarget(name: "flow-parse", dependencies: ["FlowSyntax"]),
+        // Streaming benchmark driver for bench/http_stream.sh (download then upload N MB).
+        .executableTarget(name: "flow-http-bench", dependencies: ["FlowHTTP"]),
 
         .testTarget(name: "FlowSyntaxTests", dependencies: ["FlowSyntax"]),
         .testTarget(name: "FlowLangTests", dependencies: ["FlowLang", "FlowSyntax"]),
@@ -49,5 +54,6 @@ let package = Package(
         .testTarget(name: "FlowExecTests", dependencies: ["FlowExec", "FlowDAG", "FlowWorkflow", "FlowState"]),
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowWorkflow", "FlowDAG", "FlowState", "FlowExec"]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI"]),
+        .testTarget(name: "FlowHTTPTests", dependencies: ["FlowHTTP"]),
     ]
 )
