@@ -80,6 +80,10 @@ final class CurlTransfer {
         set(flow_curl_setopt_string(h, CURLOPT_PROTOCOLS_STR, "http,https"))
         set(flow_curl_setopt_long(h, CURLOPT_TCP_KEEPALIVE, 1))
         if let share = settings.share { set(flow_curl_setopt_share(h, share)) }
+        // On a reused connection that dies before any answer, curl silently sends the request
+        // again on a new one, whatever the method. A request that must not run twice therefore
+        // gets a connection of its own, so that only RetryPolicy decides about re-sending it.
+        if !request.isIdempotent { set(flow_curl_setopt_long(h, CURLOPT_FRESH_CONNECT, 1)) }
         set(flow_curl_setopt_string(h, CURLOPT_USERAGENT, settings.userAgent))
 
         // Method and body. POST uses curl's POST mode (it then sends Content-Length from

@@ -43,7 +43,7 @@ public final class HTTPClient: @unchecked Sendable {
             attempt += 1
             if configuration.isCancelled?() == true {
                 throw HTTPError.transport(method: method, url: shown,
-                                          failure: TransportFailure(kind: .cancelled, message: "cancelled before the request was sent"),
+                                          failure: TransportFailure(kind: .cancelled, message: "cancelled before the request was sent", nothingSent: true),
                                           attempts: attempt - 1)
             }
             var headers = configuration.defaultHeaders + request.headers

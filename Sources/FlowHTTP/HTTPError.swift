@@ -44,11 +44,11 @@ public struct TransportFailure: Sendable, Equatable, CustomStringConvertible {
         self.nothingSent = nothingSent
     }
 
-    init(kind: TransportErrorKind, message: String) {
+    init(kind: TransportErrorKind, message: String, nothingSent: Bool = false) {
         self.kind = kind
         self.curlCode = 0
         self.message = message
-        self.nothingSent = true
+        self.nothingSent = nothingSent
     }
 
     static func kind(of code: CURLcode, message: String) -> TransportErrorKind {

@@ -85,6 +85,22 @@ def stream_blocks(n, seed):
         left -= size
 
 
+def lingering_close(sock):
+    """Close after a failed TLS handshake the way nginx and Apache close: stop sending, then read
+    and drop what the client already sent. Closing with unread data would make the kernel send a
+    RST, which can overtake the TLS alert and hide the reason from the client."""
+    try:
+        sock.shutdown(socket.SHUT_WR)
+        sock.settimeout(2)
+        for _ in range(64):
+            if not sock.recv(CHUNK):
+                break
+    except OSError:
+        pass
+    finally:
+        sock.close()
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "flow-fault-server/1"
@@ -92,8 +108,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def setup(self):
         ctx = self.server.tls_context
         if ctx is not None:
-            self.request.settimeout(30)
-            self.request = ctx.wrap_socket(self.request, server_side=True)
+            raw = self.request
+            raw.settimeout(30)
+            spare = raw.dup()  # keeps the TCP connection open if the handshake fails
+            try:
+                self.request = ctx.wrap_socket(raw, server_side=True)
+            except OSError:
+                lingering_close(spare)
+                raise
+            spare.close()
         super().setup()
 
     def log_message(self, fmt, *args):
