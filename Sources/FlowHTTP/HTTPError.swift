@@ -5,6 +5,7 @@
 // bodies, tokens or passwords. Whether a failure is worth retrying is RetryPolicy's call, not ours.
 
 import CCurl
+import CCurlShim  // curl.h is textually in both C modules; its enumerators may be attributed to this one
 import Foundation
 
 /// What went wrong below HTTP, coarse enough for retry decisions and log lines.
