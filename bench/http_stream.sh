@@ -26,6 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
+: > "$WORK/server.out"
 python3 scripts/testservers/fault_server.py > "$WORK/server.out" 2>/dev/null &
 SERVER_PID=$!
 for _ in $(seq 100); do grep -q '^PORT ' "$WORK/server.out" && break; sleep 0.1; done

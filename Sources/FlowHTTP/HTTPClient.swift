@@ -60,7 +60,8 @@ public final class HTTPClient: @unchecked Sendable {
             var answer: (status: Int, headers: [(name: String, value: String)])?
             switch result {
             case .localError(let error):
-                log(method, path, .failed(.localFile), attempt, duration)
+                if case .localFile = error { log(method, path, .failed(.localFile), attempt, duration) }
+                else { log(method, path, .failed(.other), attempt, duration) }
                 throw error
             case .failure(let failure):
                 log(method, path, .failed(failure.kind), attempt, duration)

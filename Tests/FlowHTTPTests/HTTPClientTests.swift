@@ -45,6 +45,19 @@ final class HTTPClientTests: XCTestCase {
         }
     }
 
+    func testConnectionsAreReused() throws {
+        let s = try server()
+        let client = try HTTPClient(HTTPClientConfiguration(baseURL: s.baseURL))
+        let seen = try (1...20).map { i in
+            try client.send(HTTPRequest(i % 2 == 0 ? .get : .put, "/echo/reuse", body: i % 2 == 0 ? .none : .bytes(Data("x".utf8), contentType: nil)))
+                .decodeJSON(Echo.self).connection_request
+        }
+        XCTAssertEqual(seen, Array(1...20))
+        // A POST gets a connection of its own (see CurlTransfer), unless marked idempotent.
+        XCTAssertEqual(try client.send(HTTPRequest(.post, "/echo/reuse")).decodeJSON(Echo.self).connection_request, 1)
+        XCTAssertGreaterThan(try client.send(HTTPRequest(.post, "/echo/reuse", idempotent: true)).decodeJSON(Echo.self).connection_request, 1)
+    }
+
     /// Done-when: 1,000 requests with 20% injected 503/429/resets (and 408s) end with 0 failures.
     func testThousandRequestsThroughTwentyPercentFaults() throws {
         let s = try server(["--fault-rate", "0.2", "--seed", "7", "--faults", "503,429,reset,408", "--retry-after", "0"])

@@ -73,6 +73,7 @@ struct Echo: Decodable {
     var body_sha256: String
     var body_length: Int
     var count: Int
+    var connection_request: Int
 }
 
 /// Log lines gathered from any thread.

@@ -10,7 +10,8 @@ Python 3 standard library only. Binds 127.0.0.1 on an ephemeral port and prints 
 stdout once it accepts connections.
 
 Endpoints (all bodies are streamed: nothing is ever held whole in memory)
-  ANY  /echo/<p>            JSON {method, path, target, query, body_sha256, body_length, count}
+  ANY  /echo/<p>            JSON {method, path, target, query, body_sha256, body_length, count,
+                            connection_request (1 for a new connection, n for its n-th request)}
   ANY  /flaky/<p>           like /echo, but with --fault-rate a seeded RNG injects one of --faults:
                               503, 429 (with `Retry-After: --retry-after`), 408 (then closes),
                               reset (reads part of the request, then closes with SO_LINGER 0 -> RST)
@@ -117,6 +118,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 lingering_close(spare)
                 raise
             spare.close()
+        self.requests_on_connection = 0  # one handler instance serves one connection
         super().setup()
 
     def log_message(self, fmt, *args):
@@ -202,11 +204,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_json(200, {
             "method": self.command, "path": path, "target": self.path,
             "query": parsed.query, "body_sha256": sha, "body_length": length, "count": count,
+            "connection_request": self.requests_on_connection,
         })
 
     # --- routing --------------------------------------------------------------------------
 
     def handle_any(self):
+        self.requests_on_connection += 1
         parsed = urllib.parse.urlsplit(self.path)
         path = parsed.path
         query = dict(urllib.parse.parse_qsl(parsed.query))
