@@ -60,8 +60,8 @@ public final class HTTPClient: @unchecked Sendable {
             var answer: (status: Int, headers: [(name: String, value: String)])?
             switch result {
             case .localError(let error):
-                if case .localFile = error { log(method, path, .failed(.localFile), attempt, duration) }
-                else { log(method, path, .failed(.other), attempt, duration) }
+                let kind: TransportErrorKind = if case .localFile = error { .localFile } else { .other }
+                log(method, path, .failed(kind), attempt, duration)
                 throw error
             case .failure(let failure):
                 log(method, path, .failed(failure.kind), attempt, duration)
