@@ -12,7 +12,8 @@ public struct HTTPTimeouts: Sendable, Equatable {
     /// Seconds for a whole attempt, or nil for none: leave it off for big streams and rely on
     /// `lowSpeed` to catch a stalled one.
     public var total: Double?
-    /// Abort an attempt that moves fewer than `bytesPerSecond` for `seconds` in a row.
+    /// Abort an attempt that moves fewer than `bytesPerSecond` for `seconds` in a row. curl
+    /// measures a moving average over about 5 s, so a stall right after a burst is noticed late.
     public var lowSpeed: (bytesPerSecond: Int, seconds: Int)?
 
     public init(connect: Double = 10, total: Double? = nil, lowSpeed: (bytesPerSecond: Int, seconds: Int)? = (1, 60)) {

@@ -69,6 +69,18 @@ final class HTTPStreamingTests: XCTestCase {
         // A transfer cut short by the total timeout after some of the body arrived.
         let slow = try HTTPClient(HTTPClientConfiguration(baseURL: server.baseURL, retry: .none, timeouts: HTTPTimeouts(total: 0.3)))
         XCTAssertThrowsError(try slow.send(HTTPRequest(.get, "/download", query: [(name: "bytes", value: "100000000000")], destination: .file(path: file))))
+        // A stream that stalls half-way trips the low-speed limit (no total timeout needed).
+        let stalling = try HTTPClient(HTTPClientConfiguration(baseURL: server.baseURL, retry: .none,
+                                                              timeouts: HTTPTimeouts(total: nil, lowSpeed: (bytesPerSecond: 1000, seconds: 1))))
+        let start = Date()
+        XCTAssertThrowsError(try stalling.send(HTTPRequest(.get, "/download", query: [
+            (name: "bytes", value: "1000000"), (name: "stall_after", value: "500000"), (name: "stall_seconds", value: "30")],
+            destination: .file(path: file)))) { error in
+            guard case HTTPError.transport(_, _, let failure, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(failure.kind, .timeout)
+        }
+        // curl averages the speed over about 5 s, so a stall after a burst is seen a few seconds late.
+        XCTAssertLessThan(Date().timeIntervalSince(start), 15)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), [])
 
         XCTAssertThrowsError(try client.send(HTTPRequest(.put, "/upload/x", body: .file(path: dir.appendingPathComponent("absent").path, contentType: nil)))) { error in

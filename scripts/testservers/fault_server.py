@@ -21,6 +21,7 @@ Endpoints (all bodies are streamed: nothing is ever held whole in memory)
   ANY  /auth/<p>            401 unless `Authorization: Bearer <an issued token>`; else like /echo
   ANY  /basic/<p>           401 unless Basic auth matches --basic-user/--basic-password
   GET  /download?bytes=N&seed=S         N deterministic pseudo-random bytes, generated on the fly
+                            (&stall_after=K&stall_seconds=T: pause T seconds once K bytes are sent)
   GET  /download-sha256?bytes=N&seed=S  JSON {sha256, length} of that same stream
   PUT|POST /upload/<p>      hashes the body as it arrives; JSON {sha256, length}
   ANY  /retry-after/<name>?fails=K&seconds=S&format=seconds|date&status=429
@@ -276,9 +277,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Type", "application/octet-stream")
             self.send_header("Content-Length", str(n))
             self.end_headers()
+            stall_after = int(query.get("stall_after", "-1"))
+            sent = 0
             if self.command != "HEAD":
                 for block in stream_blocks(n, seed):
+                    if 0 <= stall_after <= sent:
+                        time.sleep(float(query.get("stall_seconds", "5")))
+                        stall_after = -1
                     self.wfile.write(block)
+                    sent += len(block)
             return
         if path == "/download-sha256":
             self.drain()
