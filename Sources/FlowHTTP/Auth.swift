@@ -18,7 +18,7 @@ public protocol AuthProvider: Sendable {
 
 /// `Authorization: Bearer <token>`. With a token source, the token is fetched lazily on first
 /// use and again on every refresh (e.g. re-reading a projected service-account token file).
-public final class BearerTokenAuth: AuthProvider, @unchecked Sendable, CustomStringConvertible {
+public final class BearerTokenAuth: AuthProvider, @unchecked Sendable, CustomStringConvertible, CustomReflectable {
     private let lock = NSLock()
     private var token: String?
     private let source: (@Sendable () throws -> String)?
@@ -58,11 +58,13 @@ public final class BearerTokenAuth: AuthProvider, @unchecked Sendable, CustomStr
     }
 
     public var description: String { "BearerTokenAuth(token: <redacted>)" }
+    /// `dump()` and debuggers show this instead of the stored token.
+    public var customMirror: Mirror { Mirror(self, children: ["token": "<redacted>"]) }
 }
 
 /// `Authorization: Basic base64(user:password)` (RFC 7617). Refresh does nothing: a password does
 /// not change by asking again, so a second 401 ends the request with a clear error.
-public struct BasicAuth: AuthProvider, CustomStringConvertible {
+public struct BasicAuth: AuthProvider, CustomStringConvertible, CustomReflectable {
     private let header: String
     public let user: String
 
@@ -75,4 +77,5 @@ public struct BasicAuth: AuthProvider, CustomStringConvertible {
     public func refresh() throws {}
 
     public var description: String { "BasicAuth(user: \(user), password: <redacted>)" }
+    public var customMirror: Mirror { Mirror(self, children: ["user": user, "password": "<redacted>"]) }
 }

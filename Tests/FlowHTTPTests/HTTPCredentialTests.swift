@@ -58,6 +58,10 @@ final class HTTPCredentialTests: XCTestCase {
         texts += log.entries.map(\.description) + log.entries.map { String(reflecting: $0) }
         texts.append("\(BasicAuth(user: "flow", password: password))")
         texts.append("\(BearerTokenAuth(token: token))")
+        var dumped = ""
+        dump(HTTPClientConfiguration(auth: BasicAuth(user: "flow", password: password)), to: &dumped)
+        dump(HTTPClientConfiguration(auth: BearerTokenAuth(token: token)), to: &dumped)
+        texts.append(dumped)
         let base64Password = Data("flow:\(password)".utf8).base64EncodedString()
 
         XCTAssertGreaterThan(log.entries.count, 80)
