@@ -27,6 +27,9 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // curl_easy_setopt/getinfo are variadic: typed C wrappers make them callable from Swift.
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
+        // The one HTTP layer (libcurl) for the Kubernetes, CouchDB and GCS back ends: TLS, auth,
+        // retries, streaming. Knows nothing else of flow.
+        .target(name: "FlowHTTP", dependencies: ["CCurl", "CCurlShim"]),
 
         // The operating system as flow uses it: file operations with clear errors, shell quoting.
         .target(name: "FlowSystem"),
@@ -45,6 +48,8 @@ let package = Package(
         .executableTarget(name: "flow", dependencies: ["FlowCLI"]),
         // Parser-only driver for scripts/fuzz_snakefiles.py --parser-only and corpus checks.
         .executableTarget(name: "flow-parse", dependencies: ["FlowSyntax"]),
+        // Streaming benchmark driver for bench/http_stream.sh (download then upload N MB).
+        .executableTarget(name: "flow-http-bench", dependencies: ["FlowHTTP"]),
 
         .testTarget(name: "FlowSyntaxTests", dependencies: ["FlowSyntax"]),
         .testTarget(name: "FlowLangTests", dependencies: ["FlowLang", "FlowSyntax"]),
@@ -56,5 +61,6 @@ let package = Package(
         .testTarget(name: "FlowExecTests", dependencies: ["FlowExec", "FlowSystem"]),
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowExec", "FlowState", "FlowStorage", "FlowSystem"]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowExec"]),
+        .testTarget(name: "FlowHTTPTests", dependencies: ["FlowHTTP"]),
     ]
 )
