@@ -55,6 +55,8 @@ public final class Storage {
     /// Stats of many locations: plain paths in one batch to the local adapter (which may
     /// parallelise), URLs grouped per adapter.
     public func statMany(_ locations: [String]) throws -> [FileStat?] {
+        // The common case, every location a plain path: one batch, no grouping.
+        if !locations.contains(where: StorageURL.isRemote) { return try local.statMany(locations) }
         var groups: [ObjectIdentifier: (adapter: StorageAdapter, indices: [Int])] = [:]
         for (i, location) in locations.enumerated() {
             let adapter = try adapter(for: location)

@@ -67,25 +67,12 @@ final class JobScriptTests: XCTestCase {
         XCTAssertEqual(info.st_mode & 0o777, 0o755)
         // Rewriting replaces the file; no temporary file is left beside it.
         try JobScript.write(job, directory: directory + "/.flow/jobs")
-        XCTAssertEqual(try listDirectory(directory + "/.flow/jobs"), ["\(job.externalName).sh"])
+        XCTAssertEqual(try LocalFiles.entries(of: directory + "/.flow/jobs"), ["\(job.externalName).sh"])
         XCTAssertEqual(readFile(path), JobScript.render(job))
 
         // Remote executors run `bash <script>`: the script is self-contained.
         let run = JobSpec(id: 1, name: "run", runID: "t", command: .script(path: path), workingDirectory: "/")
         XCTAssertEqual(runToCompletion(try LocalExecutor(), run), .succeeded)
         XCTAssertEqual(readFile(directory + "/result.txt"), "it's\n")
-    }
-
-    private func listDirectory(_ path: String) throws -> [String] {
-        guard let dir = opendir(path) else { throw SystemCallError("opendir", path: path) }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
     }
 }
