@@ -34,7 +34,9 @@ let package = Package(
         // The operating system as flow uses it: file operations with clear errors, shell quoting.
         .target(name: "FlowSystem"),
         // Where files live: the storage protocol, the router by URL scheme, POSIX and in-memory adapters.
-        .target(name: "FlowStorage", dependencies: ["FlowSystem"]),
+        .target(name: "FlowStorage", dependencies: ["FlowSystem", "FlowHTTP", "CCryptoShim"]),
+        // RS256 signatures over libcrypto (Debian: libssl-dev) for service-account tokens.
+        .target(name: "CCryptoShim", linkerSettings: [.linkedLibrary("crypto")]),
         .target(name: "FlowSyntax"),
         .target(name: "FlowLang", dependencies: ["FlowSyntax", "CYAML"]),
         .target(name: "FlowWorkflow", dependencies: ["FlowSyntax", "FlowLang", "FlowStorage", "FlowSystem"]),
@@ -55,7 +57,7 @@ let package = Package(
         .testTarget(name: "FlowLangTests", dependencies: ["FlowLang", "FlowSyntax"]),
         .testTarget(name: "FlowWorkflowTests", dependencies: ["FlowWorkflow", "FlowLang", "FlowStorage"]),
         .testTarget(name: "FlowDAGTests", dependencies: ["FlowDAG", "FlowWorkflow", "FlowLang", "FlowSyntax", "FlowStorage"]),
-        .testTarget(name: "FlowStorageTests", dependencies: ["FlowStorage", "FlowSystem"]),
+        .testTarget(name: "FlowStorageTests", dependencies: ["FlowStorage", "FlowSystem", "FlowHTTP"]),
         .testTarget(name: "FlowSystemTests", dependencies: ["FlowSystem"]),
         .testTarget(name: "FlowStateTests", dependencies: ["FlowState"]),
         .testTarget(name: "FlowExecTests", dependencies: ["FlowExec", "FlowSystem"]),

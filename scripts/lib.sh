@@ -58,3 +58,6 @@ ensure_swift() {
 # The Snakemake used for benchmarks and conformance (never needed to build or test flow itself).
 SNAKEMAKE_VERSION="9.27.1"
 SNAKEMAKE_VENV="${SNAKEMAKE_VENV:-$FLOW_ROOT/.venv-snakemake}"
+# Test servers that come from PyPI (scripts/setup.sh --with-testbeds).
+TESTBEDS_VENV="${TESTBEDS_VENV:-$FLOW_ROOT/.venv-testbeds}"
+export TESTBEDS_VENV

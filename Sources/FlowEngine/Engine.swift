@@ -15,7 +15,7 @@ public final class Engine {
     /// inject fakes); `options.executor` then is its name.
     let injectedExecutor: (any Executor)?
 
-    public init(options: EngineOptions, reporter: EngineReporter, storage: Storage = Storage(),
+    public init(options: EngineOptions, reporter: EngineReporter, storage: Storage = .standard(),
                 executor: (any Executor)? = nil) {
         var options = options
         if let executor { options.executor = executor.name }

@@ -79,3 +79,51 @@ public struct BasicAuth: AuthProvider, CustomStringConvertible, CustomReflectabl
     public var description: String { "BasicAuth(user: \(user), password: <redacted>)" }
     public var customMirror: Mirror { Mirror(self, children: ["user": user, "password": "<redacted>"]) }
 }
+
+/// `Authorization: Bearer <token>` for tokens that expire (OAuth access tokens: a service
+/// account's, the GKE metadata server's). The source returns a token with its lifetime; the token
+/// is cached and fetched again shortly before it expires, and on a refresh after a 401.
+public final class ExpiringBearerAuth: AuthProvider, @unchecked Sendable, CustomStringConvertible, CustomReflectable {
+    public typealias Source = @Sendable () throws -> (token: String, expiresIn: Double)
+    private let lock = NSLock()
+    private var token: String?
+    private var expiresAt: Double = 0
+    private let source: Source
+    /// Fetch again this many seconds before the stated expiry (clock skew, slow requests).
+    private let margin: Double
+    private let now: @Sendable () -> Double
+
+    public init(margin: Double = 60, now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 },
+                source: @escaping Source) {
+        self.source = source
+        self.margin = margin
+        self.now = now
+    }
+
+    public func authorization() throws -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        if token == nil || now() >= expiresAt - margin { try fetch() }
+        return token.map { "Bearer \($0)" }
+    }
+
+    public func refresh() throws {
+        lock.lock()
+        defer { lock.unlock() }
+        try fetch()
+    }
+
+    /// Lock held.
+    private func fetch() throws {
+        do {
+            let fresh = try source()
+            token = fresh.token
+            expiresAt = now() + fresh.expiresIn
+        } catch {
+            throw HTTPError.authProvider(reason: "the token source failed: \(error)")
+        }
+    }
+
+    public var description: String { "ExpiringBearerAuth(token: <redacted>)" }
+    public var customMirror: Mirror { Mirror(self, children: ["token": "<redacted>"]) }
+}

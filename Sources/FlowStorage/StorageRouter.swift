@@ -1,13 +1,16 @@
 // FlowStorage: `Storage`, the one object the rest of flow asks about files. It routes each
-// location to its adapter by URL scheme and keeps the table of schemes flow knows, including
-// those whose adapters live in their own file (gs:// → GCS, davs:// root:// srm:// gsiftp://
-// file:// → gfal) and are not built yet: asking for them is a clear error, never a silent skip.
+// location to its adapter by URL scheme and keeps the table of schemes flow knows. Each remote
+// adapter lives in a file of its own (gs:// → GCSStorage; davs:// root:// srm:// gsiftp://
+// file:// → gfal, not built yet: asking for those is a clear error, never a silent skip) and is
+// made on first use, so a run that names no such URL never reads credentials.
 
 
 public final class Storage {
     /// Plain paths (no scheme): POSIX in a run, in-memory in tests.
     public let local: StorageAdapter
     private var adapters: [String: StorageAdapter]
+    /// Adapters made on first use (they read credentials from the environment).
+    private var factories: [String: () throws -> StorageAdapter] = [:]
     /// First error met by the non-throwing planning view (`statOrRecord`): planning goes on and
     /// the engine reports it once the DAG is built.
     public private(set) var firstError: Error?
@@ -23,6 +26,21 @@ public final class Storage {
         self.adapters = adapters
     }
 
+    /// The storage of a run: POSIX for plain paths, and every remote adapter built into flow.
+    public static func standard() -> Storage {
+        let storage = Storage()
+        var gcs: GCSStorage?
+        let makeGCS = { () throws -> StorageAdapter in
+            if let gcs { return gcs }
+            let made = try GCSStorage.fromEnvironment()
+            gcs = made
+            return made
+        }
+        storage.factories["gs"] = makeGCS
+        storage.factories["gcs"] = makeGCS
+        return storage
+    }
+
     /// Serves `scheme://` locations with `adapter` (tests register `mem://`, back ends their own).
     public func register(_ adapter: StorageAdapter, forScheme scheme: String) {
         adapters[scheme.lowercased()] = adapter
@@ -32,12 +50,17 @@ public final class Storage {
     public func adapter(for location: String) throws -> StorageAdapter {
         guard let scheme = StorageURL.scheme(of: location) else { return local }
         if let adapter = adapters[scheme] { return adapter }
+        if let factory = factories[scheme] {
+            let adapter = try factory()
+            adapters[scheme] = adapter
+            return adapter
+        }
         if let provider = Self.knownSchemes[scheme] { throw StorageError.adapterUnavailable(scheme: scheme, provider: provider) }
         throw StorageError.unknownScheme(scheme: scheme, location: location, known: schemes)
     }
 
     /// Every scheme with an adapter or a known provider, sorted.
-    public var schemes: [String] { Array(Set(adapters.keys).union(Self.knownSchemes.keys)).sorted() }
+    public var schemes: [String] { Array(Set(adapters.keys).union(factories.keys).union(Self.knownSchemes.keys)).sorted() }
 
     /// Checks that `location` could be served (used when a Snakefile names a URL).
     public func validate(_ location: String) throws { _ = try adapter(for: location) }

@@ -17,47 +17,12 @@ final class StorageTests: XCTestCase {
 
     override func tearDownWithError() throws { try LocalFiles.remove(dir) }
 
-    /// The contract every adapter must keep. `root` is where objects go in that store.
-    private func checkContract(_ adapter: StorageAdapter, root: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let local = dir + "/local.txt"
-        try LocalFiles.writeAtomically("test\n", to: local)
-        let object = root + "/a/b.txt"
-        XCTAssertNil(try adapter.stat(object), "missing object must stat as nil, not throw", file: file, line: line)
-
-        try adapter.store(local, to: object)
-        try LocalFiles.remove(local)
-        let stat = try XCTUnwrap(try adapter.stat(object), file: file, line: line)
-        XCTAssertEqual(stat.size, 5, file: file, line: line)
-        XCTAssertFalse(stat.isDirectory, file: file, line: line)
-        XCTAssertGreaterThan(stat.mtime, 0, file: file, line: line)
-        XCTAssertEqual(try XCTUnwrap(try adapter.stat(root + "/a")).isDirectory, true, "a prefix with objects is a directory", file: file, line: line)
-
-        XCTAssertEqual(try adapter.list(under: root + "/a"), [object], file: file, line: line)
-
-        let copy = dir + "/retrieved/b.txt"
-        try adapter.retrieve(object, to: copy)
-        XCTAssertEqual(try String(contentsOfFile: copy, encoding: .utf8), "test\n", file: file, line: line)
-        XCTAssertEqual(try XCTUnwrap(PosixStorage().stat(copy)).mtime, stat.mtime, accuracy: 0.001,
-                       "a retrieved copy is exactly as fresh as the object", file: file, line: line)
-        XCTAssertThrowsError(try adapter.retrieve(root + "/missing", to: dir + "/never"), file: file, line: line)
-        XCTAssertFalse(LocalFiles.exists(dir + "/never"), "a failed retrieval leaves no file", file: file, line: line)
-
-        try adapter.touch(root + "/t")
-        let touched = try XCTUnwrap(try adapter.stat(root + "/t"))
-        XCTAssertGreaterThanOrEqual(touched.mtime, stat.mtime, file: file, line: line)
-
-        try adapter.remove(root + "/a")
-        XCTAssertNil(try adapter.stat(object), file: file, line: line)
-        XCTAssertNil(try adapter.stat(root + "/a"), file: file, line: line)
-        try adapter.remove(root + "/a")   // removing what is gone is fine
-    }
-
     func testPosixAdapterKeepsTheContract() throws {
-        try checkContract(PosixStorage(), root: dir + "/store")
+        try checkContract(PosixStorage(), root: dir + "/store", scratch: dir)
     }
 
     func testInMemoryAdapterKeepsTheContract() throws {
-        try checkContract(InMemoryStorage(), root: "mem://bucket/run")
+        try checkContract(InMemoryStorage(), root: "mem://bucket/run", scratch: dir)
     }
 
     func testDirectoriesRoundTripThroughAStore() throws {
@@ -120,4 +85,39 @@ final class StorageTests: XCTestCase {
         XCTAssertEqual(StorageURL.safe("https://user:secret@host/p?token=abc"), "https://***@host/p?***")
         XCTAssertFalse(StorageURL.safe("davs://u:topsecret@h/p").contains("topsecret"))
     }
+}
+
+/// The contract every adapter must keep. `root` is where objects go in that store.
+func checkContract(_ adapter: StorageAdapter, root: String, scratch dir: String, file: StaticString = #filePath, line: UInt = #line) throws {
+    let local = dir + "/local.txt"
+    try LocalFiles.writeAtomically("test\n", to: local)
+    let object = root + "/a/b.txt"
+    XCTAssertNil(try adapter.stat(object), "missing object must stat as nil, not throw", file: file, line: line)
+
+    try adapter.store(local, to: object)
+    try LocalFiles.remove(local)
+    let stat = try XCTUnwrap(try adapter.stat(object), file: file, line: line)
+    XCTAssertEqual(stat.size, 5, file: file, line: line)
+    XCTAssertFalse(stat.isDirectory, file: file, line: line)
+    XCTAssertGreaterThan(stat.mtime, 0, file: file, line: line)
+    XCTAssertEqual(try XCTUnwrap(try adapter.stat(root + "/a")).isDirectory, true, "a prefix with objects is a directory", file: file, line: line)
+
+    XCTAssertEqual(try adapter.list(under: root + "/a"), [object], file: file, line: line)
+
+    let copy = dir + "/retrieved/b.txt"
+    try adapter.retrieve(object, to: copy)
+    XCTAssertEqual(try String(contentsOfFile: copy, encoding: .utf8), "test\n", file: file, line: line)
+    XCTAssertEqual(try XCTUnwrap(PosixStorage().stat(copy)).mtime, stat.mtime, accuracy: 0.001,
+                   "a retrieved copy is exactly as fresh as the object", file: file, line: line)
+    XCTAssertThrowsError(try adapter.retrieve(root + "/missing", to: dir + "/never"), file: file, line: line)
+    XCTAssertFalse(LocalFiles.exists(dir + "/never"), "a failed retrieval leaves no file", file: file, line: line)
+
+    try adapter.touch(root + "/t")
+    let touched = try XCTUnwrap(try adapter.stat(root + "/t"))
+    XCTAssertGreaterThanOrEqual(touched.mtime, stat.mtime, file: file, line: line)
+
+    try adapter.remove(root + "/a")
+    XCTAssertNil(try adapter.stat(object), file: file, line: line)
+    XCTAssertNil(try adapter.stat(root + "/a"), file: file, line: line)
+    try adapter.remove(root + "/a")   // removing what is gone is fine
 }

@@ -1,0 +1,270 @@
+// FlowStorage, GCS: the Google Cloud Storage adapter (`gs://bucket/key`) over FlowHTTP and the
+// JSON API (storage.md §4). An object's modification time is its `updated` time; a "directory"
+// is a key prefix with objects under it (its mtime the newest of theirs), as Snakemake's gcs
+// plugin treats `directory()` outputs. Downloads stream to a temporary file renamed on success
+// and are checked against the object's CRC32C; uploads stream from the file. Retries, TLS and
+// the bearer token belong to FlowHTTP; endpoint and credentials to `GCSEndpoint`.
+
+import Foundation
+import FlowHTTP
+import FlowSystem
+
+public final class GCSStorage: StorageAdapter {
+    let client: HTTPClient
+    /// Objects per listing page (the API's maximum is 1000; tests use small pages).
+    let pageSize: Int
+
+    public init(endpoint: GCSEndpoint, pageSize: Int = 1000, logHook: HTTPLogHook? = nil) throws {
+        client = try HTTPClient(HTTPClientConfiguration(baseURL: endpoint.baseURL, auth: endpoint.auth, logHook: logHook))
+        self.pageSize = pageSize
+    }
+
+    /// The adapter for the process's environment (emulator, token, key file or metadata server).
+    public static func fromEnvironment() throws -> GCSStorage { try GCSStorage(endpoint: .fromEnvironment()) }
+
+    struct Object: Decodable {
+        var name: String
+        var size: String?
+        var updated: String?
+        var generation: String?
+        var crc32c: String?
+
+        var stat: FileStat { FileStat(mtime: updated.flatMap(RFC3339.seconds) ?? 0, size: Int64(size ?? "") ?? 0) }
+    }
+
+    struct Listing: Decodable {
+        var items: [Object]?
+        var nextPageToken: String?
+    }
+
+    // MARK: StorageAdapter
+
+    public func stat(_ location: String) throws -> FileStat? {
+        let (bucket, key) = try Self.split(location)
+        if !key.isEmpty, let object = try object(bucket, key) { return object.stat }
+        // No object of that name: a directory when something lies below it.
+        let below = try objects(bucket, prefix: Self.directoryPrefix(key), limit: key.isEmpty ? 1 : nil)
+        guard !below.isEmpty else { return nil }
+        return FileStat(mtime: below.compactMap { $0.updated.flatMap(RFC3339.seconds) }.max() ?? 0, isDirectory: true)
+    }
+
+    public func list(under prefix: String) throws -> [String] {
+        let (bucket, key) = try Self.split(prefix)
+        return try objects(bucket, prefix: Self.directoryPrefix(key)).map { "gs://\(bucket)/\($0.name)" }.sorted()
+    }
+
+    public func retrieve(_ location: String, to localPath: String) throws {
+        let (bucket, key) = try Self.split(location)
+        if let object = try object(bucket, key) {
+            try download(bucket, object, to: localPath)
+            return
+        }
+        let below = try objects(bucket, prefix: Self.directoryPrefix(key))
+        guard !below.isEmpty else { throw StorageError.notFound(location: location) }
+        try LocalFiles.remove(localPath)
+        for object in below {
+            try download(bucket, object, to: localPath + "/" + String(object.name.dropFirst(Self.directoryPrefix(key).count)))
+        }
+    }
+
+    public func store(_ localPath: String, to location: String) throws {
+        let (bucket, key) = try Self.split(location)
+        guard let info = PosixStorage.stat(localPath) else { throw StorageError.notFound(location: localPath) }
+        guard info.isDirectory else { return try upload(localPath, bucket, key) }
+        // A directory output replaces what was under its prefix.
+        try remove(location)
+        for file in try PosixStorage().list(under: localPath) {
+            try upload(file, bucket, Self.directoryPrefix(key) + String(file.dropFirst(localPath.count + 1)))
+        }
+    }
+
+    public func remove(_ location: String) throws {
+        let (bucket, key) = try Self.split(location)
+        if !key.isEmpty, try delete(bucket, key) { return }
+        for object in try objects(bucket, prefix: Self.directoryPrefix(key)) { _ = try delete(bucket, object.name) }
+    }
+
+    public func touch(_ location: String) throws {
+        let (bucket, key) = try Self.split(location)
+        guard try object(bucket, key) == nil else {
+            throw StorageError.failed(operation: "touch", location: location,
+                                      reason: "a Cloud Storage object's time changes only when it is written again")
+        }
+        let empty = NSTemporaryDirectory() + "flow-gcs-empty-\(getpid())-\(UUID().uuidString)"
+        defer { try? LocalFiles.remove(empty) }
+        try LocalFiles.writeAtomically([], to: empty)
+        try upload(empty, bucket, key)
+    }
+
+    // MARK: Requests
+
+    private func object(_ bucket: String, _ key: String) throws -> Object? {
+        let response = try client.send(HTTPRequest(.get, Self.objectPath(bucket, key)))
+        if response.status == 404 { return nil }
+        return try checked(response, "stat", bucket, key).decodeJSON(Object.self)
+    }
+
+    /// Every object under `prefix`, page by page (or the first `limit`).
+    private func objects(_ bucket: String, prefix: String, limit: Int? = nil) throws -> [Object] {
+        var result: [Object] = []
+        var token: String?
+        repeat {
+            var query = [("prefix", prefix), ("maxResults", String(limit ?? pageSize))]
+            if let token { query.append(("pageToken", token)) }
+            let response = try client.send(HTTPRequest(.get, "/storage/v1/b/\(Self.segment(bucket))/o", query: query))
+            if response.status == 404 { return [] }   // no such bucket: nothing exists in it
+            let page = try checked(response, "list", bucket, prefix).decodeJSON(Listing.self)
+            result += page.items ?? []
+            token = page.nextPageToken
+            if let limit, result.count >= limit { break }
+        } while token != nil
+        return result
+    }
+
+    private func download(_ bucket: String, _ object: Object, to localPath: String) throws {
+        try LocalFiles.makeParent(localPath)
+        let request = HTTPRequest(.get, Self.objectPath(bucket, object.name), query: [("alt", "media")],
+                                  destination: .file(path: localPath), totalTimeout: 0)
+        _ = try checked(try client.send(request), "download", bucket, object.name)
+        if let expected = object.crc32c, let actual = try? CRC32C.base64(ofFile: localPath), actual != expected {
+            try? LocalFiles.remove(localPath)
+            throw StorageError.failed(operation: "download", location: "gs://\(bucket)/\(object.name)",
+                                      reason: "checksum mismatch (crc32c \(actual), expected \(expected)); the partial file was removed")
+        }
+        LocalFiles.setMtime(localPath, seconds: object.stat.mtime)
+    }
+
+    private func upload(_ localPath: String, _ bucket: String, _ key: String) throws {
+        // Writing the same bytes under the same name again is harmless, so a lost answer may be
+        // retried (the HTTP layer never resends a POST otherwise).
+        let request = HTTPRequest(.post, "/upload/storage/v1/b/\(Self.segment(bucket))/o",
+                                  query: [("uploadType", "media"), ("name", key)],
+                                  body: .file(path: localPath, contentType: "application/octet-stream"),
+                                  idempotent: true, totalTimeout: 0)
+        let stored = try checked(try client.send(request), "upload to", bucket, key).decodeJSON(Object.self)
+        if let expected = stored.crc32c, let actual = try? CRC32C.base64(ofFile: localPath), actual != expected {
+            throw StorageError.failed(operation: "upload to", location: "gs://\(bucket)/\(key)",
+                                      reason: "checksum mismatch after upload (crc32c \(expected), local \(actual))")
+        }
+    }
+
+    /// True when the object existed and is gone, false when there was none.
+    private func delete(_ bucket: String, _ key: String) throws -> Bool {
+        let response = try client.send(HTTPRequest(.delete, Self.objectPath(bucket, key)))
+        if response.status == 404 { return false }
+        _ = try checked(response, "remove", bucket, key)
+        return true
+    }
+
+    private func checked(_ response: HTTPResponse, _ operation: String, _ bucket: String, _ key: String) throws -> HTTPResponse {
+        guard response.isSuccess else {
+            throw StorageError.failed(operation: operation, location: "gs://\(bucket)/\(key)", reason: "HTTP \(response.status)")
+        }
+        return response
+    }
+
+    // MARK: Names
+
+    /// `gs://bucket/key` -> (bucket, key); the key may be empty (the whole bucket).
+    static func split(_ location: String) throws -> (bucket: String, key: String) {
+        guard let scheme = StorageURL.scheme(of: location), scheme == "gs" || scheme == "gcs" else {
+            throw StorageError.failed(operation: "use", location: location, reason: "not a gs:// URL")
+        }
+        let rest = location.dropFirst(scheme.count + 3)
+        let bucket = rest.prefix { $0 != "/" }
+        guard !bucket.isEmpty else { throw StorageError.failed(operation: "use", location: location, reason: "no bucket name") }
+        var key = String(rest.dropFirst(bucket.count + 1))
+        while key.hasSuffix("/") { key.removeLast() }
+        return (String(bucket), key)
+    }
+
+    static func directoryPrefix(_ key: String) -> String { key.isEmpty ? "" : key + "/" }
+
+    static func objectPath(_ bucket: String, _ key: String) -> String {
+        "/storage/v1/b/\(segment(bucket))/o/\(segment(key))"
+    }
+
+    /// One percent-encoded path segment (`/` inside an object name becomes `%2F`).
+    static func segment(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+}
+
+/// RFC 3339 times as GCS writes them (`2026-12-07T01:02:03.123456Z`, or with an offset).
+enum RFC3339 {
+    static func seconds(_ text: String) -> Double? {
+        let chars = Array(text.utf8)
+        func number(_ from: Int, _ count: Int) -> Int? {
+            guard from + count <= chars.count else { return nil }
+            var n = 0
+            for c in chars[from..<from + count] {
+                guard c >= 48 && c <= 57 else { return nil }
+                n = n * 10 + Int(c - 48)
+            }
+            return n
+        }
+        guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
+              let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2) else { return nil }
+        var i = 19
+        var fraction = 0.0
+        if i < chars.count, chars[i] == UInt8(ascii: ".") {
+            var scale = 0.1
+            i += 1
+            while i < chars.count, chars[i] >= 48, chars[i] <= 57 {
+                fraction += Double(chars[i] - 48) * scale
+                scale /= 10
+                i += 1
+            }
+        }
+        var offset = 0
+        if i < chars.count, chars[i] == UInt8(ascii: "+") || chars[i] == UInt8(ascii: "-"),
+           let h = number(i + 1, 2), let m = number(i + 4, 2) {
+            offset = (h * 3600 + m * 60) * (chars[i] == UInt8(ascii: "+") ? 1 : -1)
+        }
+        var parts = tm()
+        parts.tm_year = Int32(year - 1900)
+        parts.tm_mon = Int32(month - 1)
+        parts.tm_mday = Int32(day)
+        parts.tm_hour = Int32(hour)
+        parts.tm_min = Int32(minute)
+        parts.tm_sec = Int32(second)
+        return Double(timegm(&parts) - offset) + fraction
+    }
+}
+
+/// CRC-32C (Castagnoli), the checksum GCS keeps for every object, base64 of its big-endian bytes.
+enum CRC32C {
+    static let table: [UInt32] = (0..<256).map { n -> UInt32 in
+        var c = UInt32(n)
+        for _ in 0..<8 { c = c & 1 == 1 ? (c >> 1) ^ 0x82F6_3B78 : c >> 1 }
+        return c
+    }
+
+    static func update(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        var c = ~crc
+        for b in bytes { c = table[Int((c ^ UInt32(b)) & 0xff)] ^ (c >> 8) }
+        return ~c
+    }
+
+    static func base64(ofFile path: String) throws -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw StorageError.failed(operation: "read", location: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var crc: UInt32 = 0
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw StorageError.failed(operation: "read", location: path, reason: String(cString: strerror(errno))) }
+            if n == 0 { break }
+            crc = buffer.withUnsafeBytes { update(crc, UnsafeRawBufferPointer(rebasing: $0[..<n])) }
+        }
+        return base64(crc)
+    }
+
+    static func base64(_ crc: UInt32) -> String {
+        Data([UInt8(crc >> 24), UInt8((crc >> 16) & 0xff), UInt8((crc >> 8) & 0xff), UInt8(crc & 0xff)]).base64EncodedString()
+    }
+}
