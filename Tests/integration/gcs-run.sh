@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Tests/integration/gcs-run.sh: the example workflow with every file in Cloud Storage
+# (`--default-storage-provider gcs --default-storage-prefix gs://bucket/run1`) on fake-gcs-server:
+#   1. a run from scratch builds everything in the bucket; its outputs equal a local run's;
+#   2. a second run has nothing to do (freshness from the objects' times, local copies in step);
+#   3. replacing one sample's FASTQ in the bucket re-runs exactly that sample's jobs and their consumers;
+#   4. a missing input object is a clear error naming it;
+#   and the working directory itself never holds an output.
+set -euo pipefail
+ROOT="${FLOW_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+FLOW_BIN="${FLOW_BIN:-$ROOT/.build/debug/flow}"
+if [[ ! -x "$FLOW_BIN" ]]; then echo "SKIP: no flow binary at $FLOW_BIN"; exit 77; fi
+for tool in bwa samtools bcftools curl; do command -v "$tool" >/dev/null || { echo "SKIP: $tool missing"; exit 77; }; done
+tmp="$(mktemp -d)"
+trap '"$ROOT/scripts/testbeds/fake-gcs.sh" stop "$tmp/server" || true; if [[ "${FLOW_TEST_KEEP:-0}" == 1 ]]; then echo "kept $tmp"; else rm -rf "$tmp"; fi' EXIT
+source "$ROOT/Tests/integration/lib/checks.bash"
+
+rc=0; "$ROOT/scripts/testbeds/fake-gcs.sh" start "$tmp/server" >/dev/null || rc=$?
+[[ "$rc" == 77 ]] && { echo "SKIP: fake-gcs-server not installed"; exit 77; }
+[[ "$rc" == 0 ]] || { echo "FAIL: fake-gcs-server did not start"; exit 1; }
+E="$(cat "$tmp/server/endpoint")"
+export STORAGE_EMULATOR_HOST="$E"
+curl -sf -X POST -H 'Content-Type: application/json' -d '{"name":"bucket"}' "$E/storage/v1/b?project=test" >/dev/null
+put() {   # put LOCAL-FILE KEY
+    curl -sf -X POST -H 'Content-Type: application/octet-stream' --data-binary @"$1" \
+        "$E/upload/storage/v1/b/bucket/o?uploadType=media&name=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$2")" >/dev/null
+}
+get() { curl -sf "$E/storage/v1/b/bucket/o/$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1")?alt=media"; }
+objects() { curl -sf "$E/storage/v1/b/bucket/o?prefix=$1" | python3 -c 'import json, sys; print("\n".join(sorted(o["name"] for o in json.load(sys.stdin).get("items", []))))'; }
+
+python3 "$ROOT/data/generate_tutorial_data.py" --out "$tmp/data" --reads 400 --length 4000 --snps 3 >/dev/null
+for f in genome.fa samples/A.fastq samples/B.fastq samples/C.fastq; do put "$tmp/data/$f" "run1/data/$f"; done
+
+# The reference: a local run.
+mkdir -p "$tmp/local" "$tmp/remote"
+for d in local remote; do cp -r "$ROOT/workflows/tutorial/Snakefile" "$ROOT/workflows/tutorial/config.yaml" "$ROOT/workflows/tutorial/scripts" "$tmp/$d/"; done
+cp -r "$tmp/data" "$tmp/local/data"
+(cd "$tmp/local" && "$FLOW_BIN" run --cores 2 >"$tmp/local.log" 2>&1) || { fail "local run"; cat "$tmp/local.log"; }
+
+cd "$tmp/remote"
+flags=(--cores 2 --default-storage-provider gcs --default-storage-prefix gs://bucket/run1)
+check "run from scratch on GCS" "$FLOW_BIN" run "${flags[@]}" >"$tmp/run1.log" 2>&1 || tail -30 "$tmp/run1.log"
+same "$(cd "$tmp/local" && find calls plots mapped_reads sorted_reads data -type f ! -name planted_snps.tsv | sed "s|^|run1/|")" \
+     "$(objects run1/ | grep -v '^run1/logs/')" "the bucket holds every output the local run made"
+check "calls/all.vcf equals the local run's (records)" cmp -s <(grep -v '^##' "$tmp/local/calls/all.vcf") <(get run1/calls/all.vcf | grep -v '^##')
+check "plots/quals.svg equals the local run's" cmp -s "$tmp/local/plots/quals.svg" <(get run1/plots/quals.svg)
+check "no output in the working directory" test ! -e calls -a ! -e plots -a ! -e sorted_reads
+check "local copies under .flow/storage/gs/bucket" test -s .flow/storage/gs/bucket/run1/calls/all.vcf
+
+"$FLOW_BIN" run "${flags[@]}" >"$tmp/run2.log" 2>&1
+check "second run: nothing to do" grep -q "Nothing to be done" "$tmp/run2.log"
+
+sleep 1
+echo "@extra read" >>"$tmp/data/samples/B.fastq"
+put "$tmp/data/samples/B.fastq" run1/data/samples/B.fastq
+"$FLOW_BIN" run "${flags[@]}" >"$tmp/run3.log" 2>&1 || fail "run after replacing B.fastq"
+same "all|
+bcftools_call|
+bwa_map|sample=B
+plot_quals|
+samtools_index|sample=B
+samtools_sort|sample=B" "$(jobs_in "$tmp/run3.log")" "replacing one FASTQ re-runs exactly that sample's jobs and their consumers"
+"$FLOW_BIN" run "${flags[@]}" >"$tmp/run4.log" 2>&1
+check "and then nothing to do" grep -q "Nothing to be done" "$tmp/run4.log"
+
+# Sample C's reads, its BAMs and the calls gone from the bucket: its mapping must run and cannot.
+for key in run1%2Fdata%2Fsamples%2FC.fastq run1%2Fmapped_reads%2FC.bam run1%2Fsorted_reads%2FC.bam run1%2Fcalls%2Fall.vcf; do curl -sf -X DELETE "$E/storage/v1/b/bucket/o/$key" >/dev/null; done
+rc=0; "$FLOW_BIN" run "${flags[@]}" >"$tmp/run5.log" 2>&1 || rc=$?
+check "a missing input object fails the run" test "$rc" != 0
+check "and the error names it" grep -q "gs://bucket/run1/data/samples/C.fastq" "$tmp/run5.log"
+
+echo "gcs-run: $failures failures"
+[[ "$failures" == 0 ]]
