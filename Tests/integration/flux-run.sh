@@ -319,8 +319,10 @@ echo "50 jobs: $((SECONDS - t)) s, $(calls submits) submits, $(calls status-call
     "at most $(calls max-ids) ids in one, at least $(calls min-gap) s between two"
 check "50 jobs on Flux: exit 0 (got $rc), 50 outputs" [ "$rc" = 0 -a "$(ls out | wc -l)" = 50 ]
 check "50 jobs in flight: one flux jobs call carried all 50 ids" [ "$(calls max-ids)" = 50 ]
-check "one status call per round: never two within a round (gap $(calls min-gap) s >= 0.9 s)" \
-    python3 -c "import sys; sys.exit(0 if float('$(calls min-gap)') >= 0.9 else 1)"
+# Rounds are 1 s apart; the call log's times carry the double's start-up jitter (~0.1 s), so two calls in
+# one round would show as a gap far below 0.5 s.
+check "one status call per round: never two within a round (gap $(calls min-gap) s >= 0.5 s)" \
+    python3 -c "import sys; sys.exit(0 if float('$(calls min-gap)') >= 0.5 else 1)"
 check "one status call per round: $(calls status-calls) calls for a $(calls span) s run (1 s rounds)" \
     python3 -c "import sys; sys.exit(0 if $(calls status-calls) <= $(calls span) / 0.9 + 1 else 1)"
 
