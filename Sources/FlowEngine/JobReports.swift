@@ -40,10 +40,11 @@ struct JobReports {
     }
 
     /// Snakemake's wording for a plain non-zero exit; the executor's own reason (TIMEOUT,
-    /// OUT_OF_MEMORY, a signal) whenever it says more than that.
+    /// OUT_OF_MEMORY, a signal, a Flux exception or cancellation) whenever it says more than that.
     static func reason(of failure: JobFailure) -> String {
         let generic = failure.kind == .exitStatus && (failure.exitStatus ?? 0) < 128
             && !failure.reason.contains("TIMEOUT") && !failure.reason.contains("OUT_OF_MEMORY")
+            && !failure.reason.contains("CANCELED") && !failure.reason.contains("exception")
         return generic ? "command exited with non-zero exit code" : failure.reason
     }
 

@@ -19,10 +19,9 @@ final class ExecutorRegistryTests: XCTestCase {
     }
 
     func testRegistryListsLocalAndSlurm() {
-        XCTAssertEqual(ExecutorRegistry.all.map(\.name), ["local", "slurm"])
+        XCTAssertEqual(ExecutorRegistry.all.map(\.name), ["local", "slurm", "flux"])
         XCTAssertTrue(ExecutorRegistry.descriptor(named: "local")?.isLocal == true)
         XCTAssertEqual(ExecutorRegistry.descriptor(named: "k8s", in: [fake])?.name, "kubernetes")
-        XCTAssertNil(ExecutorRegistry.descriptor(named: "flux"))
         XCTAssertEqual(ExecutorRegistry.setting(forKey: "slurm_partition")?.setting.name, "partition")
         XCTAssertEqual(ExecutorRegistry.setting(forKey: "kubernetes-pull-policy", in: [fake])?.setting.name, "pull-policy")
         XCTAssertNil(ExecutorRegistry.setting(forKey: "slurm-nonsense"))

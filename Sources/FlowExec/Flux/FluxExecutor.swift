@@ -1,0 +1,242 @@
+// FlowExec Flux backend: runs jobs as Flux jobs through the flux CLI (executors.md §5.2).
+//
+// Owns: the instance check (`flux version` must name a broker), submit (job script under
+// .flow/jobs, one `flux submit`, adopting a still-active job of the same name instead of
+// submitting it twice — found with one `flux jobs` at the first submission, as after a
+// restart), status (ONE `flux jobs -a --json <ids…>` per round for every job in flight), cancel
+// (one `flux cancel <ids…>`) and logs (the job's --output/--error files, else
+// `flux job attach`). Commands go through an injectable runner (the CLI runner the Slurm back
+// end introduced: `SlurmCommandRunner`/`ProcessCommandRunner`). It knows nothing about retries,
+// ordering or limits beyond -j: the `Scheduler` decides those. External ids are what
+// `flux submit` printed (F58 by default); answers are matched by their 64-bit number.
+
+import FlowSystem
+#if canImport(Glibc)
+import Glibc
+
+public final class FluxExecutor: Executor {
+    public let name = "flux"
+    public let capabilities: ExecutorCapabilities
+    public var maxInFlight: Int { options.jobs }
+    public let options: Options
+
+    /// Above this many ids a round asks for all of this user's jobs instead (argument limits).
+    static let maxIDsOnCommandLine = 1000
+
+    private let runner: SlurmCommandRunner
+    private let baseDirectory: String
+    private let processDirectory: String
+    /// externalName → Flux job id, for every job this executor submitted or adopted.
+    private var idsByName: [String: String] = [:]
+    /// This user's active flow jobs when this executor first submitted (externalName → id).
+    private var leftBehind: [String: String]?
+    private var logPaths: [String: [String]] = [:]
+    private var missedRounds: [String: Int] = [:]
+
+    /// `flux jobs` calls made for status rounds.
+    public private(set) var statusCalls = 0
+    /// `flux submit` calls so far (adopted jobs do not count).
+    public private(set) var submissions = 0
+    /// Jobs found still active under their name and adopted instead of submitted.
+    public private(set) var adoptions = 0
+
+    public convenience init(options: Options) {
+        self.init(options: options, runner: ProcessCommandRunner())
+    }
+
+    public init(options: Options, runner: SlurmCommandRunner) {
+        self.options = options
+        self.runner = runner
+        capabilities = ExecutorCapabilities(sharesFileSystem: true, statusInterval: options.statusInterval)
+        processDirectory = FluxExecutor.currentDirectory()
+        let workdir = options.workdir ?? processDirectory
+        baseDirectory = workdir.hasPrefix("/") ? workdir : processDirectory + "/" + workdir
+    }
+
+    /// `flux version` prints the versions of the commands and libflux, and a `broker:` line only
+    /// when it reached an instance (FLUX_URI, or the local broker).
+    public func checkInstance() throws {
+        let result = try run(["flux", "version"])
+        let lines = result.stdout.split(separator: "\n")
+        if result.status == 0 && lines.contains(where: { $0.hasPrefix("broker:") }) { return }
+        let uri = getenv("FLUX_URI").map { String(cString: $0) }
+        throw FluxError.noInstance(uri: uri, detail: SlurmText.trim(result.stderr.isEmpty ? result.stdout : result.stderr))
+    }
+
+    // MARK: submit
+
+    public func submit(_ job: JobSpec) throws -> String {
+        let jobName = job.externalName
+        if let id = idsByName[jobName] { return id }
+        if let id = try jobsLeftBehind()[jobName] {
+            adoptions += 1
+            remember(id, name: jobName, logs: logFiles(for: job))
+            return id
+        }
+        let script = try JobScript.write(job, directory: resolve(options.jobScriptDirectory))
+        let output = logFiles(for: job)
+        for path in output { try LocalFiles.makeDirectories(LocalFiles.dirname(path)) }
+        let directory = job.workingDirectory.isEmpty ? baseDirectory : resolve(job.workingDirectory)
+        let args = try FluxSubmission.arguments(for: job, scriptPath: script, stdout: output[0], stderr: output.last!,
+                                                directory: directory, options: options)
+        submissions += 1
+        let result: SlurmCommandResult
+        do {
+            result = try run(args)
+        } catch FluxError.timedOut(let command, let seconds) {
+            // The broker may have taken the job before the answer was lost: look before failing.
+            if let id = try? activeJobs(named: jobName)[jobName] {
+                adoptions += 1
+                remember(id, name: jobName, logs: output)
+                return id
+            }
+            throw FluxError.timedOut(command: command, seconds: seconds)
+        }
+        let command = SlurmError.commandLine(args)
+        guard result.status == 0 else {
+            throw FluxError.commandFailed(command: command, status: result.status, stderr: result.stderr)
+        }
+        guard let id = FluxSubmission.jobID(fromOutput: result.stdout) else {
+            throw FluxError.unexpectedOutput(command: command, output: result.stdout)
+        }
+        remember(id, name: jobName, logs: output)
+        return id
+    }
+
+    private func remember(_ id: String, name: String, logs: [String]) {
+        idsByName[name] = id
+        logPaths[id] = logs
+    }
+
+    /// The job's own stdout/stderr paths (relative to flow's working directory, as `JobSpec`
+    /// says), else `<logdir>/<externalName>.out` and `.err` (one attempt each).
+    private func logFiles(for job: JobSpec) -> [String] {
+        guard let stdout = job.stdoutPath else {
+            let base = resolve(options.logDirectory) + "/" + job.externalName
+            return [base + ".out", base + ".err"]
+        }
+        let stderr = job.stderrPath ?? stdout
+        let paths = [stdout, stderr].map { $0.hasPrefix("/") ? $0 : processDirectory + "/" + $0 }
+        return paths[0] == paths[1] ? [paths[0]] : paths
+    }
+
+    /// One `flux jobs` for this user's active jobs, at the first submission; flow's job names
+    /// ("flow-…") map to their ids.
+    private func jobsLeftBehind() throws -> [String: String] {
+        if let leftBehind { return leftBehind }
+        let found = try activeJobs(named: nil)
+        leftBehind = found
+        return found
+    }
+
+    private func activeJobs(named name: String?) throws -> [String: String] {
+        var args = ["flux", "jobs", "--json", "--filter=pending,running", "--count=0"]
+        if let name { args.append("--name=\(name)") }
+        let result = try run(args)
+        guard result.status == 0 else {
+            throw FluxError.commandFailed(command: SlurmError.commandLine(args), status: result.status, stderr: result.stderr)
+        }
+        guard let records = FluxJobState.records(fromJSON: result.stdout) else {
+            throw FluxError.unexpectedOutput(command: SlurmError.commandLine(args), output: result.stdout)
+        }
+        var found: [String: String] = [:]
+        for record in records {
+            if let jobName = record.name, jobName.hasPrefix("flow-") { found[jobName] = FluxJobID.f58(record.id) }
+        }
+        return found
+    }
+
+    // MARK: status, cancel, logs
+
+    public func poll(_ ids: [String]) throws -> [String: ExternalJobState] {
+        if ids.isEmpty { return [:] }
+        var records = try query(ids)
+        var states: [String: ExternalJobState] = [:]
+        var unknown: [String] = []
+        for id in ids {
+            guard let number = FluxJobID.number(id), let record = records.removeValue(forKey: number) else {
+                unknown.append(id)
+                continue
+            }
+            missedRounds[id] = nil
+            if let state = FluxJobState.map(record) { states[id] = state }
+        }
+        // One miss can be a race (an id asked for before the instance lists it): lost only
+        // after consecutive rounds.
+        for id in unknown {
+            let misses = (missedRounds[id] ?? 0) + 1
+            if misses >= options.lostAfterMissedRounds {
+                missedRounds[id] = nil
+                states[id] = .lost
+            } else {
+                missedRounds[id] = misses
+            }
+        }
+        return states
+    }
+
+    /// The records of one status round, by job number. `flux jobs` exits 1 when an id is
+    /// unknown (printing the jobs it knows, and naming the unknown on stderr); a failure that is
+    /// not about unknown ids throws (transient: the scheduler keeps the jobs and backs off).
+    private func query(_ ids: [String]) throws -> [UInt64: FluxJobRecord] {
+        let wanted = Set(ids.compactMap { FluxJobID.number($0) })
+        var args = ["flux", "jobs", "-a", "--json"]
+        if ids.count > FluxExecutor.maxIDsOnCommandLine { args.append("--count=0") } else { args += ids }
+        statusCalls += 1
+        let result = try run(args)
+        let text = SlurmText.trim(result.stdout)
+        var records: [FluxJobRecord] = []
+        if !text.isEmpty {
+            guard let parsed = FluxJobState.records(fromJSON: text) else {
+                throw FluxError.unexpectedOutput(command: SlurmError.commandLine(args), output: result.stdout)
+            }
+            records = parsed
+        }
+        if result.status != 0 && !(result.stderr.lowercased().contains("unknown")) {
+            throw FluxError.commandFailed(command: SlurmError.commandLine(args), status: result.status, stderr: result.stderr)
+        }
+        var byNumber: [UInt64: FluxJobRecord] = [:]
+        for record in records where wanted.contains(record.id) { byNumber[record.id] = record }
+        return byNumber
+    }
+
+    public func cancel(_ ids: [String]) {
+        if ids.isEmpty { return }
+        // `flux cancel` fails for jobs already inactive; the next poll shows what happened.
+        _ = try? run(["flux", "cancel"] + ids)
+    }
+
+    public func logs(_ id: String) -> String? {
+        let paths = logPaths[id] ?? []
+        let texts = paths.compactMap { LocalExecutor.readTail(of: $0, limit: 64 * 1024) }.filter { !$0.isEmpty }
+        if !texts.isEmpty { return texts.joined(separator: "\n") }
+        // No files (not written, or not visible here): Flux may have the output in its KVS.
+        guard let result = try? run(["flux", "job", "attach", id], timeout: min(10, options.commandTimeout)) else { return nil }
+        let text = result.stdout + result.stderr
+        return text.isEmpty ? nil : String(text.suffix(64 * 1024))
+    }
+
+    // MARK: commands and paths
+
+    private func run(_ args: [String], timeout: Double? = nil) throws -> SlurmCommandResult {
+        let seconds = timeout ?? options.commandTimeout
+        do {
+            return try runner.run(args, timeout: seconds)
+        } catch SlurmError.commandNotFound(_, let searchPath) {
+            throw FluxError.commandNotFound(searchPath: searchPath)
+        } catch SlurmError.timedOut {
+            throw FluxError.timedOut(command: SlurmError.commandLine(args), seconds: seconds)
+        }
+    }
+
+    private func resolve(_ path: String) -> String {
+        path.hasPrefix("/") ? path : baseDirectory + "/" + path
+    }
+
+    private static func currentDirectory() -> String {
+        guard let pointer = getcwd(nil, 0) else { return "." }
+        defer { free(pointer) }
+        return String(cString: pointer)
+    }
+}
+#endif
