@@ -21,7 +21,7 @@ public final class KubernetesExecutor: Executor {
     /// Called with warnings (an unschedulable pod); stderr by default.
     public var warn: (String) -> Void = { FileHandle.standardError.write(Data(("flow: warning: " + $0 + "\n").utf8)) }
 
-    private let client: KubernetesClient
+    let client: KubernetesClient
     private let logDirectory: String
     private let lock = NSLock()
     private var runIDs: [String] = []
