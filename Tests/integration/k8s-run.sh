@@ -41,13 +41,13 @@ start_server() {
     REQLOG="$tmp/$name/requests.log"
     export KUBECONFIG="$tmp/$name/kubeconfig"
 }
-stats() { curl -s "http://127.0.0.1:$PORT/_stats" 2>/dev/null || curl -sk "https://127.0.0.1:$PORT/_stats"; }
+stats() { curl -sk "https://127.0.0.1:$PORT/_stats"; }
 left() { kubectl --cache-dir "$tmp/kcache" get jobs,pods,secrets -l app.kubernetes.io/managed-by=flow -o name 2>&1; }
 K8S=(--executor k8s --jobs 4 --seconds-between-status-checks 0.5)
 tutorial() {
     mkdir -p "$1"
     cp -r "$ROOT/workflows/tutorial/Snakefile" "$ROOT/workflows/tutorial/config.yaml" "$ROOT/workflows/tutorial/scripts" "$1/"
-    cp -rp "$tmp/local/data" "$1/data"
+    cp -rp "$tmp/data" "$1/data"
 }
 files() { (cd "$1" && find . -path ./.flow -prune -o -type f -print | sort); }
 body() { grep -v '^##' "$1" 2>/dev/null || true; }
@@ -65,7 +65,8 @@ same_as_local() {
 section "local reference run"
 mkdir -p "$tmp/local"
 cp -r "$ROOT/workflows/tutorial/Snakefile" "$ROOT/workflows/tutorial/config.yaml" "$ROOT/workflows/tutorial/scripts" "$tmp/local/"
-python3 "$ROOT/data/generate_tutorial_data.py" --out "$tmp/local/data" >/dev/null
+python3 "$ROOT/data/generate_tutorial_data.py" --out "$tmp/data" >/dev/null
+cp -rp "$tmp/data" "$tmp/local/data"
 (cd "$tmp/local" && "$FLOW_BIN" run --cores 2 > run.log 2>&1) || fail "local tutorial run failed"
 
 section "a. tutorial, shared volume"
@@ -76,20 +77,21 @@ check "shared-volume tutorial exits 0 (got $rc)" [ "$rc" = 0 ]
 same_as_local "$tmp/shared" "shared volume"
 check "pod logs saved under .flow/logs/k8s/ (12 jobs)" [ "$(ls "$tmp/shared/.flow/logs/k8s" | wc -l)" = 12 ]
 check "nothing of the run left after it" [ -z "$(left)" ]
-# Requests between consecutive job-list GETs, log reads apart: the cost of one status round.
+# flow's requests between consecutive job-list GETs, log reads and submissions apart: the cost of one status
+# round (the sweep at the end, after the last round, is not part of one).
 worst="$(python3 - "$REQLOG" <<'PY'
 import json, sys
-reqs = [json.loads(l) for l in open(sys.argv[1])]
+reqs = [r for r in map(json.loads, open(sys.argv[1])) if r["agent"].startswith("flow")]
 rounds, cur = [], None
 for r in reqs:
     if r["method"] == "GET" and r["path"].endswith("/jobs"):
         if cur is not None: rounds.append(cur)
         cur = 0
     if cur is not None and not r["path"].endswith("/log") and r["method"] != "POST": cur += 1
-print(max(rounds) if rounds else 0)
+print("%d (%d rounds)" % (max(rounds) if rounds else 99, len(rounds)))
 PY
 )"
-check "every status round: at most 3 API requests besides log reads (worst $worst)" [ "$worst" -le 3 ]
+check "every status round: at most 3 API requests besides log reads (worst $worst)" [ "${worst%% *}" -le 3 ]
 
 section "b. tutorial, staged (no shared working directory)"
 tutorial "$tmp/staged"
