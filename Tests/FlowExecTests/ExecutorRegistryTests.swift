@@ -19,7 +19,7 @@ final class ExecutorRegistryTests: XCTestCase {
     }
 
     func testRegistryListsLocalAndSlurm() {
-        XCTAssertEqual(ExecutorRegistry.all.map(\.name), ["local", "slurm"])
+        XCTAssertEqual(ExecutorRegistry.all.map(\.name), ["local", "slurm", "kubernetes"])
         XCTAssertTrue(ExecutorRegistry.descriptor(named: "local")?.isLocal == true)
         XCTAssertEqual(ExecutorRegistry.descriptor(named: "k8s", in: [fake])?.name, "kubernetes")
         XCTAssertNil(ExecutorRegistry.descriptor(named: "flux"))
