@@ -586,6 +586,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     server_version = "flow-kube-apiserver/1"
 
     def setup(self):
+        # Small writes (a 100 Continue, headers then body) must not wait for delayed ACKs, as in a real server.
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         ctx = self.server.tls_context
         if ctx is not None:
             self.request.settimeout(30)
