@@ -123,7 +123,7 @@ final class ExecutorSettingsCLITests: XCTestCase {
         ]) { _ in throw CLIError("not for running") }
         let help = ExecutorFlags.help(ExecutorRegistry.all + [vault])
         for descriptor in ExecutorRegistry.all {
-            XCTAssertTrue(help.contains("\n  \(descriptor.name) "), descriptor.name)
+            XCTAssertTrue(help.contains("\n  \(descriptor.name) ") || help.contains("\n  \(descriptor.name), "), descriptor.name)
             for setting in descriptor.settings {
                 XCTAssertTrue(help.contains("--" + descriptor.key(of: setting)), descriptor.key(of: setting))
             }

@@ -19,7 +19,7 @@ final class ExecutorRegistryTests: XCTestCase {
     }
 
     func testRegistryListsLocalAndSlurm() {
-        XCTAssertEqual(ExecutorRegistry.all.map(\.name), ["local", "slurm", "flux"])
+        XCTAssertEqual(ExecutorRegistry.all.map(\.name), ["local", "slurm", "flux", "kubernetes"])
         XCTAssertTrue(ExecutorRegistry.descriptor(named: "local")?.isLocal == true)
         XCTAssertEqual(ExecutorRegistry.descriptor(named: "k8s", in: [fake])?.name, "kubernetes")
         XCTAssertEqual(ExecutorRegistry.setting(forKey: "slurm_partition")?.setting.name, "partition")
