@@ -20,7 +20,12 @@ extension Engine {
             return 0
         }
         reporter.buildingDAG()
-        let dag = try DAG(workflow: workflow, storage: storage, targets: options.targets)
+        let dag: DAG
+        do { dag = try DAG(workflow: workflow, storage: storage, targets: options.targets) } catch {
+            // A file that looks missing because its store did not answer: the store's error says why.
+            try storage.throwRecordedError()
+            throw error
+        }
         let store = try StateStore(workdir: workdir)
         let provenance = try StateProvenance(store: store)
         let evaluator = try JobEvaluator(dag: dag, options: options)
@@ -115,6 +120,7 @@ extension Engine {
         local.maxInFlight = options.jobs ?? .max
         let localExecutor = try LocalExecutor(options: local)
         let remote = try makeRemoteExecutor()
+        defer { remote?.finish() }
         let adoptedRunID = try previousRemoteJobs(remote, store: store)
         var finished = Set<JobID>()
         var status: Int32 = 0

@@ -99,7 +99,7 @@ public final class GCSStorage: StorageAdapter {
     // MARK: Requests
 
     private func object(_ bucket: String, _ key: String) throws -> Object? {
-        let response = try client.send(HTTPRequest(.get, Self.objectPath(bucket, key)))
+        let response = try send(HTTPRequest(.get, Self.objectPath(bucket, key)), "stat", bucket, key)
         if response.status == 404 { return nil }
         return try checked(response, "stat", bucket, key).decodeJSON(Object.self)
     }
@@ -111,7 +111,7 @@ public final class GCSStorage: StorageAdapter {
         repeat {
             var query = [("prefix", prefix), ("maxResults", String(limit ?? pageSize))]
             if let token { query.append(("pageToken", token)) }
-            let response = try client.send(HTTPRequest(.get, "/storage/v1/b/\(Self.segment(bucket))/o", query: query))
+            let response = try send(HTTPRequest(.get, "/storage/v1/b/\(Self.segment(bucket))/o", query: query), "list", bucket, prefix)
             if response.status == 404 { return [] }   // no such bucket: nothing exists in it
             let page = try checked(response, "list", bucket, prefix).decodeJSON(Listing.self)
             result += page.items ?? []
@@ -125,7 +125,7 @@ public final class GCSStorage: StorageAdapter {
         try LocalFiles.makeParent(localPath)
         let request = HTTPRequest(.get, Self.objectPath(bucket, object.name), query: [("alt", "media")],
                                   destination: .file(path: localPath), totalTimeout: 0)
-        _ = try checked(try client.send(request), "download", bucket, object.name)
+        _ = try checked(try send(request, "download", bucket, object.name), "download", bucket, object.name)
         if let expected = object.crc32c, let actual = try? CRC32C.base64(ofFile: localPath), actual != expected {
             try? LocalFiles.remove(localPath)
             throw StorageError.failed(operation: "download", location: "gs://\(bucket)/\(object.name)",
@@ -141,7 +141,7 @@ public final class GCSStorage: StorageAdapter {
                                   query: [("uploadType", "media"), ("name", key)],
                                   body: .file(path: localPath, contentType: "application/octet-stream"),
                                   idempotent: true, totalTimeout: 0)
-        let stored = try checked(try client.send(request), "upload to", bucket, key).decodeJSON(Object.self)
+        let stored = try checked(try send(request, "upload to", bucket, key), "upload to", bucket, key).decodeJSON(Object.self)
         if let expected = stored.crc32c, let actual = try? CRC32C.base64(ofFile: localPath), actual != expected {
             throw StorageError.failed(operation: "upload to", location: "gs://\(bucket)/\(key)",
                                       reason: "checksum mismatch after upload (crc32c \(expected), local \(actual))")
@@ -150,10 +150,21 @@ public final class GCSStorage: StorageAdapter {
 
     /// True when the object existed and is gone, false when there was none.
     private func delete(_ bucket: String, _ key: String) throws -> Bool {
-        let response = try client.send(HTTPRequest(.delete, Self.objectPath(bucket, key)))
+        let response = try send(HTTPRequest(.delete, Self.objectPath(bucket, key)), "remove", bucket, key)
         if response.status == 404 { return false }
         _ = try checked(response, "remove", bucket, key)
         return true
+    }
+
+    /// One request; a failure below HTTP (no connection, no credentials) names the object.
+    private func send(_ request: HTTPRequest, _ operation: String, _ bucket: String, _ key: String) throws -> HTTPResponse {
+        do { return try client.send(request) } catch let error as HTTPError {
+            var reason = "\(error)"
+            if case .authProvider = error {
+                reason += " (set STORAGE_EMULATOR_HOST, GOOGLE_OAUTH_ACCESS_TOKEN or GOOGLE_APPLICATION_CREDENTIALS, or run on GCE/GKE)"
+            }
+            throw StorageError.failed(operation: operation, location: "gs://\(bucket)/\(key)", reason: reason)
+        }
     }
 
     private func checked(_ response: HTTPResponse, _ operation: String, _ bucket: String, _ key: String) throws -> HTTPResponse {

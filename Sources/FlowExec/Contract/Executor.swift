@@ -56,9 +56,15 @@ public protocol Executor: AnyObject {
     func logs(_ id: String) -> String?
     /// Blocks until a job may have changed, `timeout` seconds passed, or `interruption` fired.
     func waitForProgress(timeout: Double, interruption: Interruption?)
+    /// The engine is done with this executor (the run ended, failed or was interrupted; never
+    /// called after a kill -9, when leftovers are for the next run to adopt): clean up what the
+    /// back end keeps per run (finished jobs, secrets).
+    func finish()
 }
 
 extension Executor {
+    public func finish() {}
+
     /// Interval-driven backends just sleep (waking early on an interruption).
     public func waitForProgress(timeout: Double, interruption: Interruption?) {
         if let interruption {

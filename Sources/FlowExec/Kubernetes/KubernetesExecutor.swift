@@ -51,7 +51,6 @@ public final class KubernetesExecutor: Executor {
         logDirectory = options.workdir + "/.flow/logs/k8s"
     }
 
-    deinit { sweep() }
 
     // MARK: submit
 
@@ -179,6 +178,10 @@ public final class KubernetesExecutor: Executor {
         guard let path = logPaths[id] else { return nil }
         return LocalExecutor.readTail(of: path, limit: 64 * 1024)
     }
+
+    /// At the end of a run: everything labelled with this process's runs goes (Jobs unless kept,
+    /// their pods, the Secret).
+    public func finish() { sweep() }
 
     /// Everything labelled with this process's runs: Jobs (unless kept), their pods, the Secret.
     public func sweep() {
