@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "FlowWorkflow", dependencies: ["FlowSyntax", "FlowLang", "FlowStorage", "FlowSystem"]),
         .target(name: "FlowDAG", dependencies: ["FlowWorkflow", "FlowLang", "FlowStorage"]),
         .target(name: "FlowState", dependencies: ["CSQLite", "FlowSystem"]),
-        .target(name: "FlowExec", dependencies: ["FlowStorage", "FlowSystem"]),
+        .target(name: "FlowExec", dependencies: ["FlowStorage", "FlowSystem", "FlowHTTP"]),
         // The glue of one run: workflow -> DAG -> plan -> scheduler/executors -> state, reporting
         // events to a printer it does not own.
         .target(name: "FlowEngine", dependencies: ["FlowSyntax", "FlowLang", "FlowWorkflow", "FlowDAG", "FlowState", "FlowExec", "FlowStorage", "FlowSystem"]),
