@@ -57,5 +57,32 @@ check "an unknown map function is a clear 400" bash -c "curl -s -u '$PICAS_USER:
 check "no credentials: 401" [ "$(curl -s -o /dev/null -w '%{http_code}' "$COUCH_URL/interop")" == 401 ]
 kill "$COUCH_PID"
 
+# ---- b. flow worker drains tokens the stock client pushed
+section "b. flow worker drains stock tokens"
+if [[ ! -x "$FLOW_BIN" ]]; then echo "SKIP: no flow binary at $FLOW_BIN"; exit 77; fi
+couch_start "$tmp/b" --seed 8
+bg_pids+=("$COUCH_PID")
+export PICAS_DATABASE=stock
+"${PICAS_STOCK[@]}" views
+cmds=()
+for i in $(seq 1 19); do cmds+=("echo out-$i; echo err-$i >&2; pwd > where-$i"); done
+cmds+=("echo failing; exit 7")
+"${PICAS_STOCK[@]}" push "${cmds[@]}" >/dev/null
+couch_faults '{"rate": 0.1, "kinds": ["409", "503"]}'
+mkdir -p "$tmp/b/work"
+workers=()
+for w in 1 2; do "$FLOW_BIN" worker --url "$COUCH_URL" --database stock -d "$tmp/b/work" > "$tmp/b/worker$w.log" 2>&1 & workers+=($!); done
+wait "${workers[@]}" || fail "a flow worker exited non-zero"
+couch_faults '{"rate": 0}'
+stats="$(couch_stats)"
+echo "    faults: $(echo "$stats" | json 'd["faults"]'); $(tail -1 "$tmp/b/worker1.log"); $(tail -1 "$tmp/b/worker2.log")"
+check "every stock token claimed and done exactly once by flow workers" [ "$(echo "$stats" | json 'len(d["claims"]) == 20 and set(d["claims"].values()) == {1} and set(d["completions"].values()) == {1}')" == True ]
+check "overview_total: 19 done, 1 error" [ "$("${PICAS_STOCK[@]}" overview)" == '{"done": 19, "error": 1, "locked": 0, "todo": 0}' ]
+logs="$("${PICAS_STOCK[@]}" logs)"
+check "the stock client reads flow's log attachments (token_5: out-5 / err-5)" [ "$(echo "$logs" | json 'd["token_5"]["out"] + d["token_5"]["err"]')" == "$(printf 'out-5\nerr-5')" ]
+check "exit code 7 of the failing token" [ "$(echo "$logs" | json 'd["token_20"]["view"] + " " + str(d["token_20"]["exit_code"])')" == "error 7" ]
+check "tokens ran in the worker's -d directory" [ "$(cat "$tmp/b/work/where-3")" == "$tmp/b/work" ]
+kill "$COUCH_PID"
+
 echo "picas-run: $failures failures ($((SECONDS - T_START)) s)"
 [[ $failures == 0 ]]
