@@ -32,7 +32,7 @@ Served
 
 Test control (no auth, never faulted)
   GET  /_flow/stats             {requests: {"METHOD kind": n}, claims: {id: n}, completions: {id: n}, faults: {kind: n}}
-  POST /_flow/faults            JSON: {"rate": 0.1, "kinds": ["409","503","500","drop"], "latency": 0.0,
+  POST /_flow/faults            JSON: {"rate": 0.1, "kinds": ["409","503","500","drop"], "latency": 0.0, "conflict_rate": 0.1,
                                 "conflict_next": [ids]} (same as the command-line knobs)
   Fault kinds: 409 (a lost claim race: only a PUT that locks a free token), 409-any (any PUT of an
   existing document), 500, 502, 503, drop. A forced 409 never writes; 5xx and
@@ -280,6 +280,7 @@ class Store:
         self.rate = args.fault_rate
         self.kinds = args.faults.split(",") if args.faults else []
         self.latency = args.latency
+        self.conflict_rate = args.conflict_rate
         self.conflict_next = set()
         self.log = open(args.log, "a", buffering=1) if args.log else None
 
@@ -317,6 +318,8 @@ class Store:
                 raise conflict()
             # "409": a lost claim race (the stored token is free, the write locks it); "409-any": any update.
             claim = to_number(doc.body.get("lock", 0)) == 0 and to_number(body.get("lock", 0)) > 0
+            if claim and forced is None and self.conflict_rate > 0:
+                forced = "409" if self.rng.random() < self.conflict_rate else None
             if forced == "409-any" or (forced == "409" and claim):
                 self.faults_seen[forced] = self.faults_seen.get(forced, 0) + 1
                 raise conflict()
@@ -544,6 +547,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 store.rate = float(spec.get("rate", store.rate))
                 store.kinds = list(spec.get("kinds", store.kinds))
                 store.latency = float(spec.get("latency", store.latency))
+                store.conflict_rate = float(spec.get("conflict_rate", store.conflict_rate))
                 store.conflict_next |= set(spec.get("conflict_next", []))
             return self.send(200, {"ok": True})
         raise HTTPFail(404, "not_found", "no such control endpoint")
@@ -788,6 +792,7 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--fault-rate", type=float, default=0.0, help="probability that a request gets a fault")
     p.add_argument("--faults", default="409,503", help="comma-separated: 409 (claims only), 409-any (doc updates), 500, 502, 503, drop")
+    p.add_argument("--conflict-rate", type=float, default=0.0, help="probability that a claim (a PUT locking a free token) loses a forced race (409)")
     p.add_argument("--latency", type=float, default=0.0, help="seconds added to every request")
     args = p.parse_args()
     password = None

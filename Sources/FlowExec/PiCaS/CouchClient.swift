@@ -121,11 +121,13 @@ public final class CouchClient {
         return result
     }
 
-    /// The ids of a view's rows (`limit` of them).
+    /// The ids of a view's rows (`limit` of them); none while the view does not exist.
     public func viewIDs(_ view: String, design: String = "Monitor", limit: Int? = nil) throws -> [String] {
         var query: [(name: String, value: String)] = [(name: "reduce", value: "false")]
         if let limit { query.append((name: "limit", value: String(limit))) }
         let response = try http.send(HTTPRequest(.get, dbPath + "/_design/\(Self.escape(design))/_view/\(Self.escape(view))", query: query))
+        // No design document (yet): a pool nobody has submitted to has no tokens.
+        if response.status == 404 { return [] }
         try check(response, "view \(design)/\(view)")
         let answer = try Self.object(response.body, what: "view \(view)")
         return (answer["rows"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }

@@ -108,7 +108,8 @@ public final class PiCaSWorker {
             doc["lock"] = PiCaSToken.now()
             doc["hostname"] = hostname
             doc["flow_worker"] = workerID
-            doc["flow_heartbeat"] = nil
+            // From the claim on, a flow worker's liveness is its heartbeat (see PiCaSToken.isStale).
+            doc["flow_heartbeat"] = doc["lock"]
             if let slurm = ProcessInfo.processInfo.environment["SLURM_JOB_ID"] { doc["slurm_job_id"] = slurm }
             switch try couch.put(doc) {
             case .saved(let rev):
@@ -151,7 +152,7 @@ public final class PiCaSWorker {
         options.log("running token \(id)")
         let pid = try ProcessSpawner().spawn(
             executable: "/bin/bash", arguments: ["bash", "-c", input],
-            environment: EnvironmentBlock.merging(EnvironmentBlock.current(), ["PICAS_TOKEN_ID": id]),
+            environment: EnvironmentBlock.merging(jobEnvironment, ["PICAS_TOKEN_ID": id]),
             workingDirectory: options.workdir, output: ChildOutput(stdoutPath: outPath, stderrPath: errPath))
         var child = ChildProcess(pid: pid, output: ChildOutput(stdoutPath: outPath, stderrPath: errPath))
         let started = MonotonicClock.now()
@@ -242,6 +243,13 @@ public final class PiCaSWorker {
         next["flow_heartbeat"] = PiCaSToken.now()
         if case .saved(let rev)? = try? couch.put(next) { next["_rev"] = rev; doc = next } else { doc = current }
         return .ok
+    }
+
+    /// This process's environment without the pool's password: jobs never see it.
+    private var jobEnvironment: [String: String] {
+        var environment = EnvironmentBlock.current()
+        environment["PICAS_PASSWORD"] = nil
+        return environment
     }
 
     private func isOurs(_ doc: CouchDocument) -> Bool {
