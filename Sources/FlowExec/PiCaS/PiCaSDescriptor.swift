@@ -11,7 +11,7 @@ extension PiCaSExecutor {
             ExecutorSetting("database", .string, help: "The token pool's database (required)."),
             ExecutorSetting("credentials-file", .string,
                             help: "File outside the working directory with user:password (mode 600); else PICAS_USER/PICAS_PASSWORD."),
-            ExecutorSetting("batch-size", .int, default: .int(1000), minimum: 1, help: "Tokens per _bulk_docs request."),
+            ExecutorSetting("batch-size", .int, default: .int(2000), minimum: 1, help: "Tokens per _bulk_docs request."),
             ExecutorSetting("grace", .double, default: .double(600), minimum: 0,
                             help: "Seconds a lock may outlive the job's runtime (or a flow worker's last heartbeat) before it is scrubbed."),
             ExecutorSetting("scrub-budget", .int, default: .int(2), minimum: 0,
@@ -31,7 +31,7 @@ extension PiCaSExecutor {
                                                                         workdir: context.workdir),
                               workdir: context.workdir)
         options.jobs = context.jobs ?? 100
-        options.batchSize = context.settings.int("batch-size") ?? 1000
+        options.batchSize = context.settings.int("batch-size") ?? 2000
         options.grace = Int(context.settings.double("grace") ?? 600)
         options.scrubBudget = context.settings.int("scrub-budget") ?? 2
         options.tokenScript = context.settings.string("token-script") ?? "path"

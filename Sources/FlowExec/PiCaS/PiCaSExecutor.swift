@@ -23,7 +23,7 @@ public final class PiCaSExecutor: Executor {
         /// Absolute: where scripts and logs go (.flow/jobs, .flow/logs/picas).
         public var workdir: String
         public var jobs: Int = 100
-        public var batchSize: Int = 1000
+        public var batchSize: Int = 2000
         public var statusInterval: Double = 5
         /// Seconds a lock may outlive the job's runtime (or a flow worker's last heartbeat).
         public var grace: Int = 600
