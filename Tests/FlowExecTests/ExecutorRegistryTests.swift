@@ -19,7 +19,7 @@ final class ExecutorRegistryTests: XCTestCase {
     }
 
     func testRegistryListsLocalAndSlurm() {
-        XCTAssertEqual(ExecutorRegistry.all.map(\.name), ["local", "slurm", "flux", "kubernetes"])
+        XCTAssertEqual(ExecutorRegistry.all.map(\.name), ["local", "slurm", "flux", "kubernetes", "picas"])
         XCTAssertTrue(ExecutorRegistry.descriptor(named: "local")?.isLocal == true)
         XCTAssertEqual(ExecutorRegistry.descriptor(named: "k8s", in: [fake])?.name, "kubernetes")
         XCTAssertEqual(ExecutorRegistry.setting(forKey: "slurm_partition")?.setting.name, "partition")

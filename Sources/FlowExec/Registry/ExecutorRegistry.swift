@@ -5,7 +5,7 @@ public enum ExecutorRegistry {
     /// Every back end, in the order `--help` shows them.
     public static var all: [ExecutorDescriptor] {
         #if canImport(Glibc)
-        return [LocalExecutor.descriptor, SlurmExecutor.descriptor, FluxExecutor.descriptor, KubernetesExecutor.descriptor]
+        return [LocalExecutor.descriptor, SlurmExecutor.descriptor, FluxExecutor.descriptor, KubernetesExecutor.descriptor, PiCaSExecutor.descriptor]
         #else
         return []
         #endif
