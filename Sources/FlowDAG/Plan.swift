@@ -27,6 +27,9 @@ public struct PlanOptions {
     public var omitFrom: [String] = []
     public var rerunTriggers: RerunTriggers = .all
     public var rerunIncomplete = false
+    /// Keys of jobs still running on a remote back end (left by an interrupted run, to be
+    /// adopted): their incomplete outputs are in progress, a reason to run (adopt), not an error.
+    public var inProgressJobs: Set<String> = []
     public var ignoreIncomplete = false
     /// Current params/code/software hashes of a job; default: `JobSignature.default(for:)`.
     public var signature: ((DAG, JobID) -> JobSignature)?
@@ -213,7 +216,7 @@ public final class Plan {
             var files: [FileID] = []
             for o in dag.jobs[j].output where provenance.isIncomplete(dag.files[o]) && stat(o) != nil { files.append(o) }
             if files.isEmpty { continue }
-            if options.rerunIncomplete {
+            if options.rerunIncomplete || (!options.inProgressJobs.isEmpty && options.inProgressJobs.contains(dag.jobKey(j))) {
                 withReason(j) { $0.incompleteOutput = files }
                 forced.append(j)
             } else {

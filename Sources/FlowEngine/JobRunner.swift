@@ -10,6 +10,7 @@ import FlowExec
 import FlowLang
 import FlowState
 import FlowStorage
+import FlowSystem
 import FlowWorkflow
 
 final class JobRunner: SchedulerDelegate {
@@ -24,6 +25,10 @@ final class JobRunner: SchedulerDelegate {
     let builder: JobSpecBuilder
     /// The run id remote job names derive from: an interrupted run's id when its jobs are adopted.
     var externalRunID: String
+    /// Jobs an interrupted run left on the remote back end (job key → attempt): their first
+    /// dispatch here adopts them, so their outputs, which they may still be writing or may have
+    /// finished while flow was down, must not be removed first.
+    var adoptable: [String: Int] = [:]
     /// Whether remote jobs see flow's file system (false: the back end stages their files).
     let remoteSharesFileSystem: Bool
     let workdir: String
@@ -102,16 +107,25 @@ final class JobRunner: SchedulerDelegate {
         var built = try builder.build(job: job, attempt: attempt, namespace: ns, runID: externalRunID, isLocal: isLocal,
                                       shared: files.shared, directory: workdir)
         let outputs = outputEntries(job)
-        try files.stageIn(built.spec.inputs)
-        try files.prepare(outputs, logs: logFiles(job), benchmark: benchmarkFile(job))
+        let key = dag.jobKey(job)
+        let adopting = !isLocal && adoptable[key] == attempt
+        adoptable[key] = nil   // a retry starts afresh
+        if !adopting {
+            try files.stageIn(built.spec.inputs)
+            try files.prepare(outputs, logs: logFiles(job), benchmark: benchmarkFile(job))
+        }
         try records.markIncomplete(outputs.map(\.file.location))
         var shadow: ShadowDirectory?
         if files.shared, let mode = rule.shadow {
-            let name = "\(rule.name)-\(job)-\(attempt)"
-            let created = try ShadowDirectory.create(mode: mode, name: name, workdir: workdir, inputs: dag.inputPaths(of: job))
-            try files.prepare([], logs: built.spec.outputs.filter { !$0.path.hasPrefix("/") }, benchmark: nil, in: created.path)
-            built.spec.workingDirectory = created.path
-            shadow = created
+            // Named after the attempt's external name (stable key, run, attempt), so an adopted job
+            // finds the shadow directory it runs in.
+            let path = workdir + "/.flow/shadow/" + built.spec.externalName
+            let made = adopting && LocalFiles.isDirectory(path)
+                ? ShadowDirectory(path: path, workdir: workdir)
+                : try ShadowDirectory.create(mode: mode, path: path, workdir: workdir, inputs: dag.inputPaths(of: job))
+            try files.prepare([], logs: built.spec.outputs.filter { !$0.path.hasPrefix("/") }, benchmark: nil, in: made.path)
+            built.spec.workingDirectory = made.path
+            shadow = made
         }
         attempts[job] = Attempt(command: built.shownCommand, shadow: shadow, files: files, isLocal: isLocal)
         reporter.jobStarted(reports.report(job, isLocal: isLocal, namespace: ns, command: built.shownCommand), dryRun: false)

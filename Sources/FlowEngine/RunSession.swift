@@ -27,9 +27,25 @@ extension Engine {
             throw error
         }
         let store = try StateStore(workdir: workdir)
+        // A run that may execute jobs takes the lock first: settling a previous run's remote jobs
+        // and the plan built on that must not race another flow in this directory.
+        let executes = !(options.dryRun || options.printDAG || options.printRuleGraph || options.summary
+                         || options.detailedSummary || options.deleteAllOutput || options.deleteTempOutput || options.touch)
+        var lock: WorkdirLock?
+        if executes && !options.nolock {
+            do { lock = try WorkdirLock.acquire(workdir: workdir, runID: runID) } catch let e as StateError {
+                throw EngineError(e.description)
+            }
+        }
+        defer { lock?.release() }
+        let remote = executes ? try makeRemoteExecutor() : nil
+        defer { remote?.finish() }
+        let previous = try remote.map { try settlePreviousRemoteJobs($0, store: store, dag: dag) } ?? PreviousRemoteJobs()
         let provenance = try StateProvenance(store: store)
         let evaluator = try JobEvaluator(dag: dag, options: options)
-        let plan = try Plan(dag: dag, provenance: provenance, options: planOptions(evaluator))
+        var planOptions = planOptions(evaluator)
+        planOptions.inProgressJobs = Set(previous.adoptable.keys)
+        let plan = try Plan(dag: dag, provenance: provenance, options: planOptions)
         // A store that could not answer during planning (a server error, a missing adapter)
         // stops the run here, before anything acts on a wrong picture.
         try storage.throwRecordedError()
@@ -56,13 +72,6 @@ extension Engine {
         if options.touch {
             return touchOutputs(plan)
         }
-        var lock: WorkdirLock?
-        if !options.nolock {
-            do { lock = try WorkdirLock.acquire(workdir: workdir, runID: runID) } catch let e as StateError {
-                throw EngineError(e.description)
-            }
-        }
-        defer { lock?.release() }
         try store.beginRun(RunRecord(id: runID, startTime: unixTime(), pid: Int(getpid()), host: ProcessInfo.processInfo.hostName,
                                      command: CommandLine.arguments.joined(separator: " ")))
         // Handlers see `log`, the path of the run's log file (as in Snakemake).
@@ -71,7 +80,7 @@ extension Engine {
         FileManager.default.createFile(atPath: logPath, contents: nil)
         workflow.interpreter.globals.set("log", .str(logPath))
         if let block = workflow.onstart { try workflow.interpreter.execute(block.statements, file: block.file) }
-        let status = try execute(plan, evaluator: evaluator, store: store)
+        let status = try execute(plan, evaluator: evaluator, store: store, remote: remote, previous: previous)
         try? store.endRun(id: runID, status: status == 0 ? .succeeded : (status >= 128 ? .interrupted : .failed))
         if status == 0, let block = workflow.onsuccess {
             try workflow.interpreter.execute(block.statements, file: block.file)
@@ -112,16 +121,15 @@ extension Engine {
 
     // MARK: Execution
 
-    private func execute(_ plan: Plan, evaluator: JobEvaluator, store: StateStore) throws -> Int32 {
+    private func execute(_ plan: Plan, evaluator: JobEvaluator, store: StateStore, remote: Executor?,
+                         previous: PreviousRemoteJobs) throws -> Int32 {
         let interruption = Interruption()
         interruption.installSignalHandlers()
         defer { Interruption.restoreSignalHandlers() }
         var local = LocalExecutor.Options()
         local.maxInFlight = options.jobs ?? .max
         let localExecutor = try LocalExecutor(options: local)
-        let remote = try makeRemoteExecutor()
-        defer { remote?.finish() }
-        let adoptedRunID = try previousRemoteJobs(remote, store: store)
+        var adoptable = previous.adoptable
         var finished = Set<JobID>()
         var status: Int32 = 0
         var totalDone = 0
@@ -158,12 +166,14 @@ extension Engine {
                                    store: store, storage: storage, runID: runID,
                                    remoteSharesFileSystem: remote?.capabilities.sharesFileSystem ?? true)
             runner.baseDone = totalDone
-            if let previous = adoptedRunID { runner.externalRunID = previous }
+            if let id = previous.runID { runner.externalRunID = id }
+            runner.adoptable = adoptable
             runner.totalJobs = plan.runJobs.count
             if totalDone == 0 { reporter.jobStats(plan.jobCounts) }
             let scheduler = try Scheduler(jobs: schedulerJobs, options: SchedulerOptions(cores: options.cores, resources: options.resources, keepGoing: options.keepGoing),
                                           delegate: runner, localExecutor: localExecutor, remoteExecutor: remote, interruption: interruption)
             let summary = scheduler.run()
+            adoptable = runner.adoptable
             try? store.flush()
             totalDone += runner.done
             for j in runnable where runner.succeeded(j) { finished.insert(j) }
@@ -223,23 +233,6 @@ extension Engine {
             settings: settings, workdir: FileManager.default.currentDirectoryPath, jobs: options.jobs,
             maxStatusChecksPerSecond: options.maxStatusChecksPerSecond,
             secondsBetweenStatusChecks: options.secondsBetweenStatusChecks))
-    }
-
-    /// Jobs a previous, interrupted run left on the remote executor: with --cancel-previous they
-    /// are cancelled; otherwise their run id is reused so the executor adopts them by name
-    /// instead of submitting them twice.
-    private func previousRemoteJobs(_ remote: Executor?, store: StateStore) throws -> String? {
-        guard let remote else { return nil }
-        let active = try store.externalJobs(executor: remote.name, activeOnly: true)
-        guard let latest = active.max(by: { $0.submittedAt < $1.submittedAt }) else { return nil }
-        if options.cancelPrevious {
-            remote.cancel(active.map(\.externalID))
-            for job in active { try store.deleteExternalJob(executor: job.executor, externalID: job.externalID) }
-            reporter.info("Cancelled \(active.count) jobs of a previous run.")
-            return nil
-        }
-        reporter.info("Adopting \(active.count) jobs still known from run \(latest.runID).")
-        return latest.runID
     }
 
     /// A unique id for this run (state records, job names).

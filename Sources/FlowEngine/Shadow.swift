@@ -12,8 +12,7 @@ struct ShadowDirectory {
     let workdir: String
 
     /// Creates and populates the shadow directory for one job attempt.
-    static func create(mode: String, name: String, workdir: String, inputs: [String]) throws -> ShadowDirectory {
-        let path = workdir + "/.flow/shadow/" + name
+    static func create(mode: String, path: String, workdir: String, inputs: [String]) throws -> ShadowDirectory {
         try? FileManager.default.removeItem(atPath: path)
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         let shadow = ShadowDirectory(path: path, workdir: workdir)

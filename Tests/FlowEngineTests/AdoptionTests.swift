@@ -79,7 +79,8 @@ final class AdoptionTests: WorkdirTestCase {
         kill(child.processIdentifier, SIGKILL)
         child.waitUntilExit()
         XCTAssertEqual(child.terminationReason, .uncaughtSignal)
-        try cluster.hold([])
+        // The held jobs go on running for a while after the restart: it finds them running.
+        try cluster.hold(["process"], for: 1.5)
         // The killed flow's lock is stale; today a user removes it first (one command less is
         // the crash-safety issue's business).
         XCTAssertEqual(try runEngine(unlock: true).0, 0)
@@ -122,6 +123,23 @@ final class AdoptionTests: WorkdirTestCase {
             XCTAssertEqual(try String(contentsOfFile: directory + "/work/processed/\(p).txt", encoding: .utf8), p.uppercased() + "\n")
         }
         XCTAssertTrue(events.infos.contains { $0.hasPrefix("Adopting 3 jobs") }, "\(events.infos)")
+    }
+
+    func testJobsThatFinishedWhileFlowWasDownKeepTheirOutputs() throws {
+        try killFirstRunWithJobsInFlight()
+        // The batch system runs the jobs while no flow is there.
+        try cluster.runUnfinishedJobs()
+        XCTAssertEqual(try String(contentsOfFile: directory + "/work/processed/x.txt", encoding: .utf8), "X\n")
+
+        let (status, events) = try runEngine()
+        XCTAssertEqual(status, 0, "\(events.failed.map(\.reason))")
+        // Adopted as finished: not removed before adoption, not run again.
+        XCTAssertEqual(try cluster.events("adopted").filter { $0.hasPrefix("process[") }.count, 0, "finished jobs are not running any more")
+        let executions = try String(contentsOfFile: directory + "/work/executions.log", encoding: .utf8)
+        XCTAssertEqual(executions.split(separator: "\n").sorted(), ["x", "y", "z"])
+        for p in ["x", "y", "z"] {
+            XCTAssertEqual(try String(contentsOfFile: directory + "/work/processed/\(p).txt", encoding: .utf8), p.uppercased() + "\n")
+        }
     }
 
     func testCancelPreviousCancelsWhatTheKilledRunLeftAndRunsItAfresh() throws {

@@ -20,12 +20,20 @@ final class DirectoryCluster: Executor {
         try LocalFiles.makeDirectories(directory)
     }
 
-    /// Rules whose jobs stay running until released (one name per line in `hold`).
+    /// Rules whose jobs stay running (one name per line in `hold`), until the time in `release`
+    /// if there is one.
     var held: Set<String> {
-        Set(((try? String(contentsOfFile: directory + "/hold", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init))
+        if let release = try? String(contentsOfFile: directory + "/release", encoding: .utf8), let time = Double(release),
+           Date().timeIntervalSince1970 >= time { return [] }
+        return Set(((try? String(contentsOfFile: directory + "/hold", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init))
     }
 
-    func hold(_ rules: [String]) throws { try LocalFiles.writeAtomically(rules.joined(separator: "\n"), to: directory + "/hold") }
+    /// Holds the jobs of `rules`, for `seconds` from now or until told otherwise.
+    func hold(_ rules: [String], for seconds: Double? = nil) throws {
+        try LocalFiles.writeAtomically(rules.joined(separator: "\n"), to: directory + "/hold")
+        try LocalFiles.remove(directory + "/release")
+        if let seconds { try LocalFiles.writeAtomically(String(Date().timeIntervalSince1970 + seconds), to: directory + "/release") }
+    }
 
     /// Lines of one of the event logs: "submitted", "adopted", "executed", "cancelled".
     func events(_ kind: String) -> [String] {
@@ -95,6 +103,15 @@ final class DirectoryCluster: Executor {
         let status = process.terminationStatus
         setState(id, status == 0 ? "succeeded" : "failed \(status)")
         return status == 0 ? .succeeded : .failed(exitStatus: status, reason: "exit status \(status)")
+    }
+
+    /// Runs every job still queued or running, as the batch system would while no flow watches.
+    func runUnfinishedJobs() {
+        let names = ((try? LocalFiles.entries(of: directory)) ?? []).filter { $0.hasSuffix(".state") }
+        for name in names {
+            let id = String(name.dropLast(".state".count))
+            if let state = state(id), state == "queued" || state == "running" { _ = execute(id) }
+        }
     }
 
     func cancel(_ ids: [String]) {
