@@ -27,20 +27,21 @@ extension Engine {
             throw error
         }
         let store = try StateStore(workdir: workdir)
-        // A run that may execute jobs takes the lock first: settling a previous run's remote jobs
-        // and the plan built on that must not race another flow in this directory.
         let executes = !(options.dryRun || options.printDAG || options.printRuleGraph || options.summary
                          || options.detailedSummary || options.deleteAllOutput || options.deleteTempOutput || options.touch)
         var lock: WorkdirLock?
-        if executes && !options.nolock {
-            do { lock = try WorkdirLock.acquire(workdir: workdir, runID: runID) } catch let e as StateError {
-                throw EngineError(e.description)
-            }
-        }
         defer { lock?.release() }
-        let remote = executes ? try makeRemoteExecutor() : nil
+        // The remote back end is made only when needed (a run with nothing to do never talks to it).
+        var remote: Executor?
         defer { remote?.finish() }
-        let previous = try remote.map { try settlePreviousRemoteJobs($0, store: store, dag: dag) } ?? PreviousRemoteJobs()
+        var previous = PreviousRemoteJobs()
+        if executes, let name = remoteExecutorName, try !store.externalJobs(executor: name, activeOnly: true).isEmpty {
+            // Settling a previous run's remote jobs, and the plan built on that, must not race
+            // another flow in this directory: the lock comes first here.
+            lock = try acquireLock(workdir)
+            remote = try makeRemoteExecutor()
+            if let remote { previous = try settlePreviousRemoteJobs(remote, store: store, dag: dag) }
+        }
         let provenance = try StateProvenance(store: store)
         let evaluator = try JobEvaluator(dag: dag, options: options)
         var planOptions = planOptions(evaluator)
@@ -72,6 +73,8 @@ extension Engine {
         if options.touch {
             return touchOutputs(plan)
         }
+        if lock == nil { lock = try acquireLock(workdir) }
+        if remote == nil { remote = try makeRemoteExecutor() }
         try store.beginRun(RunRecord(id: runID, startTime: unixTime(), pid: Int(getpid()), host: ProcessInfo.processInfo.hostName,
                                      command: CommandLine.arguments.joined(separator: " ")))
         // Handlers see `log`, the path of the run's log file (as in Snakemake).
@@ -216,6 +219,13 @@ extension Engine {
         }
     }
 
+    /// The name remote jobs of this run are recorded under (nil: every job runs on this machine).
+    private var remoteExecutorName: String? {
+        if let injectedExecutor { return injectedExecutor.name }
+        guard let descriptor = ExecutorRegistry.descriptor(named: options.executor), !descriptor.isLocal else { return nil }
+        return descriptor.name
+    }
+
     /// The injected executor, else the registry's back end for `--executor` (nil when jobs run
     /// on this machine).
     private func makeRemoteExecutor() throws -> Executor? {
@@ -233,6 +243,14 @@ extension Engine {
             settings: settings, workdir: FileManager.default.currentDirectoryPath, jobs: options.jobs,
             maxStatusChecksPerSecond: options.maxStatusChecksPerSecond,
             secondsBetweenStatusChecks: options.secondsBetweenStatusChecks))
+    }
+
+    /// The working directory's lock (nil with --nolock); a held or stale lock is an error.
+    private func acquireLock(_ workdir: String) throws -> WorkdirLock? {
+        guard !options.nolock else { return nil }
+        do { return try WorkdirLock.acquire(workdir: workdir, runID: runID) } catch let e as StateError {
+            throw EngineError(e.description)
+        }
     }
 
     /// A unique id for this run (state records, job names).

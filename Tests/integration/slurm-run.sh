@@ -234,8 +234,10 @@ rc=0; "$FLOW_BIN" run "${SLURM[@]}" --retries 1 > run.log 2>&1 || rc=$?
 check "--retries 1 on Slurm: success after a first failure (exit $rc)" [ "$rc" = 0 ]
 check "--retries 1 on Slurm: two attempts, output written" [ "$(cat attempts)" = 2 -a "$(cat flaky.txt 2>/dev/null)" = ok ]
 prefix="$(run_prefix)"
-same "${prefix}0-1|FAILED
-${prefix}0-2|COMPLETED" "$(slurm_jobs "$prefix" | cut -d'|' -f2,3 | sort)" "--retries 1 on Slurm: attempt 1 FAILED, attempt 2 COMPLETED in Slurm"
+# Job names are flow-<run>-<rule>-<hash of the job's key>-<attempt>: the same job, two attempts.
+same "${prefix}flaky-KEY-1|FAILED
+${prefix}flaky-KEY-2|COMPLETED" "$(slurm_jobs "$prefix" | cut -d'|' -f2,3 | sed -E 's/-[0-9a-f]{12}-([0-9]+)[|]/-KEY-\1|/' | sort)" \
+    "--retries 1 on Slurm: attempt 1 FAILED, attempt 2 COMPLETED in Slurm"
 
 # ---- c (result)
 section "c. waiting for the TIMEOUT run"

@@ -14,7 +14,7 @@ import FlowSystem
 import Foundation
 
 public final class KubernetesExecutor: Executor {
-    public let name = "k8s"
+    public let name = "kubernetes"
     public let capabilities: ExecutorCapabilities
     public var maxInFlight: Int { options.jobs }
     public let options: KubernetesOptions
