@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "FlowLang", dependencies: ["FlowSyntax", "CYAML"]),
         // CPython opened at run time (dlopen) for modules outside flow's own set: the proxy value and
         // conversions; plugs into FlowLang as its ForeignModuleLoader.
-        .target(name: "FlowPython", dependencies: ["FlowLang"]),
+        .target(name: "FlowPython", dependencies: ["FlowSyntax", "FlowLang"]),
         .target(name: "FlowWorkflow", dependencies: ["FlowSyntax", "FlowLang", "FlowStorage", "FlowSystem"]),
         .target(name: "FlowDAG", dependencies: ["FlowWorkflow", "FlowLang", "FlowStorage"]),
         .target(name: "FlowState", dependencies: ["CSQLite", "FlowSystem"]),
@@ -67,6 +67,6 @@ let package = Package(
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowExec", "FlowState", "FlowStorage", "FlowSystem"]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowExec"]),
         .testTarget(name: "FlowHTTPTests", dependencies: ["FlowHTTP"]),
-        .testTarget(name: "FlowPythonTests", dependencies: ["FlowPython", "FlowLang", "FlowSyntax", "FlowWorkflow"]),
+        .testTarget(name: "FlowPythonTests", dependencies: ["FlowPython", "FlowLang", "FlowSyntax"]),
     ]
 )
