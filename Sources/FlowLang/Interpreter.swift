@@ -134,7 +134,8 @@ public final class Interpreter {
         return try formatter.format(template)
     }
 
-    /// `import name`: builtin stdlib modules, host modules, then local `.py` files on `modulePaths`.
+    /// `import name`: builtin stdlib modules, host modules, local `.py` files on `modulePaths`, then
+    /// the foreign module loader.
     public func importModule(_ name: String) throws -> Value {
         try loadModule(name)
     }

@@ -3,7 +3,8 @@
 # (Tests/integration/pandas-sheets/Snakefile) that reads its sample and unit sheets with pandas through the
 # CPython bridge: `pd.read_csv(..., sep="\t", dtype=...)`, `.set_index([...], drop=False)` with a two-level
 # index, `units.loc[(sample, unit), "fq1"]`, `.dropna()`, `.isnull()`/`~`/`.all()`, a unit with no fq2, input
-# functions returning a Series, a Series and an Index given to expand(), `"|".join(samples.index)`.
+# functions returning a Series, a Series and an Index given to expand(), `"|".join(samples.index)`, and
+# `snakemake.utils.validate` of the config and the sheet (jsonschema through the bridge) writing defaults back.
 #   1. `flow run -n` plans exactly the expected jobs per rule, with each job's inputs taken from the sheets;
 #   2. a real run builds every output from the right reads;
 #   3. an input function indexing a missing column: KeyError with the Snakefile's file:line and a Python traceback;
@@ -30,7 +31,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 cd "$tmp"
 mkdir -p config reads ref
-cp "$ROOT/Tests/integration/pandas-sheets/Snakefile" Snakefile
+cp -r "$ROOT/Tests/integration/pandas-sheets/." .
 cat > config/config.yaml <<'YAML'
 samples: config/samples.tsv
 units: config/units.tsv
@@ -49,6 +50,7 @@ echo idx > ref/genome.idx
 # The last job-stats table (the dry run prints one before and one after the jobs).
 stats="$(awk '/^job  *count/ {s = ""; on = 1; next} on && /^-/ {next} on && NF == 2 {s = s $1 "=" $2 " "} /^total/ {on = 0} END {print s}' plan.txt)"
 [[ "$stats" == "align=4 all=1 count=3 deseq2=1 trim_pe=3 trim_se=1 total=13 " ]] || { cat plan.txt; fail "job counts: $stats"; }
+grep -q "^defaults: 2 GRCh38 \['batch1', 'batch1', 'batch1'\]$" plan.txt || { cat plan.txt; fail "validate() wrote no defaults"; }
 grep -q "input: reads/C-1.fq$" plan.txt || fail "trim_se of C does not read reads/C-1.fq"
 grep -q "input: reads/A-2_R1.fq, reads/A-2_R2.fq$" plan.txt || fail "trim_pe of A/2 does not read both mates"
 grep -q "input: trimmed/C_1_single.fq, ref/genome.idx$" plan.txt || fail "align of C is not single-end"
