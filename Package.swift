@@ -39,6 +39,9 @@ let package = Package(
         .target(name: "CCryptoShim", linkerSettings: [.linkedLibrary("crypto")]),
         .target(name: "FlowSyntax"),
         .target(name: "FlowLang", dependencies: ["FlowSyntax", "CYAML"]),
+        // CPython opened at run time (dlopen) for modules outside flow's own set: the proxy value and
+        // conversions; plugs into FlowLang as its ForeignModuleLoader.
+        .target(name: "FlowPython", dependencies: ["FlowSyntax", "FlowLang"]),
         .target(name: "FlowWorkflow", dependencies: ["FlowSyntax", "FlowLang", "FlowStorage", "FlowSystem"]),
         .target(name: "FlowDAG", dependencies: ["FlowWorkflow", "FlowLang", "FlowStorage"]),
         .target(name: "FlowState", dependencies: ["CSQLite", "FlowSystem"]),
@@ -46,7 +49,7 @@ let package = Package(
         // The glue of one run: workflow -> DAG -> plan -> scheduler/executors -> state, reporting
         // events to a printer it does not own.
         .target(name: "FlowEngine", dependencies: ["FlowSyntax", "FlowLang", "FlowWorkflow", "FlowDAG", "FlowState", "FlowExec", "FlowStorage", "FlowSystem"]),
-        .target(name: "FlowCLI", dependencies: ["FlowSyntax", "FlowLang", "FlowExec", "FlowEngine", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "FlowCLI", dependencies: ["FlowSyntax", "FlowLang", "FlowExec", "FlowEngine", "FlowPython", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "flow", dependencies: ["FlowCLI"]),
         // Parser-only driver for scripts/fuzz_snakefiles.py --parser-only and corpus checks.
         .executableTarget(name: "flow-parse", dependencies: ["FlowSyntax"]),
@@ -64,5 +67,6 @@ let package = Package(
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowExec", "FlowState", "FlowStorage", "FlowSystem"]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowExec"]),
         .testTarget(name: "FlowHTTPTests", dependencies: ["FlowHTTP"]),
+        .testTarget(name: "FlowPythonTests", dependencies: ["FlowPython", "FlowLang", "FlowSyntax"]),
     ]
 )

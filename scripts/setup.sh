@@ -13,6 +13,7 @@
 #   build:     libsqlite3-dev libyaml-dev libcurl4-openssl-dev libssl-dev pkg-config (the system-library targets)
 #   tutorial:  bwa samtools bcftools graphviz (workflows/tutorial, `--dag | dot`)
 #   tests:     slurm-wlm munge (scripts/slurm-up.sh), make ninja-build time (bench/ baselines), python3-venv
+#   python:    libpython3.11 python3-pandas python3-jsonschema (the CPython bridge's tests, FLOW_PYTHON=/usr/bin/python3)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -35,6 +36,7 @@ PACKAGES=(
     libsqlite3-dev libyaml-dev libcurl4-openssl-dev libssl-dev pkg-config
     bwa samtools bcftools graphviz
     slurm-wlm munge make ninja-build time python3-venv git
+    libpython3.11 python3-pandas python3-jsonschema
 )
 t="$(now)"
 ensure_packages "${PACKAGES[@]}"

@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import FlowEngine
 import FlowExec
+import FlowPython
 import FlowSyntax
 
 struct RunCommand: ParsableCommand {
@@ -22,7 +23,9 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        let engineOptions = try EngineOptionsBuilder.build(options, executorSettings: executorSettings)
+        var engineOptions = try EngineOptionsBuilder.build(options, executorSettings: executorSettings)
+        // `import pandas` and other modules outside flow's own set: CPython, loaded only if asked.
+        engineOptions.foreignModules = PythonModuleLoader()
         let printer = Printer(quiet: options.quiet, printShellCommands: options.printshellcmds)
         let engine = Engine(options: engineOptions, reporter: printer)
         if options.listRules || options.listTargetRules {

@@ -50,8 +50,22 @@ extension DAG {
         } catch let e as DAGError {
             throw e
         } catch {
-            throw DAGError.inputFunction(rule: c.name, wildcards: wildcards.map { ($0.name, $0.value) }, message: "\(error)")
+            throw DAGError.inputFunction(rule: c.name, wildcards: wildcards.map { ($0.name, $0.value) },
+                                         message: inputFunctionMessage(error))
         }
+    }
+
+    /// An input function's error as Snakemake prints it: the exception, then where it was raised
+    /// (outermost first) and any notes (a Python traceback from the CPython bridge).
+    private func inputFunctionMessage(_ error: Error) -> String {
+        guard let e = error as? PyError, !e.traceback.isEmpty || !e.notes.isEmpty else { return "\(error)" }
+        var text = e.description
+        if !e.traceback.isEmpty {
+            text += "\nTraceback:\n" + e.traceback.reversed().map { "  File \"\($0.file)\", line \($0.location.line)" }
+                .joined(separator: "\n")
+        }
+        for note in e.notes { text += "\n" + note }
+        return text
     }
 
     private func expandInputsUnchecked(_ c: CompiledRule, _ wildcards: [(name: String, value: String)]) throws -> ExpandedInput {
@@ -75,7 +89,7 @@ extension DAG {
                     }
                     if let e = error as? DAGError { throw e }
                     throw DAGError.inputFunction(rule: c.name, wildcards: wildcards.map { ($0.name, $0.value) },
-                                                 message: "\(error)")
+                                                 message: inputFunctionMessage(error))
                 }
             }
             throw DAGError.workflow("Evaluated 10 nested input functions (i.e. input functions that themselves return "

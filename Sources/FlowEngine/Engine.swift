@@ -54,6 +54,7 @@ public final class Engine {
         wo.storage = storage
         wo.defaultStorageProvider = options.defaultStorageProvider
         wo.defaultStoragePrefix = options.defaultStoragePrefix
+        wo.foreignModules = options.foreignModules
         return try WorkflowLoader.load(wo)
     }
 }

@@ -5,6 +5,7 @@
 // parse flags (FlowCLI does) and does not print (it reports events to an `EngineReporter`).
 
 import FlowExec
+import FlowLang
 
 /// Everything a run needs to know, already parsed and typed.
 public struct EngineOptions {
@@ -14,6 +15,9 @@ public struct EngineOptions {
     public var directory: String?
     public var configFiles: [String] = []
     public var configEntries: [String] = []
+    /// Where Snakefiles' imports of modules outside flow's own set come from (the CLI registers
+    /// FlowPython's CPython loader); nil: such imports fail.
+    public var foreignModules: ForeignModuleLoader?
 
     public var dryRun = false
     public var forceAll = false

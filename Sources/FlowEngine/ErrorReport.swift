@@ -20,7 +20,8 @@ public enum ErrorReport {
 
     static func describe(_ e: PyError) -> String {
         let message = e.type == "WorkflowError" ? e.message : e.description
-        guard let innermost = e.traceback.first else { return message }
+        let notes = e.notes.map { "\n" + $0 }.joined()
+        guard let innermost = e.traceback.first else { return message + notes }
         var out = "\(innermost.file):\(innermost.location.line):\(innermost.location.column): \(message)"
         if let line = sourceLine(innermost.file, innermost.location.line), !line.isEmpty {
             out += "\n    \(line)\n    " + String(repeating: " ", count: max(0, innermost.location.column - 1)) + "^"
@@ -29,7 +30,7 @@ public enum ErrorReport {
         for frame in e.traceback.dropFirst().prefix(8) {
             out += "\n  called from \(frame.file):\(frame.location.line)"
         }
-        return out
+        return out + notes
     }
 
     private static func sourceLine(_ path: String, _ number: Int) -> String? {

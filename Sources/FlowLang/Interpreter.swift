@@ -16,10 +16,21 @@ public protocol SnakefileHost: AnyObject {
     func importModule(_ name: String, interpreter: Interpreter) throws -> Value?
 }
 
+/// Imports modules from outside flow's own set from a foreign runtime (CPython, in FlowPython).
+/// FlowLang knows only this protocol; whoever creates the interpreter may register one. It is
+/// asked last, after the standard library, the host's modules and local `.py` files.
+public protocol ForeignModuleLoader: AnyObject {
+    /// The module as a value, or nil when the foreign runtime has no such module. Throws when the
+    /// runtime itself cannot be loaded (with a message saying how to point flow at one).
+    func importModule(_ name: String, interpreter: Interpreter) throws -> Value?
+}
+
 public final class Interpreter {
     /// The module-level namespace of the Snakefile being evaluated.
     public let globals: PyDict
     public weak var host: SnakefileHost?
+    /// Where modules outside flow's own set come from (nil: such imports fail).
+    public var foreignModules: ForeignModuleLoader?
     /// Directories searched for local `.py` modules (`import foo` next to the Snakefile).
     public var modulePaths: [String] = []
     /// Where `print()` without `file=` writes (stdout by default; tests capture it).
@@ -123,7 +134,8 @@ public final class Interpreter {
         return try formatter.format(template)
     }
 
-    /// `import name`: builtin stdlib modules, host modules, then local `.py` files on `modulePaths`.
+    /// `import name`: builtin stdlib modules, host modules, local `.py` files on `modulePaths`, then
+    /// the foreign module loader.
     public func importModule(_ name: String) throws -> Value {
         try loadModule(name)
     }

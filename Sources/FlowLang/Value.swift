@@ -235,6 +235,8 @@ public protocol PyObject: AnyObject {
     func setAttribute(_ name: String, value: Value, interpreter: Interpreter) throws
     /// `repr(x)`; `str(x)` defaults to it unless the object is `PyStringLike`.
     func repr(interpreter: Interpreter) throws -> String
+    /// `str(x)` for objects that are not `PyStringLike`; defaults to `repr`.
+    func str(interpreter: Interpreter) throws -> String
     /// `bool(x)`; defaults to true (or length != 0 for `PySized`).
     func truthy(interpreter: Interpreter) throws -> Bool
 }
@@ -245,6 +247,7 @@ extension PyObject {
         throw PyError.attribute("'\(typeName)' object attribute '\(name)' is read-only")
     }
     public func repr(interpreter: Interpreter) throws -> String { "<\(typeName) object>" }
+    public func str(interpreter: Interpreter) throws -> String { try repr(interpreter: interpreter) }
     public func truthy(interpreter: Interpreter) throws -> Bool {
         if let sized = self as? PySized { return try sized.length(interpreter: interpreter) != 0 }
         return true
@@ -381,6 +384,8 @@ public struct PyError: Error, CustomStringConvertible {
     public var value: Value?
     /// Where it was raised (innermost first): file path and location.
     public var traceback: [(file: String, location: SourceLocation)] = []
+    /// Extra lines shown after the message (Python's `add_note`), e.g. a foreign runtime's traceback.
+    public var notes: [String] = []
 
     public init(_ type: String, _ message: String, value: Value? = nil) {
         self.type = type
@@ -438,6 +443,16 @@ public struct PyError: Error, CustomStringConvertible {
 /// for Python's NotImplemented; `reflected` is true for `other OP self`.
 public protocol PyOperable: PyObject {
     func binaryOperation(_ op: BinaryOperator, _ other: Value, reflected: Bool, interpreter: Interpreter) throws -> Value?
+    /// `-x`, `+x`, `~x`; nil when unsupported (the default).
+    func unaryOperation(_ op: UnaryOperator, interpreter: Interpreter) throws -> Value?
+    /// A rich comparison (`<`, `==`, ... but not `in`/`is`) whose result need not be a bool
+    /// (elementwise comparisons of foreign arrays); nil to use the ordinary comparison (the default).
+    func compareOperation(_ op: CompareOperator, _ other: Value, reflected: Bool, interpreter: Interpreter) throws -> Value?
+}
+
+extension PyOperable {
+    public func unaryOperation(_ op: UnaryOperator, interpreter: Interpreter) throws -> Value? { nil }
+    public func compareOperation(_ op: CompareOperator, _ other: Value, reflected: Bool, interpreter: Interpreter) throws -> Value? { nil }
 }
 
 /// `os.PathLike`: objects accepted wherever a path string is (pathlib.Path).

@@ -72,6 +72,7 @@ extension WorkflowLoader {
         options.storage = self.options.storage
         options.defaultStorageProvider = self.options.defaultStorageProvider
         options.defaultStoragePrefix = self.options.defaultStoragePrefix
+        options.foreignModules = self.options.foreignModules
         var config: Value = .dict(PyDict())
         if case .dict(let d)? = module.config { config = .dict(d.copy()) } else if let other = module.config { config = other }
         let child = try WorkflowLoader(options: options, interpreter: Interpreter(), config: PyDict())

@@ -46,6 +46,10 @@ enum SnakemakeModules {
                 }
                 return .none
             })),
+            ("validate", .object(BuiltinFunction("validate") { [weak loader] args, interp in
+                guard let loader else { throw PyError("WorkflowError", "validate() is only available while the Snakefile is read") }
+                return try SchemaValidation.validate(args, loader: loader, interpreter: interp)
+            })),
             ("update_config", .object(BuiltinFunction("update_config") { args, _ in
                 guard args.positional.count == 2, case .dict(let target) = args.positional[0], case .dict(let source) = args.positional[1] else {
                     throw PyError.type("update_config(config, overwrite_config) needs two dicts")

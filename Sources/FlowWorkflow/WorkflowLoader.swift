@@ -25,6 +25,8 @@ public struct WorkflowOptions {
     public var defaultStorageProvider: String?
     /// `--default-storage-prefix`: a query prefix with a scheme (`gs://bkt/run1`).
     public var defaultStoragePrefix: String?
+    /// Where `import` finds modules outside flow's own set (FlowPython's CPython bridge); nil: nowhere.
+    public var foreignModules: ForeignModuleLoader?
     public init(snakefile: String) { self.snakefile = snakefile }
 }
 
@@ -66,6 +68,7 @@ public final class WorkflowLoader: SnakefileHost {
             ConfigLoader.merge(overwriteConfig, into: workflow.config)
         }
         interpreter.host = self
+        interpreter.foreignModules = options.foreignModules
         workflow.evaluationHost = self
         interpreter.modulePaths = [workflow.basedir]
         installGlobals()

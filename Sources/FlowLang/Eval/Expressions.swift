@@ -147,12 +147,33 @@ extension Interpreter {
 
     private func evalCompare(_ first: Expr, _ rest: [(CompareOperator, Expr)], _ scope: Scope) throws -> Value {
         var left = try eval(first, scope)
-        for (op, rightExpr) in rest {
+        var result = Value.true
+        for (i, (op, rightExpr)) in rest.enumerated() {
             let right = try eval(rightExpr, scope)
-            if !(try compare(op, left, right)) { return .false }
+            if let rich = try richCompare(op, left, right) {
+                // `a < b < c` is `(a < b) and (b < c)`: a non-bool result decides through its truth.
+                result = rich
+                if i < rest.count - 1, !(try isTruthy(rich)) { return rich }
+            } else {
+                if !(try compare(op, left, right)) { return .false }
+                result = .true
+            }
             left = right
         }
-        return .true
+        return result
+    }
+
+    /// The result of a host object's own comparison (`PyOperable.compareOperation`), if it has one.
+    private func richCompare(_ op: CompareOperator, _ a: Value, _ b: Value) throws -> Value? {
+        switch op {
+        case .in, .notIn, .is, .isNot: return nil
+        default: break
+        }
+        if case .object(let o) = a, let x = o as? PyOperable,
+           let r = try x.compareOperation(op, b, reflected: false, interpreter: self) { return r }
+        if case .object(let o) = b, let x = o as? PyOperable,
+           let r = try x.compareOperation(op, a, reflected: true, interpreter: self) { return r }
+        return nil
     }
 
     func compare(_ op: CompareOperator, _ a: Value, _ b: Value) throws -> Bool {

@@ -1,5 +1,6 @@
 // `import` and `from ... import`: the stdlib registry first, then the Snakemake host's modules,
-// then local `.py` files on `modulePaths` (each executed once in its own namespace). Modules are
+// then local `.py` files on `modulePaths` (each executed once in its own namespace), then the
+// registered `ForeignModuleLoader` (CPython's modules, e.g. pandas). Modules are
 // cached by dotted name; `import a.b` binds `a` and makes `b` an attribute of it.
 
 import FlowSyntax
@@ -35,7 +36,8 @@ extension Interpreter {
            case .object(let sub) = attr, sub is PyModule {
             return attr
         }
-        return try loadLocalModule(name)
+        if let m = try loadLocalModule(name) { return m }
+        return try foreignModules?.importModule(name, interpreter: self)
     }
 
     private func loadLocalModule(_ name: String) throws -> Value? {

@@ -257,6 +257,7 @@ extension Interpreter {
         case (_, .object(let o)):
             let name = op == .negate ? "__neg__" : op == .plus ? "__pos__" : "__invert__"
             if let inst = o as? PyInstance, let m = userDunder(inst, name) { return try callValue(m, Arguments()) }
+            if let operable = o as? PyOperable, let r = try operable.unaryOperation(op, interpreter: self) { return r }
         default: break
         }
         throw PyError.type("bad operand type for unary \(op.rawValue): '\(v.typeName)'")

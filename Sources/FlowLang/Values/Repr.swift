@@ -13,7 +13,7 @@ extension Interpreter {
         case .object(let o):
             if let s = o as? PyStringLike { return s.stringValue }
             if let inst = o as? PyInstance { return try instanceStr(inst) }
-            return try o.repr(interpreter: self)
+            return try o.str(interpreter: self)
         default: return try reprValue(value)
         }
     }
