@@ -27,6 +27,11 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // curl_easy_setopt/getinfo are variadic: typed C wrappers make them callable from Swift.
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
+        // libgfal2, the grid storage library (Debian: libgfal2-dev and its plugins gfal2-plugin-file, -http,
+        // -xrootd) behind the gfal adapter for davs:// dav:// https:// root:// srm:// gsiftp:// file://.
+        .systemLibrary(name: "CGfal2", pkgConfig: "gfal2", providers: [.apt(["libgfal2-dev"])]),
+        // gfal's headers clash with Swift's Glibc (_FILE_OFFSET_BITS=64): Swift sees only this shim's plain types.
+        .target(name: "CGfalShim", dependencies: ["CGfal2"]),
         // The one HTTP layer (libcurl) for the Kubernetes, CouchDB and GCS back ends: TLS, auth,
         // retries, streaming. Knows nothing else of flow.
         .target(name: "FlowHTTP", dependencies: ["CCurl", "CCurlShim"]),
@@ -34,7 +39,7 @@ let package = Package(
         // The operating system as flow uses it: file operations with clear errors, shell quoting.
         .target(name: "FlowSystem"),
         // Where files live: the storage protocol, the router by URL scheme, POSIX and in-memory adapters.
-        .target(name: "FlowStorage", dependencies: ["FlowSystem", "FlowHTTP", "CCryptoShim"]),
+        .target(name: "FlowStorage", dependencies: ["FlowSystem", "FlowHTTP", "CCryptoShim", "CGfalShim"]),
         // RS256 signatures over libcrypto (Debian: libssl-dev) for service-account tokens.
         .target(name: "CCryptoShim", linkerSettings: [.linkedLibrary("crypto")]),
         .target(name: "FlowSyntax"),
