@@ -31,7 +31,7 @@ let package = Package(
         // -xrootd) behind the gfal adapter for davs:// dav:// https:// root:// srm:// gsiftp:// file://.
         .systemLibrary(name: "CGfal2", pkgConfig: "gfal2", providers: [.apt(["libgfal2-dev"])]),
         // gfal's headers clash with Swift's Glibc (_FILE_OFFSET_BITS=64): Swift sees only this shim's plain types.
-        .target(name: "CGfalShim", dependencies: ["CGfal2"]),
+        .target(name: "CGfalShim", dependencies: ["CGfal2"], linkerSettings: [.linkedLibrary("gfal_transfer"), .linkedLibrary("gfal2")]),
         // The one HTTP layer (libcurl) for the Kubernetes, CouchDB and GCS back ends: TLS, auth,
         // retries, streaming. Knows nothing else of flow.
         .target(name: "FlowHTTP", dependencies: ["CCurl", "CCurlShim"]),

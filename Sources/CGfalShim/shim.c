@@ -54,12 +54,9 @@ int flow_gfal_set_boolean(flow_gfal *gfal, const char *group, const char *key, i
     return gfal2_set_opt_boolean(gfal->context, group, key, value ? TRUE : FALSE, &error) == 0 ? 0 : take(&error, message);
 }
 
-int flow_gfal_set_credential(flow_gfal *gfal, const char *type, const char *value, char **message) {
+int flow_gfal_set_string(flow_gfal *gfal, const char *group, const char *key, const char *value, char **message) {
     GError *error = NULL;
-    gfal2_cred_t *credential = gfal2_cred_new(type, value);
-    int rc = gfal2_cred_set(gfal->context, "", credential, &error);
-    gfal2_cred_free(credential);
-    return rc == 0 ? 0 : take(&error, message);
+    return gfal2_set_opt_string(gfal->context, group, key, value, &error) == 0 ? 0 : take(&error, message);
 }
 
 int flow_gfal_stat(flow_gfal *gfal, const char *url, flow_gfal_info *out, char **message) {

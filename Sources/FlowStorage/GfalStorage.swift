@@ -5,7 +5,8 @@
 // newest of the files under it, as for gs:// prefixes. Transfers go to a hidden temporary name
 // next to the target and are renamed on success, so a partial file is never taken for a whole
 // one, on either side. Credentials are gfal's: X509_USER_PROXY and BEARER_TOKEN (or
-// BEARER_TOKEN_FILE) go into the context's credential map and are never printed.
+// BEARER_TOKEN_FILE) become the context's X509:CERT/KEY and BEARER:TOKEN settings and are never
+// printed. gfal reads X509_CERT_DIR (the CAs) when the adapter is made.
 
 import CGfalShim
 import Foundation
@@ -64,11 +65,12 @@ public final class GfalStorage: StorageAdapter {
         // Token discovery from storage elements logs warnings and is not needed for plain transfers.
         try call("configure", "gfal") { flow_gfal_set_boolean(gfal, "HTTP PLUGIN", "RETRIEVE_BEARER_TOKEN", 0, $0) }
         if options.insecure { try call("configure", "gfal") { flow_gfal_set_boolean(gfal, "HTTP PLUGIN", "INSECURE", 1, $0) } }
-        var credentials: [(String, String)] = []
-        if let token = options.bearerToken { credentials.append(("BEARER", token)) }
-        if let proxy = options.x509Proxy { credentials += [("X509_CERT", proxy), ("X509_KEY", proxy)] }
-        for (type, value) in credentials {
-            try call("set credentials for", "gfal") { flow_gfal_set_credential(gfal, type, value, $0) }
+        // As `gfal-* -D` sets them (gfal2's credential map crashes the HTTP plugin on user:password@ URLs).
+        var settings: [(String, String, String)] = []
+        if let token = options.bearerToken { settings.append(("BEARER", "TOKEN", token)) }
+        if let proxy = options.x509Proxy { settings += [("X509", "CERT", proxy), ("X509", "KEY", proxy)] }
+        for (group, key, value) in settings {
+            try call("set credentials for", "gfal") { flow_gfal_set_string(gfal, group, key, value, $0) }
         }
     }
 

@@ -28,8 +28,7 @@ void flow_gfal_free(flow_gfal *gfal);
 void flow_gfal_free_string(char *text);
 
 int flow_gfal_set_boolean(flow_gfal *gfal, const char *group, const char *key, int value, char **message);
-/// gfal2_cred_set for every URL (the empty prefix): type "BEARER", "X509_CERT", "X509_KEY".
-int flow_gfal_set_credential(flow_gfal *gfal, const char *type, const char *value, char **message);
+int flow_gfal_set_string(flow_gfal *gfal, const char *group, const char *key, const char *value, char **message);
 
 int flow_gfal_stat(flow_gfal *gfal, const char *url, flow_gfal_info *out, char **message);
 /// The entries of a directory with their stats (gfal2_readdirpp), "." and ".." left out.
