@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Tests/integration/gfal-run.sh: the example workflow with every file behind gfal
+# (`--default-storage-provider gfal --default-storage-prefix PREFIX`), for two prefixes: WebDAV over
+# HTTPS (davs://, wsgidav from scripts/testbeds/webdav.sh, its CA given as X509_CERT_DIR) and file://.
+# For each:
+#   1. a run from scratch builds everything in the store; its outputs equal a local run's;
+#   2. a second run has nothing to do (whole-second remote times, local copies in step);
+#   3. replacing one sample's FASTQ in the store re-runs exactly that sample's jobs and their consumers;
+#   4. a missing input is a clear error naming it;
+#   and the working directory never holds an output. The davs:// runs carry a BEARER_TOKEN, which must
+#   appear in no log and nowhere under .flow/.
+set -euo pipefail
+ROOT="${FLOW_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+FLOW_BIN="${FLOW_BIN:-$ROOT/.build/debug/flow}"
+if [[ ! -x "$FLOW_BIN" ]]; then echo "SKIP: no flow binary at $FLOW_BIN"; exit 77; fi
+for tool in bwa samtools bcftools curl; do command -v "$tool" >/dev/null || { echo "SKIP: $tool missing"; exit 77; }; done
+tmp="$(mktemp -d)"
+trap '"$ROOT/scripts/testbeds/webdav.sh" stop "$tmp/server" || true; if [[ "${FLOW_TEST_KEEP:-0}" == 1 ]]; then echo "kept $tmp"; else rm -rf "$tmp"; fi' EXIT
+source "$ROOT/Tests/integration/lib/checks.bash"
+
+rc=0; "$ROOT/scripts/testbeds/webdav.sh" start "$tmp/server" >/dev/null || rc=$?
+[[ "$rc" == 77 ]] && { echo "SKIP: wsgidav not installed"; exit 77; }
+[[ "$rc" == 0 ]] || { echo "FAIL: the WebDAV test bed did not start"; exit 1; }
+export X509_CERT_DIR="$tmp/server/certs"
+DAVS="$(cat "$tmp/server/endpoint-davs")"
+HTTPS="https://${DAVS#davs://}"
+token="flow-secret-$RANDOM$RANDOM$RANDOM"
+
+python3 "$ROOT/data/generate_tutorial_data.py" --out "$tmp/data" --reads 400 --length 4000 --snps 3 >/dev/null
+
+# The reference: a local run.
+mkdir -p "$tmp/local"
+cp -r "$ROOT/workflows/tutorial/Snakefile" "$ROOT/workflows/tutorial/config.yaml" "$ROOT/workflows/tutorial/scripts" "$tmp/local/"
+cp -r "$tmp/data" "$tmp/local/data"
+(cd "$tmp/local" && "$FLOW_BIN" run --cores 2 >"$tmp/local.log" 2>&1) || { fail "local run"; cat "$tmp/local.log"; }
+expected="$(cd "$tmp/local" && find calls plots mapped_reads sorted_reads data -type f ! -name planted_snps.tsv | sort)"
+
+# scenario NAME PREFIX STORE-DIR PUT: PUT LOCAL-FILE KEY uploads one input; STORE-DIR is where the
+# store keeps PREFIX's files on this machine (to list and read what the runs wrote).
+scenario() {
+    local name="$1" prefix="$2" store="$3" put="$4" work="$tmp/$1"
+    mkdir -p "$work"
+    cp -r "$ROOT/workflows/tutorial/Snakefile" "$ROOT/workflows/tutorial/config.yaml" "$ROOT/workflows/tutorial/scripts" "$work/"
+    for f in genome.fa samples/A.fastq samples/B.fastq samples/C.fastq; do "$put" "$tmp/data/$f" "data/$f"; done
+    cd "$work"
+    local flags=(--cores 2 --default-storage-provider gfal --default-storage-prefix "$prefix")
+    local t0=$SECONDS
+    check "$name: run from scratch" "$FLOW_BIN" run "${flags[@]}" >"$tmp/$name-1.log" 2>&1 || tail -30 "$tmp/$name-1.log"
+    echo "    ($name: from scratch in $((SECONDS - t0)) s)"
+    same "$expected" "$(cd "$store" && find . -type f ! -path './logs/*' ! -name '.*' | sed 's|^\./||' | sort)" \
+        "$name: the store holds every output the local run made"
+    check "$name: calls/all.vcf equals the local run's (records)" \
+        cmp -s <(grep -v '^##' "$tmp/local/calls/all.vcf") <(grep -v '^##' "$store/calls/all.vcf")
+    check "$name: plots/quals.svg equals the local run's" cmp -s "$tmp/local/plots/quals.svg" "$store/plots/quals.svg"
+    check "$name: no output in the working directory" test ! -e calls -a ! -e plots -a ! -e sorted_reads
+    check "$name: local copies under .flow/storage" test -n "$(find .flow/storage -path '*/calls/all.vcf' -size +0)"
+    check "$name: no partial transfer left in the store" test -z "$(find "$store" -name '*.flow-part-*')"
+
+    "$FLOW_BIN" run "${flags[@]}" >"$tmp/$name-2.log" 2>&1
+    check "$name: second run: nothing to do" grep -q "Nothing to be done" "$tmp/$name-2.log"
+
+    sleep 1
+    echo "@extra read" >>"$tmp/data/samples/B.fastq"
+    "$put" "$tmp/data/samples/B.fastq" data/samples/B.fastq
+    "$FLOW_BIN" run "${flags[@]}" >"$tmp/$name-3.log" 2>&1 || fail "$name: run after replacing B.fastq"
+    same "all|
+bcftools_call|
+bwa_map|sample=B
+plot_quals|
+samtools_index|sample=B
+samtools_sort|sample=B" "$(jobs_in "$tmp/$name-3.log")" "$name: replacing one FASTQ re-runs exactly that sample's jobs and their consumers"
+    "$FLOW_BIN" run "${flags[@]}" >"$tmp/$name-4.log" 2>&1
+    check "$name: and then nothing to do" grep -q "Nothing to be done" "$tmp/$name-4.log"
+
+    # Sample C's reads, its BAMs and the calls gone from the store: its mapping must run and cannot.
+    rm -f "$store/data/samples/C.fastq" "$store/mapped_reads/C.bam" "$store/sorted_reads/C.bam" "$store/calls/all.vcf"
+    rc=0; "$FLOW_BIN" run "${flags[@]}" >"$tmp/$name-5.log" 2>&1 || rc=$?
+    check "$name: a missing input fails the run" test "$rc" != 0
+    check "$name: and the error names it" grep -q "$prefix/data/samples/C.fastq" "$tmp/$name-5.log"
+    cd "$tmp"
+}
+
+put_davs() {   # put_davs LOCAL-FILE KEY: a WebDAV upload (MKCOL for each parent, then PUT)
+    local path="run1" part
+    curl -sf --cacert "$tmp/server/ca.pem" -X MKCOL "$HTTPS/run1" -o /dev/null || true
+    IFS=/ read -ra parts <<<"$(dirname "$2")"
+    for part in "${parts[@]}"; do
+        path="$path/$part"
+        curl -sf --cacert "$tmp/server/ca.pem" -X MKCOL "$HTTPS/$path" -o /dev/null || true
+    done
+    curl -sf --cacert "$tmp/server/ca.pem" -H 'Expect:' -T "$1" "$HTTPS/run1/$2" -o /dev/null
+}
+put_file() { mkdir -p "$(dirname "$tmp/fs/run1/$2")"; cp "$1" "$tmp/fs/run1/$2"; }
+
+cp -r "$tmp/data" "$tmp/data.orig"
+export BEARER_TOKEN="$token"
+scenario davs "$DAVS/run1" "$tmp/server/data/run1" put_davs
+unset BEARER_TOKEN
+check "davs: the bearer token is in no log" test -z "$(grep -l "$token" "$tmp"/davs-*.log)"
+check "davs: nor anywhere under .flow/" test -z "$(grep -rl "$token" "$tmp/davs/.flow")"
+rm -rf "$tmp/data" && mv "$tmp/data.orig" "$tmp/data"
+scenario file "file://$tmp/fs/run1" "$tmp/fs/run1" put_file
+
+echo "gfal-run: $failures failures"
+[[ "$failures" == 0 ]]
