@@ -70,6 +70,32 @@ final class GfalStorageTests: XCTestCase {
         XCTAssertEqual(try leftovers(), [], "no temporary transfer names stay behind")
     }
 
+    /// root:// runs only inside scripts/testbeds/xrootd.sh's network namespace, which sets
+    /// XROOTD_ENDPOINT (Tests/integration/gfal-run.sh runs this test there).
+    func testXRootDKeepsTheContract() throws {
+        guard let endpoint = ProcessInfo.processInfo.environment["XROOTD_ENDPOINT"] else {
+            throw XCTSkip("no xrootd here (run inside scripts/testbeds/xrootd.sh run DIR ...)")
+        }
+        let gfal = try adapter()
+        let root = endpoint + "/contract-\(UUID().uuidString.prefix(8))"
+        try checkContract(gfal, root: root, scratch: dir)
+        try LocalFiles.writeAtomically("x", to: dir + "/tree/d/x")
+        try gfal.store(dir + "/tree", to: root + "/tree")
+        XCTAssertEqual(try gfal.list(under: root), [root + "/t", root + "/tree/d/x"])
+        let stat = try XCTUnwrap(gfal.stat(root + "/tree/d/x"))
+        XCTAssertEqual(stat.mtime, stat.mtime.rounded(), "XRootD times are whole seconds")
+        try gfal.remove(root)
+        XCTAssertNil(try gfal.stat(root))
+    }
+
+    func testAnXRootDServerThatIsNotThereFailsFast() throws {
+        let started = Date()
+        XCTAssertThrowsError(try adapter().stat("root://127.0.0.1:1/data/x")) { error in
+            XCTAssertTrue("\(error)".contains("root://127.0.0.1:1/data/x"), "\(error)")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 30, "XRD_CONNECTIONRETRY keeps XrdCl from retrying for minutes")
+    }
+
     func testDirectoriesRoundTripWithDotfilesAndTheNewestTime() throws {
         let davs = try webdav().davs
         let gfal = try adapter()

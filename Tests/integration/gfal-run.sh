@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Tests/integration/gfal-run.sh: the example workflow with every file behind gfal
 # (`--default-storage-provider gfal --default-storage-prefix PREFIX`), for two prefixes: WebDAV over
-# HTTPS (davs://, wsgidav from scripts/testbeds/webdav.sh, its CA given as X509_CERT_DIR) and file://.
+# HTTPS (davs://, wsgidav from scripts/testbeds/webdav.sh, its CA given as X509_CERT_DIR) and file://,
+# and a third, root:// (xrootd), where scripts/testbeds/xrootd.sh can run: then this whole script runs
+# again inside xrootd's private network namespace, which also runs the adapter's root:// contract test.
 # For each:
 #   1. a run from scratch builds everything in the store; its outputs equal a local run's;
 #   2. a second run has nothing to do (whole-second remote times, local copies in step);
@@ -14,6 +16,16 @@ ROOT="${FLOW_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 FLOW_BIN="${FLOW_BIN:-$ROOT/.build/debug/flow}"
 if [[ ! -x "$FLOW_BIN" ]]; then echo "SKIP: no flow binary at $FLOW_BIN"; exit 77; fi
 for tool in bwa samtools bcftools curl; do command -v "$tool" >/dev/null || { echo "SKIP: $tool missing"; exit 77; }; done
+# With xrootd available, everything runs inside its network namespace (loopback only: wsgidav too).
+if [[ -z "${XROOTD_ENDPOINT:-}" && "${FLOW_TEST_XROOTD:-1}" == 1 ]]; then
+    if "$ROOT/scripts/testbeds/xrootd.sh" check; then
+        xdir="$(mktemp -d)"
+        rc=0; "$ROOT/scripts/testbeds/xrootd.sh" run "$xdir" env XROOTD_DIR="$xdir" bash "${BASH_SOURCE[0]}" "$@" || rc=$?
+        rm -rf "$xdir"
+        exit "$rc"
+    fi
+    echo "NOTE: root:// not tested: xrootd cannot run here"
+fi
 tmp="$(mktemp -d)"
 trap '"$ROOT/scripts/testbeds/webdav.sh" stop "$tmp/server" || true; if [[ "${FLOW_TEST_KEEP:-0}" == 1 ]]; then echo "kept $tmp"; else rm -rf "$tmp"; fi' EXIT
 source "$ROOT/Tests/integration/lib/checks.bash"
@@ -45,7 +57,9 @@ scenario() {
     cd "$work"
     local flags=(--cores 2 --default-storage-provider gfal --default-storage-prefix "$prefix")
     local t0=$SECONDS
-    check "$name: run from scratch" "$FLOW_BIN" run "${flags[@]}" >"$tmp/$name-1.log" 2>&1 || tail -30 "$tmp/$name-1.log"
+    local rc=0
+    "$FLOW_BIN" run "${flags[@]}" >"$tmp/$name-1.log" 2>&1 || rc=$?
+    check "$name: run from scratch" test "$rc" = 0 || tail -30 "$tmp/$name-1.log"
     echo "    ($name: from scratch in $((SECONDS - t0)) s)"
     same "$expected" "$(cd "$store" && find . -type f ! -path './logs/*' ! -name '.*' | sed 's|^\./||' | sort)" \
         "$name: the store holds every output the local run made"
@@ -74,7 +88,8 @@ samtools_sort|sample=B" "$(jobs_in "$tmp/$name-3.log")" "$name: replacing one FA
 
     # Sample C's reads, its BAMs and the calls gone from the store: its mapping must run and cannot.
     rm -f "$store/data/samples/C.fastq" "$store/mapped_reads/C.bam" "$store/sorted_reads/C.bam" "$store/calls/all.vcf"
-    rc=0; "$FLOW_BIN" run "${flags[@]}" >"$tmp/$name-5.log" 2>&1 || rc=$?
+    rc=0
+    "$FLOW_BIN" run "${flags[@]}" >"$tmp/$name-5.log" 2>&1 || rc=$?
     check "$name: a missing input fails the run" test "$rc" != 0
     check "$name: and the error names it" grep -q "$prefix/data/samples/C.fastq" "$tmp/$name-5.log"
     cd "$tmp"
@@ -93,6 +108,7 @@ put_davs() {   # put_davs LOCAL-FILE KEY: a WebDAV upload (MKCOL for each parent
 put_file() { mkdir -p "$(dirname "$tmp/fs/run1/$2")"; cp "$1" "$tmp/fs/run1/$2"; }
 
 cp -r "$tmp/data" "$tmp/data.orig"
+cp -r "$tmp/data" "$tmp/data.first"
 export BEARER_TOKEN="$token"
 scenario davs "$DAVS/run1" "$tmp/server/data/run1" put_davs
 unset BEARER_TOKEN
@@ -100,6 +116,17 @@ check "davs: the bearer token is in no log" test -z "$(grep -l "$token" "$tmp"/d
 check "davs: nor anywhere under .flow/" test -z "$(grep -rl "$token" "$tmp/davs/.flow")"
 rm -rf "$tmp/data" && mv "$tmp/data.orig" "$tmp/data"
 scenario file "file://$tmp/fs/run1" "$tmp/fs/run1" put_file
+
+if [[ -n "${XROOTD_ENDPOINT:-}" ]]; then
+    put_root() { xrdcp -s -f --path "$1" "$XROOTD_ENDPOINT/run1/$2"; }
+    rm -rf "$tmp/data" && cp -r "$tmp/data.first" "$tmp/data"
+    scenario root "$XROOTD_ENDPOINT/run1" "$XROOTD_DIR/data/run1" put_root
+    xctest="$(dirname "$FLOW_BIN")/flowPackageTests.xctest"
+    if [[ -x "$xctest" ]]; then
+        check "root: the adapter keeps the contract (GfalStorageTests.testXRootDKeepsTheContract)" \
+            bash -c '"$1" FlowStorageTests.GfalStorageTests/testXRootDKeepsTheContract 2>&1 | grep -q "testXRootDKeepsTheContract.* passed"' _ "$xctest"
+    fi
+fi
 
 echo "gfal-run: $failures failures"
 [[ "$failures" == 0 ]]
