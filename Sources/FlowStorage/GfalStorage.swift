@@ -26,14 +26,17 @@ public final class GfalStorage: StorageAdapter {
         /// Seconds one transfer may take (0: gfal's default).
         public var transferTimeout: UInt64 = 3600
         /// Attempts for an operation that failed for a transient reason (timeout, refused, reset, 5xx).
-        public var attempts = 4
-        /// First backoff in seconds (doubled each retry, with jitter).
+        /// One gfal operation is several requests (a copy: stat, mkdir, PUT, MOVE), so on a flaky
+        /// link each attempt fails more often than one request does.
+        public var attempts = 8
+        /// First backoff in seconds (doubled each retry up to `maxBackoff`, with jitter).
         public var backoff = 0.25
+        public var maxBackoff = 5.0
 
         public init() {}
 
         /// From the environment: BEARER_TOKEN, else the file BEARER_TOKEN_FILE names (WLCG token
-        /// discovery); X509_USER_PROXY; FLOW_GFAL_INSECURE=1.
+        /// discovery); X509_USER_PROXY; FLOW_GFAL_INSECURE=1; FLOW_GFAL_ATTEMPTS.
         public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> Options {
             var options = Options()
             if let token = env["BEARER_TOKEN"], !token.isEmpty {
@@ -43,6 +46,7 @@ public final class GfalStorage: StorageAdapter {
             }
             if let proxy = env["X509_USER_PROXY"], !proxy.isEmpty { options.x509Proxy = proxy }
             options.insecure = env["FLOW_GFAL_INSECURE"] == "1"
+            if let attempts = env["FLOW_GFAL_ATTEMPTS"].flatMap(Int.init), attempts > 0 { options.attempts = attempts }
             return options
         }
     }
@@ -203,53 +207,51 @@ public final class GfalStorage: StorageAdapter {
     }
 
     /// One remote file to a local path: copied to a hidden sibling, checked for size, renamed,
-    /// and given the remote time.
+    /// and given the remote time. A transfer cut short is retried as a whole.
     private func download(_ url: String, _ info: FileStat, to localPath: String) throws {
         try LocalFiles.makeParent(localPath)
-        let temp = Self.temporaryName(for: localPath)
-        do {
-            try copy(url, to: "file://" + Self.absolute(temp), operation: "download")
+        try withRetries("download", url) {
+            let temp = Self.temporaryName(for: localPath)
+            defer { try? LocalFiles.remove(temp) }
+            try call("download", url, retrying: false) { flow_gfal_copy(gfal, url, "file://" + Self.absolute(temp), options.transferTimeout, $0) }
             let size = PosixStorage.stat(temp)?.size ?? -1
-            if size != info.size {
-                throw StorageError.failed(operation: "download", location: url,
-                                          reason: "got \(size) bytes, the remote file has \(info.size); the partial file was removed")
+            guard size == info.size else {
+                throw GfalFailure(code: EIO, message: "got \(size) bytes of \(info.size)", operation: "download", location: url)
             }
             try Self.rename(temp, localPath)
-        } catch {
-            try? LocalFiles.remove(temp)
-            throw error
         }
         LocalFiles.setMtime(localPath, seconds: info.mtime)
     }
 
     /// One local file to a remote URL: parents made, copied to a hidden sibling, renamed over
-    /// the target, checked for size.
+    /// the target, checked for size. A failed attempt is retried as a whole.
     private func upload(_ localPath: String, to url: String) throws {
+        let size = PosixStorage.stat(localPath)?.size ?? -1
         let parent = Self.parent(of: url)
         try call("create", parent) { flow_gfal_mkdir_p(gfal, parent, $0) }
-        let temp = Self.temporaryName(for: url)
-        do {
-            try copy("file://" + Self.absolute(localPath), to: temp, operation: "upload to")
+        try withRetries("upload to", url) {
+            let temp = Self.temporaryName(for: url)
             do {
-                try call("upload to", url) { flow_gfal_rename(gfal, temp, url, $0) }
-            } catch let failure as GfalFailure where failure.code == EEXIST || failure.code == ENOTEMPTY || failure.code == EISDIR {
-                // Protocols whose rename will not replace: remove the old file first.
-                try remove(url)
-                try call("upload to", url) { flow_gfal_rename(gfal, temp, url, $0) }
+                try call("upload to", url, retrying: false) { flow_gfal_copy(gfal, "file://" + Self.absolute(localPath), temp, options.transferTimeout, $0) }
+                try rename(temp, url)
+            } catch {
+                try? call("clean up", temp, retrying: false) { flow_gfal_unlink(gfal, temp, $0) }
+                throw error
             }
-        } catch {
-            try? call("clean up", temp) { flow_gfal_unlink(gfal, temp, $0) }
-            throw error
-        }
-        let local = PosixStorage.stat(localPath)?.size ?? -1
-        guard let stored = try rawStat(url), stored.size == local else {
-            throw StorageError.failed(operation: "upload to", location: url, reason: "the stored file does not have the local file's \(local) bytes")
+            guard let stored = try rawStat(url), stored.size == size else {
+                throw GfalFailure(code: EIO, message: "the stored file does not have the local file's \(size) bytes", operation: "upload to", location: url)
+            }
         }
     }
 
-    private func copy(_ source: String, to destination: String, operation: String) throws {
-        let remote = operation == "download" ? source : destination
-        try call(operation, remote) { flow_gfal_copy(gfal, source, destination, options.transferTimeout, $0) }
+    /// A remote rename over `to`: where the protocol will not replace, the old file goes first.
+    private func rename(_ from: String, _ to: String) throws {
+        do {
+            try call("upload to", to, retrying: false) { flow_gfal_rename(gfal, from, to, $0) }
+        } catch let failure as GfalFailure where failure.code == EEXIST || failure.code == ENOTEMPTY || failure.code == EISDIR {
+            try remove(to)
+            try call("upload to", to, retrying: false) { flow_gfal_rename(gfal, from, to, $0) }
+        }
     }
 
     // MARK: Errors and retries
@@ -263,18 +265,26 @@ public final class GfalStorage: StorageAdapter {
 
         var isMissing: Bool { code == ENOENT || code == ENOTDIR }
         /// Worth another attempt: timeouts, refused or reset connections, server errors (gfal's
-        /// HTTP plugin reports 5xx as EIO or ECOMM). 112 (EHOSTDOWN) is not: gfal also uses it for a
-        /// TLS verification failure.
+        /// HTTP plugin reports 5xx as EIO, a reset connection as EHOSTDOWN). EHOSTDOWN also means a
+        /// failed TLS verification or name lookup, which no retry mends.
         var isTransient: Bool {
-            [ETIMEDOUT, ECONNREFUSED, ECONNRESET, ECONNABORTED, ECOMM, EAGAIN, EIO, EPIPE, ENETUNREACH].contains(code)
+            // A failed copy reports the last HTTP answer in its text under a code of its own.
+            let signs = ["HTTP 500", "HTTP 502", "HTTP 503", "HTTP 504", "Connection reset", "read status line", "timed out"]
+            if signs.contains(where: message.contains) { return true }
+            if code == EHOSTDOWN {
+                let lower = message.lowercased()
+                return !["certificate", "issuer", "ssl", "tls", "resolution"].contains { lower.contains($0) }
+            }
+            return [ETIMEDOUT, ECONNREFUSED, ECONNRESET, ECONNABORTED, ECOMM, EAGAIN, EIO, EPIPE, ENETUNREACH].contains(code)
         }
         var description: String { "\(StorageError.failed(operation: operation, location: location, reason: message))" }
         var storageError: StorageError { .failed(operation: operation, location: location, reason: message) }
     }
 
     /// Runs one call of the shim (under the lock, with retries); it returns 0 or an error code with a message.
-    private func call(_ operation: String, _ location: String, _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32) throws {
-        try withRetries(operation, location) {
+    private func call(_ operation: String, _ location: String, retrying: Bool = true,
+                      _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32) throws {
+        func once() throws {
             lock.lock()
             var message: UnsafeMutablePointer<CChar>?
             let code = body(&message)
@@ -283,19 +293,21 @@ public final class GfalStorage: StorageAdapter {
                 throw GfalFailure(code: code, message: scrub(Self.take(&message), location), operation: operation, location: location)
             }
         }
+        if retrying { try withRetries(operation, location, once) } else { try once() }
     }
 
     private func withRetries<T>(_ operation: String, _ location: String, _ body: () throws -> T) throws -> T {
         var attempt = 1
         while true {
             do { return try body() } catch let failure as GfalFailure {
+                if ProcessInfo.processInfo.environment["FLOW_GFAL_DEBUG"] != nil { FileHandle.standardError.write(Data("gfal \(operation) attempt \(attempt): \(failure.code) \(failure.message)\n".utf8)) }
                 guard failure.isTransient, attempt < options.attempts else {
                     if failure.isMissing { throw failure }
                     var error = failure
                     if attempt > 1 { error.message += " (after \(attempt) attempts)" }
                     throw error
                 }
-                let delay = options.backoff * pow(2, Double(attempt - 1))
+                let delay = min(options.maxBackoff, options.backoff * pow(2, Double(attempt - 1)))
                 usleep(UInt32(delay * (0.5 + Double.random(in: 0..<0.5)) * 1e6))
                 attempt += 1
             }

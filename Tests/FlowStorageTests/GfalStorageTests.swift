@@ -24,10 +24,13 @@ final class GfalStorageTests: XCTestCase {
         try? LocalFiles.remove(dir)
     }
 
-    /// Starts the WebDAV test bed; returns (dav://…, davs://…) and points gfal at its CA.
-    private func webdav() throws -> (dav: String, davs: String) {
+    /// Starts the WebDAV test bed; returns (dav://…, davs://…) and points gfal at its CA. With
+    /// `faultRate`, a fault-injecting proxy stands in front of dav:// (its endpoint in server/endpoint-faulty).
+    @discardableResult
+    private func webdav(faultRate: Double? = nil, faults: String = "503,reset,truncate") throws -> (dav: String, davs: String) {
         let server = dir + "/server"
-        let status = try run(Self.root + "/scripts/testbeds/webdav.sh", ["start", server])
+        let status = try run(Self.root + "/scripts/testbeds/webdav.sh", ["start", server],
+                             environment: faultRate.map { ["WEBDAV_FAULT_RATE": "\($0)", "WEBDAV_FAULT_SEED": "7", "WEBDAV_FAULTS": faults] } ?? [:])
         if status == 77 { throw XCTSkip("wsgidav is not installed (scripts/setup.sh --with-testbeds)") }
         XCTAssertEqual(status, 0)
         servers.append(server)
@@ -38,10 +41,11 @@ final class GfalStorageTests: XCTestCase {
         return (try read("endpoint-dav"), try read("endpoint-davs"))
     }
 
-    private func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
+    private func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
@@ -94,6 +98,49 @@ final class GfalStorageTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("root://127.0.0.1:1/data/x"), "\(error)")
         }
         XCTAssertLessThan(Date().timeIntervalSince(started), 30, "XRD_CONNECTIONRETRY keeps XrdCl from retrying for minutes")
+    }
+
+    func testTransfersSurviveInjectedFaults() throws {
+        try webdav(faultRate: 0.1)
+        let faulty = try String(contentsOfFile: dir + "/server/endpoint-faulty", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let gfal = try adapter()
+        var sums: [String: [UInt8]] = [:]
+        for i in 0..<12 {
+            let bytes = (0..<(20_000 + i * 7_919)).map { _ in UInt8.random(in: 0...255) }
+            try LocalFiles.writeAtomically(bytes, to: dir + "/up/f\(i)")
+            try gfal.store(dir + "/up/f\(i)", to: faulty + "/faults/d\(i % 3)/f\(i)")
+            sums["f\(i)"] = bytes
+        }
+        XCTAssertEqual(try gfal.list(under: faulty + "/faults").count, 12)
+        for i in 0..<12 {
+            try gfal.retrieve(faulty + "/faults/d\(i % 3)/f\(i)", to: dir + "/down/f\(i)")
+            XCTAssertEqual(try LocalFiles.read(dir + "/down/f\(i)"), sums["f\(i)"], "f\(i) arrives whole")
+            // And what the server holds is exactly what was sent.
+            XCTAssertEqual(try LocalFiles.read(dir + "/server/data/faults/d\(i % 3)/f\(i)"), sums["f\(i)"])
+        }
+        try gfal.remove(faulty + "/faults")
+        XCTAssertNil(try gfal.stat(faulty + "/faults"))
+        XCTAssertEqual(try leftovers(), [])
+        struct Counts: Decodable { var requests: Int; var faults: [String: Int] }
+        let counts = try JSONDecoder().decode(Counts.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/server/faults.json")))
+        XCTAssertGreaterThan(counts.faults.values.reduce(0, +), 5, "faults were injected: \(counts)")
+    }
+
+    func testADownloadCutShortIsRetriedAndNeverLeftPartial() throws {
+        let dav = try webdav(faultRate: 0.5, faults: "truncate").dav
+        let faulty = try String(contentsOfFile: dir + "/server/endpoint-faulty", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let bytes = (0..<300_000).map { _ in UInt8.random(in: 0...255) }
+        try LocalFiles.writeAtomically(bytes, to: dir + "/big")
+        try adapter().store(dir + "/big", to: dav + "/cut/big")
+        let gfal = try adapter()
+        for i in 0..<6 {
+            try gfal.retrieve(faulty + "/cut/big", to: dir + "/down/big\(i)")
+            XCTAssertEqual(try LocalFiles.read(dir + "/down/big\(i)"), bytes)
+        }
+        XCTAssertEqual(try LocalFiles.entries(of: dir + "/down").filter { $0.contains(".flow-part-") }, [])
+        struct Counts: Decodable { var faults: [String: Int] }
+        let counts = try JSONDecoder().decode(Counts.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/server/faults.json")))
+        XCTAssertGreaterThan(counts.faults["truncate"] ?? 0, 0, "downloads were cut short: \(counts)")
     }
 
     func testDirectoriesRoundTripWithDotfilesAndTheNewestTime() throws {

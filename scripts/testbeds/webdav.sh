@@ -7,6 +7,9 @@
 #                         DIR/endpoint-dav (dav://127.0.0.1:P), DIR/endpoint-davs (davs://127.0.0.1:Q),
 #                         DIR/certs (an X509_CERT_DIR holding the CA: export it for gfal) and DIR/ca.pem;
 #                         prints both endpoints
+#                         with WEBDAV_FAULT_RATE=R (0..1) also a fault-injecting proxy in front of the HTTP
+#                         server (scripts/testservers/fault_proxy.py: 503s, resets, cut downloads, seeded by
+#                         WEBDAV_FAULT_SEED, kinds WEBDAV_FAULTS): DIR/endpoint-faulty (dav://127.0.0.1:R), counts in DIR/faults.json
 #   webdav.sh stop DIR    stop exactly the servers the pid files name
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -52,6 +55,29 @@ ca() {
     ln -sf ca.pem "$d/certs/$(openssl x509 -hash -noout -in "$d/ca.pem").0"
 }
 
+# fault_proxy UPSTREAM-PORT: the proxy in the background, its pid in DIR/webdav-faulty.pid.
+fault_proxy() {
+    (
+        for fd in /proc/self/fd/*; do
+            fd="${fd##*/}"
+            [[ "$fd" -gt 2 ]] && eval "exec $fd>&-" 2>/dev/null
+        done
+        exec python3 "$FLOW_ROOT/scripts/testservers/fault_proxy.py" --upstream "127.0.0.1:$1" --rate "$WEBDAV_FAULT_RATE" \
+            --seed "${WEBDAV_FAULT_SEED:-1}" --faults "${WEBDAV_FAULTS:-503,reset,truncate}" --stats "$dir/faults.json" </dev/null >"$dir/fault-proxy.out" 2>&1
+    ) &
+    echo $! >"$dir/webdav-faulty.pid"
+    for _ in $(seq 100); do
+        if grep -q '^PORT ' "$dir/fault-proxy.out" 2>/dev/null; then
+            echo "dav://127.0.0.1:$(awk '/^PORT / { print $2 }' "$dir/fault-proxy.out")" >"$dir/endpoint-faulty"
+            cat "$dir/endpoint-faulty"
+            return 0
+        fi
+        sleep 0.05
+    done
+    log "the fault proxy did not start (see $dir/fault-proxy.out)"
+    return 1
+}
+
 case "${1:-}" in
     start)
         dir="${2:?usage: webdav.sh start DIR}"
@@ -70,6 +96,7 @@ case "${1:-}" in
                 echo "dav://127.0.0.1:$http_port" >"$dir/endpoint-dav"
                 echo "davs://127.0.0.1:$https_port" >"$dir/endpoint-davs"
                 cat "$dir/endpoint-dav" "$dir/endpoint-davs"
+                if [[ -n "${WEBDAV_FAULT_RATE:-}" ]]; then fault_proxy "$http_port"; fi
                 exit 0
             fi
             sleep 0.05
@@ -78,7 +105,7 @@ case "${1:-}" in
         exit 1 ;;
     stop)
         dir="${2:?usage: webdav.sh stop DIR}"
-        for name in http https; do
+        for name in http https faulty; do
             [[ -s "$dir/webdav-$name.pid" ]] || continue
             kill "$(cat "$dir/webdav-$name.pid")" 2>/dev/null || true
             rm -f "$dir/webdav-$name.pid"
