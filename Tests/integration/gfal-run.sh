@@ -9,7 +9,8 @@
 #   2. a second run has nothing to do (whole-second remote times, local copies in step);
 #   3. replacing one sample's FASTQ in the store re-runs exactly that sample's jobs and their consumers;
 #   4. a missing input is a clear error naming it;
-#   and the working directory never holds an output. The davs:// runs carry a BEARER_TOKEN, which must
+#   every stored object equals the local copy its job wrote, and the working directory never holds an
+#   output. A fourth scenario runs dav:// through a proxy injecting 10% faults (503s, resets, cut downloads). The davs:// runs carry a BEARER_TOKEN, which must
 #   appear in no log and nowhere under .flow/.
 set -euo pipefail
 ROOT="${FLOW_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -30,7 +31,7 @@ tmp="$(mktemp -d)"
 trap '"$ROOT/scripts/testbeds/webdav.sh" stop "$tmp/server" || true; if [[ "${FLOW_TEST_KEEP:-0}" == 1 ]]; then echo "kept $tmp"; else rm -rf "$tmp"; fi' EXIT
 source "$ROOT/Tests/integration/lib/checks.bash"
 
-rc=0; "$ROOT/scripts/testbeds/webdav.sh" start "$tmp/server" >/dev/null || rc=$?
+rc=0; WEBDAV_FAULT_RATE=0.1 "$ROOT/scripts/testbeds/webdav.sh" start "$tmp/server" >/dev/null || rc=$?
 [[ "$rc" == 77 ]] && { echo "SKIP: wsgidav not installed"; exit 77; }
 [[ "$rc" == 0 ]] || { echo "FAIL: the WebDAV test bed did not start"; exit 1; }
 export X509_CERT_DIR="$tmp/server/certs"
@@ -69,6 +70,14 @@ scenario() {
     check "$name: no output in the working directory" test ! -e calls -a ! -e plots -a ! -e sorted_reads
     check "$name: local copies under .flow/storage" test -n "$(find .flow/storage -path '*/calls/all.vcf' -size +0)"
     check "$name: no partial transfer left in the store" test -z "$(find "$store" -name '*.flow-part-*')"
+    # Every object in the store has the bytes of the local copy the job wrote (kept under .flow/storage).
+    local copies=".flow/storage/${prefix%%://*}/$(tr -s / <<<"${prefix#*://}")" f compared=0 differ=0
+    while IFS= read -r f; do
+        [[ -f "$copies/$f" ]] || continue
+        compared=$((compared + 1))
+        cmp -s "$store/$f" "$copies/$f" || { differ=$((differ + 1)); echo "    differs: $f"; }
+    done < <(cd "$store" && find . -type f ! -name '.*' | sed 's|^\./||')
+    check "$name: all $compared stored objects equal their local copies" test "$differ" = 0 -a "$compared" -ge 10
 
     "$FLOW_BIN" run "${flags[@]}" >"$tmp/$name-2.log" 2>&1
     check "$name: second run: nothing to do" grep -q "Nothing to be done" "$tmp/$name-2.log"
@@ -95,20 +104,21 @@ samtools_sort|sample=B" "$(jobs_in "$tmp/$name-3.log")" "$name: replacing one FA
     cd "$tmp"
 }
 
-put_davs() {   # put_davs LOCAL-FILE KEY: a WebDAV upload (MKCOL for each parent, then PUT)
-    local path="run1" part
-    curl -sf --cacert "$tmp/server/ca.pem" -X MKCOL "$HTTPS/run1" -o /dev/null || true
+put_davs() {   # put_davs LOCAL-FILE KEY: a WebDAV upload under $RUN (MKCOL for each parent, then PUT)
+    local path="$RUN" part
+    curl -sf --cacert "$tmp/server/ca.pem" -X MKCOL "$HTTPS/$RUN" -o /dev/null || true
     IFS=/ read -ra parts <<<"$(dirname "$2")"
     for part in "${parts[@]}"; do
         path="$path/$part"
         curl -sf --cacert "$tmp/server/ca.pem" -X MKCOL "$HTTPS/$path" -o /dev/null || true
     done
-    curl -sf --cacert "$tmp/server/ca.pem" -H 'Expect:' -T "$1" "$HTTPS/run1/$2" -o /dev/null
+    curl -sf --cacert "$tmp/server/ca.pem" -H 'Expect:' -T "$1" "$HTTPS/$RUN/$2" -o /dev/null
 }
 put_file() { mkdir -p "$(dirname "$tmp/fs/run1/$2")"; cp "$1" "$tmp/fs/run1/$2"; }
 
 cp -r "$tmp/data" "$tmp/data.orig"
 cp -r "$tmp/data" "$tmp/data.first"
+RUN=run1
 export BEARER_TOKEN="$token"
 scenario davs "$DAVS/run1" "$tmp/server/data/run1" put_davs
 unset BEARER_TOKEN
@@ -116,6 +126,14 @@ check "davs: the bearer token is in no log" test -z "$(grep -l "$token" "$tmp"/d
 check "davs: nor anywhere under .flow/" test -z "$(grep -rl "$token" "$tmp/davs/.flow")"
 rm -rf "$tmp/data" && mv "$tmp/data.orig" "$tmp/data"
 scenario file "file://$tmp/fs/run1" "$tmp/fs/run1" put_file
+
+# WebDAV behind a proxy that answers 10% of all requests with a 503, a reset connection or a cut
+# download: the runs must still finish, and every stored object must be whole.
+rm -rf "$tmp/data" && cp -r "$tmp/data.first" "$tmp/data"
+RUN=run2
+scenario faulty "$(cat "$tmp/server/endpoint-faulty")/run2" "$tmp/server/data/run2" put_davs
+check "faulty: faults were injected ($(cat "$tmp/server/faults.json"))" \
+    python3 -c 'import json, sys; c = json.load(open(sys.argv[1]))["faults"]; sys.exit(0 if sum(c.values()) >= 20 else 1)' "$tmp/server/faults.json"
 
 if [[ -n "${XROOTD_ENDPOINT:-}" ]]; then
     put_root() { xrdcp -s -f --path "$1" "$XROOTD_ENDPOINT/run1/$2"; }
