@@ -57,6 +57,8 @@ let package = Package(
         .executableTarget(name: "flow-parse", dependencies: ["FlowSyntax"]),
         // Streaming benchmark driver for bench/http_stream.sh (download then upload N MB).
         .executableTarget(name: "flow-http-bench", dependencies: ["FlowHTTP"]),
+        // One transfer through flow's storage adapters for bench/gfal_roundtrip.sh (peak RSS, throughput).
+        .executableTarget(name: "flow-storage-bench", dependencies: ["FlowStorage"]),
 
         .testTarget(name: "FlowSyntaxTests", dependencies: ["FlowSyntax"]),
         .testTarget(name: "FlowLangTests", dependencies: ["FlowLang", "FlowSyntax"]),
