@@ -32,11 +32,13 @@ public final class GfalStorage: StorageAdapter {
         /// First backoff in seconds (doubled each retry up to `maxBackoff`, with jitter).
         public var backoff = 0.25
         public var maxBackoff = 5.0
+        /// Print every failed attempt to stderr (gfal's message, with credentials masked).
+        public var logFailures = false
 
         public init() {}
 
         /// From the environment: BEARER_TOKEN, else the file BEARER_TOKEN_FILE names (WLCG token
-        /// discovery); X509_USER_PROXY; FLOW_GFAL_INSECURE=1; FLOW_GFAL_ATTEMPTS.
+        /// discovery); X509_USER_PROXY; FLOW_GFAL_INSECURE=1; FLOW_GFAL_ATTEMPTS; FLOW_GFAL_DEBUG=1.
         public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> Options {
             var options = Options()
             if let token = env["BEARER_TOKEN"], !token.isEmpty {
@@ -47,6 +49,7 @@ public final class GfalStorage: StorageAdapter {
             if let proxy = env["X509_USER_PROXY"], !proxy.isEmpty { options.x509Proxy = proxy }
             options.insecure = env["FLOW_GFAL_INSECURE"] == "1"
             if let attempts = env["FLOW_GFAL_ATTEMPTS"].flatMap(Int.init), attempts > 0 { options.attempts = attempts }
+            options.logFailures = env["FLOW_GFAL_DEBUG"] == "1"
             return options
         }
     }
@@ -233,7 +236,7 @@ public final class GfalStorage: StorageAdapter {
             let temp = Self.temporaryName(for: url)
             do {
                 try call("upload to", url, retrying: false) { flow_gfal_copy(gfal, "file://" + Self.absolute(localPath), temp, options.transferTimeout, $0) }
-                try rename(temp, url)
+                try renameRemote(temp, url)
             } catch {
                 try? call("clean up", temp, retrying: false) { flow_gfal_unlink(gfal, temp, $0) }
                 throw error
@@ -245,7 +248,7 @@ public final class GfalStorage: StorageAdapter {
     }
 
     /// A remote rename over `to`: where the protocol will not replace, the old file goes first.
-    private func rename(_ from: String, _ to: String) throws {
+    private func renameRemote(_ from: String, _ to: String) throws {
         do {
             try call("upload to", to, retrying: false) { flow_gfal_rename(gfal, from, to, $0) }
         } catch let failure as GfalFailure where failure.code == EEXIST || failure.code == ENOTEMPTY || failure.code == EISDIR {
@@ -277,7 +280,7 @@ public final class GfalStorage: StorageAdapter {
             }
             return [ETIMEDOUT, ECONNREFUSED, ECONNRESET, ECONNABORTED, ECOMM, EAGAIN, EIO, EPIPE, ENETUNREACH].contains(code)
         }
-        var description: String { "\(StorageError.failed(operation: operation, location: location, reason: message))" }
+        var description: String { "\(storageError)" }
         var storageError: StorageError { .failed(operation: operation, location: location, reason: message) }
     }
 
@@ -300,7 +303,9 @@ public final class GfalStorage: StorageAdapter {
         var attempt = 1
         while true {
             do { return try body() } catch let failure as GfalFailure {
-                if ProcessInfo.processInfo.environment["FLOW_GFAL_DEBUG"] != nil { FileHandle.standardError.write(Data("gfal \(operation) attempt \(attempt): \(failure.code) \(failure.message)\n".utf8)) }
+                if options.logFailures {
+                    FileHandle.standardError.write(Data("gfal: \(operation) \(StorageURL.safe(location)), attempt \(attempt), code \(failure.code): \(failure.message)\n".utf8))
+                }
                 guard failure.isTransient, attempt < options.attempts else {
                     if failure.isMissing { throw failure }
                     var error = failure
