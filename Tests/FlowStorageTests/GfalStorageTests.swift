@@ -1,0 +1,280 @@
+// The gfal adapter through libgfal2: the adapter contract on file:// and on WebDAV over HTTP and
+// HTTPS (wsgidav, started by scripts/testbeds/webdav.sh with a CA of its own), directories,
+// whole-second times, missing objects, TLS without the CA, and credentials: a bearer token reaches
+// the server and never an error message.
+
+import FlowSystem
+@testable import FlowStorage
+import Foundation
+import XCTest
+
+final class GfalStorageTests: XCTestCase {
+    private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+    private var dir = ""
+    private var servers: [String] = []
+
+    override func setUpWithError() throws {
+        dir = NSTemporaryDirectory() + "flow-gfal-\(UUID().uuidString)"
+        try LocalFiles.makeDirectories(dir)
+    }
+
+    override func tearDownWithError() throws {
+        for server in servers { _ = try? run(Self.root + "/scripts/testbeds/webdav.sh", ["stop", server]) }
+        try? LocalFiles.remove(dir)
+    }
+
+    /// Starts the WebDAV test bed; returns (dav://…, davs://…) and points gfal at its CA. With
+    /// `faultRate`, a fault-injecting proxy stands in front of dav:// (its endpoint in server/endpoint-faulty).
+    @discardableResult
+    private func webdav(faultRate: Double? = nil, faults: String = "503,reset,truncate") throws -> (dav: String, davs: String) {
+        let server = dir + "/server"
+        let status = try run(Self.root + "/scripts/testbeds/webdav.sh", ["start", server],
+                             environment: faultRate.map { ["WEBDAV_FAULT_RATE": "\($0)", "WEBDAV_FAULT_SEED": "7", "WEBDAV_FAULTS": faults] } ?? [:])
+        if status == 77 { throw XCTSkip("wsgidav is not installed (scripts/setup.sh --with-testbeds)") }
+        XCTAssertEqual(status, 0)
+        servers.append(server)
+        setenv("X509_CERT_DIR", server + "/certs", 1)
+        func read(_ name: String) throws -> String {
+            try String(contentsOfFile: server + "/" + name, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return (try read("endpoint-dav"), try read("endpoint-davs"))
+    }
+
+    private func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    private func adapter(_ configure: (inout GfalStorage.Options) -> Void = { _ in }) throws -> GfalStorage {
+        var options = GfalStorage.Options()
+        options.backoff = 0.05
+        configure(&options)
+        return try GfalStorage(options: options)
+    }
+
+    func testFileURLsKeepTheContract() throws {
+        try checkContract(try adapter(), root: "file://" + dir + "/store", scratch: dir)
+    }
+
+    func testWebDAVOverHTTPKeepsTheContract() throws {
+        let dav = try webdav().dav
+        try checkContract(try adapter(), root: dav + "/run", scratch: dir)
+    }
+
+    func testWebDAVOverHTTPSKeepsTheContract() throws {
+        let davs = try webdav().davs   // first: gfal reads X509_CERT_DIR when its context is made
+        try checkContract(try adapter(), root: davs + "/run", scratch: dir)
+        XCTAssertEqual(try leftovers(), [], "no temporary transfer names stay behind")
+    }
+
+    /// root:// runs only inside scripts/testbeds/xrootd.sh's network namespace, which sets
+    /// XROOTD_ENDPOINT (Tests/integration/gfal-run.sh runs this test there).
+    func testXRootDKeepsTheContract() throws {
+        guard let endpoint = ProcessInfo.processInfo.environment["XROOTD_ENDPOINT"] else {
+            throw XCTSkip("no xrootd here (run inside scripts/testbeds/xrootd.sh run DIR ...)")
+        }
+        let gfal = try adapter()
+        let root = endpoint + "/contract-\(UUID().uuidString.prefix(8))"
+        try checkContract(gfal, root: root, scratch: dir)
+        try LocalFiles.writeAtomically("x", to: dir + "/tree/d/x")
+        try gfal.store(dir + "/tree", to: root + "/tree")
+        XCTAssertEqual(try gfal.list(under: root), [root + "/t", root + "/tree/d/x"])
+        let stat = try XCTUnwrap(gfal.stat(root + "/tree/d/x"))
+        XCTAssertEqual(stat.mtime, stat.mtime.rounded(), "XRootD times are whole seconds")
+        try gfal.remove(root)
+        XCTAssertNil(try gfal.stat(root))
+    }
+
+    func testAnXRootDServerThatIsNotThereFailsFast() throws {
+        let started = Date()
+        XCTAssertThrowsError(try adapter().stat("root://127.0.0.1:1/data/x")) { error in
+            XCTAssertTrue("\(error)".contains("root://127.0.0.1:1/data/x"), "\(error)")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 30, "XRD_CONNECTIONRETRY keeps XrdCl from retrying for minutes")
+    }
+
+    func testTransfersSurviveInjectedFaults() throws {
+        try webdav(faultRate: 0.1)
+        let faulty = try String(contentsOfFile: dir + "/server/endpoint-faulty", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let gfal = try adapter()
+        var sums: [String: [UInt8]] = [:]
+        for i in 0..<12 {
+            let bytes = (0..<(20_000 + i * 7_919)).map { _ in UInt8.random(in: 0...255) }
+            try LocalFiles.writeAtomically(bytes, to: dir + "/up/f\(i)")
+            try gfal.store(dir + "/up/f\(i)", to: faulty + "/faults/d\(i % 3)/f\(i)")
+            sums["f\(i)"] = bytes
+        }
+        XCTAssertEqual(try gfal.list(under: faulty + "/faults").count, 12)
+        for i in 0..<12 {
+            try gfal.retrieve(faulty + "/faults/d\(i % 3)/f\(i)", to: dir + "/down/f\(i)")
+            XCTAssertEqual(try LocalFiles.read(dir + "/down/f\(i)"), sums["f\(i)"], "f\(i) arrives whole")
+            // And what the server holds is exactly what was sent.
+            XCTAssertEqual(try LocalFiles.read(dir + "/server/data/faults/d\(i % 3)/f\(i)"), sums["f\(i)"])
+        }
+        try gfal.remove(faulty + "/faults")
+        XCTAssertNil(try gfal.stat(faulty + "/faults"))
+        XCTAssertEqual(try leftovers(), [])
+        struct Counts: Decodable { var requests: Int; var faults: [String: Int] }
+        let counts = try JSONDecoder().decode(Counts.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/server/faults.json")))
+        XCTAssertGreaterThan(counts.faults.values.reduce(0, +), 5, "faults were injected: \(counts)")
+    }
+
+    func testADownloadCutShortIsRetriedAndNeverLeftPartial() throws {
+        let dav = try webdav(faultRate: 0.5, faults: "truncate").dav
+        let faulty = try String(contentsOfFile: dir + "/server/endpoint-faulty", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let bytes = (0..<300_000).map { _ in UInt8.random(in: 0...255) }
+        try LocalFiles.writeAtomically(bytes, to: dir + "/big")
+        try adapter().store(dir + "/big", to: dav + "/cut/big")
+        let gfal = try adapter()
+        for i in 0..<6 {
+            try gfal.retrieve(faulty + "/cut/big", to: dir + "/down/big\(i)")
+            XCTAssertEqual(try LocalFiles.read(dir + "/down/big\(i)"), bytes)
+        }
+        XCTAssertEqual(try LocalFiles.entries(of: dir + "/down").filter { $0.contains(".flow-part-") }, [])
+        struct Counts: Decodable { var faults: [String: Int] }
+        let counts = try JSONDecoder().decode(Counts.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/server/faults.json")))
+        XCTAssertGreaterThan(counts.faults["truncate"] ?? 0, 0, "downloads were cut short: \(counts)")
+    }
+
+    func testDirectoriesRoundTripWithDotfilesAndTheNewestTime() throws {
+        let davs = try webdav().davs
+        let gfal = try adapter()
+        try LocalFiles.writeAtomically("1", to: dir + "/tree/x/one")
+        try LocalFiles.writeAtomically("2", to: dir + "/tree/two")
+        try LocalFiles.writeAtomically("", to: dir + "/tree/.snakemake_timestamp")
+        try gfal.store(dir + "/tree", to: davs + "/out/tree")
+        XCTAssertEqual(try gfal.list(under: davs + "/out/tree/"),
+                       [davs + "/out/tree/.snakemake_timestamp", davs + "/out/tree/two", davs + "/out/tree/x/one"])
+        let files = try gfal.list(under: davs + "/out/tree").map { try XCTUnwrap(gfal.stat($0)) }
+        let tree = try XCTUnwrap(gfal.stat(davs + "/out/tree"))
+        XCTAssertTrue(tree.isDirectory)
+        XCTAssertEqual(tree.mtime, files.map(\.mtime).max())
+
+        // Storing again replaces the whole tree.
+        try LocalFiles.remove(dir + "/tree/two")
+        try gfal.store(dir + "/tree", to: davs + "/out/tree")
+        XCTAssertEqual(try gfal.list(under: davs + "/out/tree").count, 2)
+
+        try gfal.retrieve(davs + "/out/tree", to: dir + "/back")
+        XCTAssertEqual(try String(contentsOfFile: dir + "/back/x/one", encoding: .utf8), "1")
+        XCTAssertTrue(LocalFiles.exists(dir + "/back/.snakemake_timestamp"))
+        XCTAssertFalse(LocalFiles.exists(dir + "/back/two"))
+        try gfal.remove(davs + "/out")
+        XCTAssertNil(try gfal.stat(davs + "/out/tree"))
+        XCTAssertEqual(try gfal.list(under: davs + "/out"), [])
+    }
+
+    func testTimesAreWholeSecondsAndCopiesCarryThem() throws {
+        let dav = try webdav().dav
+        let gfal = try adapter()
+        try LocalFiles.writeAtomically("data", to: dir + "/f")
+        LocalFiles.setMtime(dir + "/f", seconds: 1_000_000_000.75)
+        try gfal.store(dir + "/f", to: dav + "/t/f")
+        let stat = try XCTUnwrap(gfal.stat(dav + "/t/f"))
+        XCTAssertEqual(stat.mtime, stat.mtime.rounded(), "WebDAV times are whole seconds")
+        XCTAssertGreaterThan(stat.mtime, Date().timeIntervalSince1970 - 60, "the remote time is the upload's, not the local file's")
+        try gfal.retrieve(dav + "/t/f", to: dir + "/copy")
+        XCTAssertEqual(PosixStorage().stat(dir + "/copy")?.mtime, stat.mtime)
+    }
+
+    func testAMissingObjectIsNilANamedErrorAndLeavesNoFile() throws {
+        let davs = try webdav().davs
+        let gfal = try adapter()
+        XCTAssertNil(try gfal.stat(davs + "/nowhere/x.txt"))
+        XCTAssertEqual(try gfal.list(under: davs + "/nowhere"), [])
+        XCTAssertThrowsError(try gfal.retrieve(davs + "/nowhere/x.txt", to: dir + "/x.txt")) { error in
+            XCTAssertEqual(error as? StorageError, .notFound(location: davs + "/nowhere/x.txt"))
+        }
+        XCTAssertFalse(LocalFiles.exists(dir + "/x.txt"))
+        XCTAssertNoThrow(try gfal.remove(davs + "/nowhere/x.txt"))
+        XCTAssertThrowsError(try gfal.touch(davs)) { error in
+            XCTAssertTrue("\(error)".contains("modification time"), "\(error)")
+        }
+    }
+
+    func testTLSWithoutTheCAFailsClearlyAndFast() throws {
+        let davs = try webdav().davs
+        setenv("X509_CERT_DIR", dir + "/no-such-ca", 1)
+        let started = Date()
+        XCTAssertThrowsError(try adapter().stat(davs + "/x")) { error in
+            XCTAssertTrue("\(error)".contains(davs + "/x"), "\(error)")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10, "a TLS failure is not retried as if transient")
+    }
+
+    func testABearerTokenReachesTheServerButNoError() throws {
+        // A loopback server that records the Authorization header of each request and answers 404.
+        let headers = dir + "/headers"
+        let script = """
+        import http.server, sys
+        class H(http.server.BaseHTTPRequestHandler):
+            def answer(self):
+                open(sys.argv[1], "a").write(str(self.headers.get("Authorization")) + "\\n")
+                self.send_response(404); self.send_header("Content-Length", "0"); self.end_headers()
+            do_GET = do_HEAD = do_PROPFIND = do_PUT = do_DELETE = do_MKCOL = answer
+            def log_message(self, *a): pass
+        s = http.server.HTTPServer(("127.0.0.1", 0), H)
+        print(s.server_address[1], flush=True)
+        s.serve_forever()
+        """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script, headers]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { process.terminate(); process.waitUntilExit() }
+        var port = ""
+        while !port.hasSuffix("\n") {
+            let byte = pipe.fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty { break }
+            port += String(decoding: byte, as: UTF8.self)
+        }
+        let token = "tok-\(UUID().uuidString)"
+        let gfal = try adapter { $0.bearerToken = token }
+        let url = "dav://user:hunter2@127.0.0.1:\(port.trimmingCharacters(in: .whitespacesAndNewlines))/x.txt"
+        XCTAssertNil(try gfal.stat(url))
+        var messages: [String] = []
+        do { try gfal.retrieve(url, to: dir + "/x") } catch { messages.append("\(error)") }
+        do { _ = try gfal.stat("dav://127.0.0.1:1/refused") } catch { messages.append("\(error)") }
+        do { try gfal.store(dir + "/none", to: url) } catch { messages.append("\(error)") }
+        XCTAssertEqual(messages.count, 3)
+        for message in messages {
+            XCTAssertFalse(message.contains(token), message)
+            XCTAssertFalse(message.contains("hunter2"), message)
+        }
+        let seen = try String(contentsOfFile: headers, encoding: .utf8)
+        XCTAssertTrue(seen.contains("Bearer \(token)"), "the token is sent: \(seen)")
+    }
+
+    func testTheStandardStorageServesGfalSchemes() throws {
+        let storage = Storage.standard()
+        for scheme in ["davs", "dav", "https", "root", "file"] {
+            XCTAssertTrue(try storage.adapter(for: "\(scheme)://host/x") is GfalStorage, scheme)
+        }
+        XCTAssertEqual(Storage.knownSchemes["https"], "gfal")
+    }
+
+    func testNames() {
+        XCTAssertEqual(GfalStorage.trimmed("davs://h/a/b//"), "davs://h/a/b")
+        XCTAssertEqual(GfalStorage.trimmed("file:///"), "file:///")
+        XCTAssertEqual(GfalStorage.localPath(ofFileURL: "file:///tmp/a%20b"), "/tmp/a b")
+        XCTAssertEqual(GfalStorage.localPath(ofFileURL: "file://localhost/tmp/x"), "/tmp/x")
+        let temp = GfalStorage.temporaryName(for: "root://h//d/f.txt")
+        XCTAssertTrue(temp.hasPrefix("root://h//d/.f.txt.flow-part-"), temp)
+        XCTAssertTrue(GfalStorage.isTemporaryName(String(temp.split(separator: "/").last!)))
+    }
+
+    /// Files with a temporary transfer name under the WebDAV server's folder.
+    private func leftovers() throws -> [String] {
+        try PosixStorage().list(under: dir + "/server/data").filter { $0.contains(".flow-part-") }
+    }
+}

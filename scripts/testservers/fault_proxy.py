@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Fault-injecting HTTP/1.1 reverse proxy for storage tests (the WebDAV test bed, for the gfal adapter).
+
+Owns: forwarding each request to one upstream HTTP server and, with probability --rate (a seeded RNG),
+answering it with a fault instead. It knows nothing of WebDAV or of the client under test.
+
+Faults (--faults, comma-separated):
+  503       answer 503 Service Unavailable without forwarding (the server never acted)
+  reset     read the request, then reset the connection (SO_LINGER 0) without forwarding
+  truncate  forward a GET, send the headers and half the body, then reset (a download cut short)
+
+Python 3 standard library only. Binds 127.0.0.1 on an ephemeral port and prints `PORT <n>` once it
+accepts connections. Counts are written to --stats (JSON) after every request.
+"""
+import argparse
+import http.client
+import http.server
+import json
+import random
+import socket
+import struct
+import threading
+
+METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE", "MKCOL", "PROPFIND", "PROPPATCH", "MOVE", "COPY", "OPTIONS", "LOCK", "UNLOCK"]
+HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-connection"}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--upstream", required=True, help="host:port of the real server")
+    parser.add_argument("--rate", type=float, default=0.1)
+    parser.add_argument("--faults", default="503,reset,truncate")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--stats", help="file to write JSON counts to")
+    args = parser.parse_args()
+    host, port = args.upstream.rsplit(":", 1)
+    faults = [f for f in args.faults.split(",") if f]
+    rng = random.Random(args.seed)
+    lock = threading.Lock()
+    stats = {"requests": 0, "faults": {}}
+
+    def count(kind):
+        with lock:
+            stats["requests"] += 1
+            if kind:
+                stats["faults"][kind] = stats["faults"].get(kind, 0) + 1
+            if args.stats:
+                with open(args.stats, "w") as f:
+                    json.dump(stats, f)
+
+    def pick(method):
+        with lock:
+            if rng.random() >= args.rate:
+                return None
+            kinds = [f for f in faults if f != "truncate" or method == "GET"]
+            return rng.choice(kinds) if kinds else None
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):
+            pass
+
+        def read_body(self):
+            if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                body = b""
+                while True:
+                    size = int(self.rfile.readline().split(b";")[0].strip(), 16)
+                    if size == 0:
+                        while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                            pass
+                        return body
+                    body += self.rfile.read(size)
+                    self.rfile.readline()
+            return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+        def reset(self):
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            self.connection.close()
+
+        def handle_any(self):
+            body = self.read_body()
+            fault = pick(self.command)
+            count(fault)
+            if fault == "503":
+                self.send_response(503)
+                self.send_header("Content-Length", "0")
+                self.send_header("Retry-After", "0")
+                self.end_headers()
+                return
+            if fault == "reset":
+                return self.reset()
+            upstream = http.client.HTTPConnection(host, int(port), timeout=60)
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP and k.lower() != "expect"}
+            upstream.request(self.command, self.path, body=body if body or self.command in ("PUT", "POST") else None, headers=headers)
+            response = upstream.getresponse()
+            data = response.read()
+            upstream.close()
+            self.send_response(response.status, response.reason)
+            for k, v in response.getheaders():
+                if k.lower() not in HOP and k.lower() != "content-length":
+                    self.send_header(k, v)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command == "HEAD":
+                return
+            if fault == "truncate" and len(data) > 1:
+                self.wfile.write(data[: len(data) // 2])
+                self.wfile.flush()
+                return self.reset()
+            self.wfile.write(data)
+
+    for method in METHODS:
+        setattr(Handler, "do_" + method, Handler.handle_any)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    print("PORT", server.server_address[1], flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
