@@ -39,7 +39,9 @@ cp -r "$tmp/data" "$tmp/local/data"
 
 cd "$tmp/remote"
 flags=(--cores 2 --default-storage-provider gcs --default-storage-prefix gs://bucket/run1)
-check "run from scratch on GCS" "$FLOW_BIN" run "${flags[@]}" >"$tmp/run1.log" 2>&1 || tail -30 "$tmp/run1.log"
+rc=0; "$FLOW_BIN" run "${flags[@]}" >"$tmp/run1.log" 2>&1 || rc=$?
+check "run from scratch on GCS (exit $rc)" [ "$rc" = 0 ]
+[[ "$rc" == 0 ]] || tail -30 "$tmp/run1.log"
 same "$(cd "$tmp/local" && find calls plots mapped_reads sorted_reads data -type f ! -name planted_snps.tsv | sed "s|^|run1/|")" \
      "$(objects run1/ | grep -v '^run1/logs/')" "the bucket holds every output the local run made"
 check "calls/all.vcf equals the local run's (records)" cmp -s <(grep -v '^##' "$tmp/local/calls/all.vcf") <(get run1/calls/all.vcf | grep -v '^##')
