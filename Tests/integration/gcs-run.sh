@@ -5,7 +5,9 @@
 #   2. a second run has nothing to do (freshness from the objects' times, local copies in step);
 #   3. replacing one sample's FASTQ in the bucket re-runs exactly that sample's jobs and their consumers;
 #   4. a missing input object is a clear error naming it;
-#   and the working directory itself never holds an output.
+#   and the working directory itself never holds an output;
+#   5. the same tutorial through a proxy that answers 10% of the requests with a 503, a reset or a cut
+#      download: it finishes, every object equals the local copy its job wrote (checksums match).
 set -euo pipefail
 ROOT="${FLOW_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 FLOW_BIN="${FLOW_BIN:-$ROOT/.build/debug/flow}"
@@ -70,6 +72,28 @@ for key in run1%2Fdata%2Fsamples%2FC.fastq run1%2Fmapped_reads%2FC.bam run1%2Fso
 rc=0; "$FLOW_BIN" run "${flags[@]}" >"$tmp/run5.log" 2>&1 || rc=$?
 check "a missing input object fails the run" test "$rc" != 0
 check "and the error names it" grep -q "gs://bucket/run1/data/samples/C.fastq" "$tmp/run5.log"
+
+# 5. Faults on every transfer path: a proxy in front of the emulator.
+cd "$tmp" && mkdir -p faulty && cp -r "$ROOT/workflows/tutorial/Snakefile" "$ROOT/workflows/tutorial/config.yaml" "$ROOT/workflows/tutorial/scripts" faulty/
+for f in genome.fa samples/A.fastq samples/B.fastq samples/C.fastq; do put "$tmp/data/$f" "run2/data/$f"; done
+python3 "$ROOT/scripts/testservers/fault_proxy.py" --upstream "${E#http://}" --rate 0.1 --seed 7 --stats "$tmp/faults.json" >"$tmp/proxy.out" 2>/dev/null &
+proxy=$!
+for _ in $(seq 100); do grep -q '^PORT ' "$tmp/proxy.out" 2>/dev/null && break; sleep 0.05; done
+cd "$tmp/faulty"
+rc=0; STORAGE_EMULATOR_HOST="http://127.0.0.1:$(awk '/^PORT / {print $2}' "$tmp/proxy.out")" \
+    "$FLOW_BIN" run --cores 2 --default-storage-provider gcs --default-storage-prefix gs://bucket/run2 >"$tmp/faulty.log" 2>&1 || rc=$?
+kill "$proxy" 2>/dev/null || true
+check "with 10% faults the run finishes (exit $rc)" [ "$rc" = 0 ]
+[[ "$rc" == 0 ]] || tail -20 "$tmp/faulty.log"
+faults="$(python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); print(sum(s["faults"].values()), s["requests"], s["faults"])' "$tmp/faults.json" 2>/dev/null || echo "0 0")"
+echo "    faults injected, requests: $faults"
+check "faults were injected" [ "${faults%% *}" -gt 5 ]
+bad=0
+for obj in $(objects run2/ | grep -v '^run2/logs/'); do
+    cmp -s <(get "$obj") ".flow/storage/gs/bucket/$obj" || { echo "    differs: $obj"; bad=$((bad + 1)); }
+done
+check "every stored object equals the local copy its job wrote" [ "$bad" = 0 ]
+check "and the calls equal the local run's" cmp -s <(grep -v '^##' "$tmp/local/calls/all.vcf") <(get run2/calls/all.vcf | grep -v '^##')
 
 echo "gcs-run: $failures failures"
 [[ "$failures" == 0 ]]

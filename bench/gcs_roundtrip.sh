@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# GCS round trip: uploads an N MB (default 200) random file to fake-gcs-server (the GCS emulator from
+# PyPI, scripts/testbeds/fake-gcs.sh) with flow's gs:// adapter (flow-storage-bench under
+# /usr/bin/time -v), downloads it back, checks the sha256, and prints peak RSS and throughput next to
+# curl doing the same requests (media upload, alt=media download) against the same server.
+# Goal: peak RSS under 60 MB whatever N is (bodies stream to and from files).
+#
+# Usage: bench/gcs_roundtrip.sh [megabytes]   (BIN=path/to/flow-storage-bench to skip the build;
+#        CONFIG=release for a release build, default debug)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+MB="${1:-200}"
+export PATH="/opt/swift/usr/bin:$PATH"
+if [[ -z "${BIN:-}" ]]; then
+    swift build -c "${CONFIG:-debug}" --product flow-storage-bench >&2
+    BIN="$(swift build -c "${CONFIG:-debug}" --show-bin-path)/flow-storage-bench"
+fi
+WORK="$(mktemp -d)"
+trap 'scripts/testbeds/fake-gcs.sh stop "$WORK/server"; rm -rf "$WORK"' EXIT
+scripts/testbeds/fake-gcs.sh start "$WORK/server" >/dev/null
+E="$(cat "$WORK/server/endpoint")"
+export STORAGE_EMULATOR_HOST="$E"
+curl -sf -X POST -H 'Content-Type: application/json' -d '{"name":"bench"}' "$E/storage/v1/b?project=test" >/dev/null
+head -c "$((MB * 1024 * 1024))" /dev/urandom >"$WORK/big"
+sum="$(sha256sum <"$WORK/big" | cut -d' ' -f1)"
+
+# timed LABEL CMD...: runs CMD under GNU time; prints "LABEL: <seconds> s, <MB/s>, peak RSS <MB>".
+timed() {
+    local label="$1"; shift
+    /usr/bin/time -v -o "$WORK/time" "$@" >/dev/null 2>"$WORK/err" || { cat "$WORK/err" >&2; echo "$label: FAILED"; return 1; }
+    awk -v label="$label" -v mb="$MB" '
+        /Maximum resident set size/ { rss = $NF / 1024 }
+        /Elapsed \(wall clock\)/ { n = split($NF, p, ":"); s = (n == 3 ? p[1] * 3600 + p[2] * 60 + p[3] : p[1] * 60 + p[2]) }
+        END { printf "%-28s %6.2f s  %7.1f MB/s  peak RSS %6.1f MB\n", label ":", s, mb * 1.048576 / s, rss }' "$WORK/time"
+}
+
+echo "GCS round trip of $MB MB (fake-gcs-server on 127.0.0.1, HTTP)"
+timed "flow store (upload)" "$BIN" store "$WORK/big" "gs://bench/big"
+timed "flow retrieve (download)" "$BIN" retrieve "gs://bench/big" "$WORK/back"
+[[ "$(sha256sum <"$WORK/back" | cut -d' ' -f1)" == "$sum" ]] && echo "sha256 matches" || { echo "sha256 MISMATCH"; exit 1; }
+timed "curl upload (media)" curl -sf -X POST -H 'Expect:' -H 'Content-Type: application/octet-stream' -T "$WORK/big" \
+    "$E/upload/storage/v1/b/bench/o?uploadType=media&name=big2"
+timed "curl download (alt=media)" curl -sf -o "$WORK/back2" "$E/storage/v1/b/bench/o/big2?alt=media"
