@@ -54,7 +54,7 @@ let package = Package(
         // The glue of one run: workflow -> DAG -> plan -> scheduler/executors -> state, reporting
         // events to a printer it does not own.
         .target(name: "FlowEngine", dependencies: ["FlowSyntax", "FlowLang", "FlowWorkflow", "FlowDAG", "FlowState", "FlowExec", "FlowStorage", "FlowSystem"]),
-        .target(name: "FlowCLI", dependencies: ["FlowSyntax", "FlowLang", "FlowExec", "FlowEngine", "FlowPython", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "FlowCLI", dependencies: ["FlowSyntax", "FlowLang", "FlowExec", "FlowEngine", "FlowStorage", "FlowPython", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "flow", dependencies: ["FlowCLI"]),
         // Parser-only driver for scripts/fuzz_snakefiles.py --parser-only and corpus checks.
         .executableTarget(name: "flow-parse", dependencies: ["FlowSyntax"]),

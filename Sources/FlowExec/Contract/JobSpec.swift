@@ -33,7 +33,7 @@ public enum ResourceValue: Equatable, Hashable, Sendable, CustomStringConvertibl
 }
 
 /// A file a job reads or writes: where flow keeps it, and where the job sees it.
-public struct JobFile: Equatable, Sendable {
+public struct JobFile: Equatable, Sendable, Codable {
     /// Where the file lives for flow: a path relative to flow's working directory, or a storage
     /// URL (`gs://bucket/key`).
     public var location: String
