@@ -165,6 +165,37 @@ final class KubernetesManifestTests: XCTestCase {
         XCTAssertFalse(text.contains("s3cret"))
     }
 
+    /// Staged mode: the pod's own folder, flow in the image staging the files through storage;
+    /// nothing of flow's working directory in the Job but plain-path files made absolute.
+    func testStagedJobStagesThroughStorageWithFlowInTheImage() throws {
+        var options = KubernetesOptions()
+        options.dataMode = .staged
+        options.flowBinary = "/usr/local/bin/flow"
+        options.workdir = "/home/me/run"
+        let job = JobSpec(id: 3, name: "sort", runID: "r", command: .shell("samtools sort -o {out} {in}"),
+                          workingDirectory: "/home/me/run",
+                          inputs: [JobFile(location: "gs://bucket/run1/mapped/A.bam", path: ".flow/storage/gs/bucket/run1/mapped/A.bam")],
+                          outputs: [JobFile(location: "gs://bucket/run1/sorted/A.bam", path: ".flow/storage/gs/bucket/run1/sorted/A.bam"),
+                                    JobFile("logs/sort/A.log")])
+        let manifest = try KubernetesManifest.job(job, options: options, secret: nil)
+        let text = String(decoding: try KubernetesManifest.json(manifest), as: UTF8.self)
+        let spec = ((manifest["spec"] as! [String: Any])["template"] as! [String: Any])["spec"] as! [String: Any]
+        let container = (spec["containers"] as! [[String: Any]])[0]
+        XCTAssertEqual(container["workingDir"] as? String, KubernetesManifest.stagedDirectory)
+        let script = (container["command"] as! [String])[2]
+        XCTAssertTrue(script.contains("/usr/local/bin/flow job-files stage-in .flow/job-files.json || exit $?"), script)
+        XCTAssertTrue(script.contains("/usr/local/bin/flow job-files stage-out .flow/job-files.json"), script)
+        XCTAssertFalse(script.contains("cp -a"))
+        // The only trace of the working directory: the plain-path log, which must be on a volume the pod sees.
+        XCTAssertEqual(text.components(separatedBy: "/home/me/run").count - 1, 1, text)
+        let json = script.components(separatedBy: "\n").first { $0.hasPrefix("{\"inputs\"") }!
+        let files = try JobStaging.Files.decode(Data(json.utf8))
+        XCTAssertEqual(files.inputs, job.inputs)
+        XCTAssertEqual(files.outputs[0], job.outputs[0])
+        XCTAssertEqual(files.outputs[1], JobFile(location: "/home/me/run/logs/sort/A.log", path: "logs/sort/A.log"))
+        XCTAssertEqual(ExecutorRegistry.setting(forKey: "kubernetes-flow-binary")?.setting.name, "flow-binary")
+    }
+
     func testNamesLabelsAndSettingErrors() throws {
         XCTAssertEqual(KubernetesManifest.labelValue("20260101T000000-42"), "20260101T000000-42")
         XCTAssertEqual(KubernetesManifest.labelValue("-a b/c-"), "a-b-c")

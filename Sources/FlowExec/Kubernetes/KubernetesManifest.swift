@@ -4,6 +4,7 @@
 // can pin it), the labels that find a run's objects, resources from threads and the job's
 // resources, and the container command for the two data modes. Pure: no HTTP, no state.
 
+import FlowStorage
 import FlowSystem
 import Foundation
 
@@ -56,7 +57,7 @@ public enum KubernetesManifest {
         var container: [String: Any] = [
             "name": containerName,
             "image": job.container ?? options.image,
-            "command": ["/bin/bash", "-c", script(job, options: options)],
+            "command": ["/bin/bash", "-c", try script(job, options: options)],
         ]
         var volumes: [[String: Any]] = []
         var mounts: [[String: Any]] = []
@@ -150,41 +151,47 @@ public enum KubernetesManifest {
     public static let stagedDirectory = "/flow/work"
 
     /// The bash text the container runs. Shared mode: the job script, changing into the working
-    /// directory on the shared volume. Staged mode: the self-contained script (programs embedded)
-    /// run in the pod's own folder, with inputs copied in from where flow keeps them and outputs
-    /// copied back (their locations must be visible to the pod: a path on a mounted volume).
-    public static func script(_ job: JobSpec, options: KubernetesOptions) -> String {
+    /// directory on the shared volume. Staged mode: the pod's own folder is the job's directory;
+    /// `flow job-files stage-in` (flow in the image, `kubernetes-flow-binary`) retrieves the
+    /// inputs from storage, the self-contained script (programs embedded) runs, and
+    /// `flow job-files stage-out` stores whatever outputs, logs and benchmarks it left, failed or
+    /// not (the engine checks them in storage). Storage URLs are fetched with the credentials the
+    /// cluster gives the pod; a plain path is made absolute against flow's working directory, so it
+    /// must be visible to the pod (a mounted volume).
+    public static func script(_ job: JobSpec, options: KubernetesOptions) throws -> String {
         switch options.dataMode {
         case .shared:
             return JobScript.render(job)
         case .staged:
             let base = job.workingDirectory.isEmpty ? options.workdir : job.workingDirectory
-            func located(_ file: JobFile) -> String { ShellQuote.quote(file.location.hasPrefix("/") ? file.location : base + "/" + file.location) }
-            var lines = ["set -euo pipefail"]
-            for input in job.inputs {
-                let dir = LocalFiles.dirname(input.path)
-                if !dir.isEmpty { lines.append("mkdir -p \(ShellQuote.quote(dir))") }
-                lines.append("cp -a \(located(input)) \(ShellQuote.quote(input.path))")
+            func located(_ file: JobFile) -> JobFile {
+                StorageURL.isRemote(file.location) || file.location.hasPrefix("/")
+                    ? file : JobFile(location: base + "/" + file.location, path: file.path)
             }
-            for output in job.outputs {
-                let dir = LocalFiles.dirname(output.path)
-                if !dir.isEmpty { lines.append("mkdir -p \(ShellQuote.quote(dir))") }
-            }
+            let files = try JobStaging.Files(inputs: job.inputs.map(located), outputs: job.outputs.map(located)).json()
+            let flow = ShellQuote.quote(options.flowBinary)
+            var lines = ["set -uo pipefail", "mkdir -p .flow"]
+            lines += hereDocument(files, to: ".flow/job-files.json", delimiter: "FLOW_JOB_FILES_END")
+            lines.append("\(flow) job-files stage-in .flow/job-files.json || exit $?")
             lines.append("status=0")
-            lines.append("bash <<'FLOW_JOB_SCRIPT_END' || status=$?")
             var body = JobScript.render(job, directory: .some(nil), embedPrograms: true)
-            var delimiter = "FLOW_JOB_SCRIPT_END"
-            while body.contains(delimiter) { delimiter += "_" }
-            if delimiter != "FLOW_JOB_SCRIPT_END" { lines[lines.count - 1] = "bash <<'\(delimiter)' || status=$?" }
             if body.hasSuffix("\n") { body.removeLast() }
-            lines.append(body)
-            lines.append(delimiter)
-            for output in job.outputs {
-                let dest = located(output)
-                lines.append("if [ -e \(ShellQuote.quote(output.path)) ]; then mkdir -p \"$(dirname \(dest))\" && cp -a \(ShellQuote.quote(output.path)) \(dest); fi")
-            }
+            let delimiter = unusedDelimiter("FLOW_JOB_SCRIPT_END", in: body)
+            lines += ["bash <<'\(delimiter)' || status=$?", body, delimiter]
+            lines.append("\(flow) job-files stage-out .flow/job-files.json || { out=$?; [ \"$status\" = 0 ] && status=$out; }")
             lines.append("exit $status")
             return lines.joined(separator: "\n") + "\n"
         }
+    }
+
+    private static func unusedDelimiter(_ base: String, in text: String) -> String {
+        var delimiter = base
+        while text.contains(delimiter) { delimiter += "_" }
+        return delimiter
+    }
+
+    private static func hereDocument(_ text: String, to path: String, delimiter base: String) -> [String] {
+        let delimiter = unusedDelimiter(base, in: text)
+        return ["cat > \(ShellQuote.quote(path)) <<'\(delimiter)'", text, delimiter]
     }
 }

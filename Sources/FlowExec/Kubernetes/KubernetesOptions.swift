@@ -9,7 +9,8 @@ public struct KubernetesOptions: Sendable, Equatable {
     public enum DataMode: String, Sendable, Equatable {
         /// The working directory is on a PVC mounted at the same path in flow's pod and the jobs'.
         case shared
-        /// Each pod runs in a folder of its own; the job script copies inputs in and outputs back.
+        /// Each pod runs in a folder of its own; flow in the image stages inputs in from storage
+        /// and outputs back (`flow job-files`).
         case staged
     }
 
@@ -42,6 +43,8 @@ public struct KubernetesOptions: Sendable, Equatable {
     public var ttlSecondsAfterFinished: Int?
     public var image = "flow:latest"
     public var dataMode: DataMode = .shared
+    /// flow in the job image (staged mode runs `<it> job-files stage-in|stage-out`).
+    public var flowBinary = "flow"
     /// flow's working directory (absolute): where shared-mode jobs run.
     public var workdir = "/"
     public var jobs = 100
@@ -77,6 +80,7 @@ public struct KubernetesOptions: Sendable, Equatable {
         ttlSecondsAfterFinished = s.int("ttl-seconds-after-finished")
         image = s.string("container-image") ?? image
         dataMode = DataMode(rawValue: s.string("data-mode") ?? "shared") ?? .shared
+        flowBinary = s.string("flow-binary") ?? flowBinary
         workdir = context.workdir
         jobs = context.jobs ?? 100
         let fromRate = context.maxStatusChecksPerSecond > 0 ? 1 / context.maxStatusChecksPerSecond : 0
