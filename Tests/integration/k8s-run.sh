@@ -3,7 +3,10 @@
 # (TLS, bearer token, a kubelet running pods as local processes; the PVC "work" is the run's folder).
 #   a. the tutorial, shared-volume mode, --jobs 4: the same files, VCF records, alignments and plot as locally;
 #      every status round costs at most 3 API requests besides one log read per finished job;
-#   b. the tutorial in staged mode (each pod in its own folder, inputs copied in, outputs back): same as local;
+#   b. the tutorial in staged mode with every file in fake-gcs-server (--default-storage-provider gcs): each pod
+#      in its own folder runs `flow job-files stage-in|stage-out` around its command (STORAGE_EMULATOR_HOST from
+#      the run's Secret); no Job names the working directory; the bucket equals the local run; a second run does
+#      nothing;
 #   c. 10% API faults (429/500/503/reset) and 2 pods Evicted: the run completes with the same outputs; from
 #      the server's log, no Job name was created twice and no job ran twice except the evicted ones' retry;
 #   d. a failing job: exit 1, "Error in rule", its pod log shown; nothing of the run left (kubectl by label);
@@ -18,11 +21,14 @@ FLOW_BIN="${FLOW_BIN:-$ROOT/.build/debug/flow}"
 for tool in python3 openssl kubectl bwa samtools bcftools; do command -v "$tool" >/dev/null || { echo "SKIP: $tool not found"; exit 77; }; done
 [[ -x "$FLOW_BIN" ]] || { echo "SKIP: no flow binary at $FLOW_BIN"; exit 77; }
 source "$ROOT/Tests/integration/lib/checks.bash"
+# Pods inherit the test server's environment (a local kubelet): storage credentials reach them only as flow passes them.
+unset STORAGE_EMULATOR_HOST GOOGLE_APPLICATION_CREDENTIALS
 T_START=$SECONDS
 tmp="$(mktemp -d)"
 server_pid=""
 cleanup() {
     [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null || true
+    "$ROOT/scripts/testbeds/fake-gcs.sh" stop "$tmp/gcs" 2>/dev/null || true
     if [[ "${FLOW_TEST_KEEP:-0}" == 1 ]]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
@@ -93,12 +99,66 @@ PY
 )"
 check "every status round: at most 3 API requests besides log reads (worst $worst)" [ "${worst%% *}" -le 3 ]
 
-section "b. tutorial, staged (no shared working directory)"
-tutorial "$tmp/staged"
-start_server b "$tmp/staged"
-rc=0; (cd "$tmp/staged" && "$FLOW_BIN" run "${K8S[@]}" --kubernetes-data-mode staged > run.log 2>&1) || rc=$?
-check "staged tutorial exits 0 (got $rc)" [ "$rc" = 0 ]
-same_as_local "$tmp/staged" "staged"
+section "b. tutorial, staged: every file in Cloud Storage (fake-gcs-server), staged by flow inside each pod"
+# No volume is shared: the pods run in folders of their own and reach the files only through gs:// URLs, with
+# `flow job-files` (the test's flow binary as the image's flow) and STORAGE_EMULATOR_HOST given to them through
+# the run's Secret (--kubernetes-envvars). The API server itself is started without it.
+rc=0; "$ROOT/scripts/testbeds/fake-gcs.sh" start "$tmp/gcs" >/dev/null || rc=$?
+if [[ "$rc" == 77 ]]; then
+    echo "SKIP b: fake-gcs-server not installed (scripts/setup.sh --with-testbeds)"
+else
+    check "fake-gcs-server started" [ "$rc" = 0 ]
+    E="$(cat "$tmp/gcs/endpoint")"
+    quote() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
+    curl -sf -X POST -H 'Content-Type: application/json' -d '{"name":"bucket"}' "$E/storage/v1/b?project=test" >/dev/null
+    for f in $(cd "$tmp/data" && find . -type f | sed 's|^\./||'); do
+        curl -sf -X POST -H 'Content-Type: application/octet-stream' --data-binary @"$tmp/data/$f" \
+            "$E/upload/storage/v1/b/bucket/o?uploadType=media&name=$(quote "run1/data/$f")" >/dev/null
+    done
+    mkdir -p "$tmp/staged"
+    cp -r "$ROOT/workflows/tutorial/Snakefile" "$ROOT/workflows/tutorial/config.yaml" "$ROOT/workflows/tutorial/scripts" "$tmp/staged/"
+    start_server b "$tmp/no-pvc"
+    STAGED=(--kubernetes-data-mode staged --kubernetes-flow-binary "$FLOW_BIN" --kubernetes-envvars STORAGE_EMULATOR_HOST
+            --default-storage-provider gcs --default-storage-prefix gs://bucket/run1)
+    rc=0; (cd "$tmp/staged" && STORAGE_EMULATOR_HOST="$E" "$FLOW_BIN" run "${K8S[@]}" "${STAGED[@]}" --kubernetes-omit-job-cleanup \
+        > run.log 2>&1) || rc=$?
+    check "staged tutorial exits 0 (got $rc)" [ "$rc" = 0 ]
+    [[ "$rc" == 0 ]] || tail -30 "$tmp/staged/run.log"
+    kubectl --cache-dir "$tmp/kcache" get jobs -l app.kubernetes.io/managed-by=flow -o json > "$tmp/b/jobs.json"
+    check "12 Jobs, each in its own folder (workingDir /flow/work on an emptyDir, no PVC)" python3 - "$tmp/b/jobs.json" <<'PY'
+import json, sys
+jobs = json.load(open(sys.argv[1]))["items"]
+ok = len(jobs) == 12
+for j in jobs:
+    pod = j["spec"]["template"]["spec"]
+    c = pod["containers"][0]
+    ok &= c["workingDir"] == "/flow/work" and all("emptyDir" in v for v in pod.get("volumes", []))
+    ok &= "job-files stage-in" in c["command"][2] and "gs://bucket/run1/" in c["command"][2]
+sys.exit(0 if ok else 1)
+PY
+    # The one mention of the working directory allowed: the script prelude's workflow.basedir and scriptdir
+    # (strings the `snakemake` object carries; the pod reads nothing there).
+    check "no Job names a path in the working directory or the emulator's address" \
+        [ -z "$(sed -e "s|_FlowWorkflow(\\\\\"$tmp/staged\\\\\", \\\\\"$tmp/staged/Snakefile\\\\\"||g" \
+                    -e "s|scriptdir=\\\\\"$tmp/staged\\\\\"||g" "$tmp/b/jobs.json" | grep -F -e "$tmp/staged" -e "${E#http://}")" ]
+    check "nothing staged into the working directory" [ "$(files "$tmp/staged")" == "$(printf '%s\n' ./Snakefile ./config.yaml ./run.log $(cd "$tmp/staged" && find ./scripts -type f) | sort)" ]
+    # The bucket's objects next to the workflow: the same tree as the local run's.
+    cp -r "$tmp/staged" "$tmp/staged-got"
+    for key in $(curl -sf "$E/storage/v1/b/bucket/o?prefix=run1/" | python3 -c 'import json, sys; print("\n".join(o["name"] for o in json.load(sys.stdin).get("items", [])))'); do
+        mkdir -p "$(dirname "$tmp/staged-got/${key#run1/}")"
+        curl -sf "$E/storage/v1/b/bucket/o/$(quote "$key")?alt=media" > "$tmp/staged-got/${key#run1/}"
+    done
+    same_as_local "$tmp/staged-got" "staged through gs://"
+    created="$(stats | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["created"]))')"
+    kubectl --cache-dir "$tmp/kcache" delete jobs,pods -l app.kubernetes.io/managed-by=flow > /dev/null
+    rc=0; (cd "$tmp/staged" && STORAGE_EMULATOR_HOST="$E" "$FLOW_BIN" run "${K8S[@]}" "${STAGED[@]}" > run2.log 2>&1) || rc=$?
+    check "second staged run: exit 0 (got $rc), nothing to be done" grep -q "Nothing to be done" "$tmp/staged/run2.log"
+    check "and no Job created ($created before, $(stats | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["created"]))') after)" \
+        [ "$(stats | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["created"]))')" = "$created" ]
+    rm -f "$tmp/staged/run2.log"
+    check "nothing of the run left after it" [ -z "$(left)" ]
+    "$ROOT/scripts/testbeds/fake-gcs.sh" stop "$tmp/gcs" || true
+fi
 
 section "c. 10% API faults and 2 evictions"
 tutorial "$tmp/faults"
