@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "FlowStorageTests", dependencies: ["FlowStorage", "FlowSystem", "FlowHTTP"]),
         .testTarget(name: "FlowSystemTests", dependencies: ["FlowSystem"]),
         .testTarget(name: "FlowStateTests", dependencies: ["FlowState"]),
-        .testTarget(name: "FlowExecTests", dependencies: ["FlowExec", "FlowSystem", "FlowHTTP"]),
+        .testTarget(name: "FlowExecTests", dependencies: ["FlowExec", "FlowStorage", "FlowSystem", "FlowHTTP"]),
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowExec", "FlowState", "FlowStorage", "FlowSystem"]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowExec"]),
         .testTarget(name: "FlowHTTPTests", dependencies: ["FlowHTTP"]),
