@@ -24,15 +24,7 @@ curl -sf -X POST -H 'Content-Type: application/json' -d '{"name":"bench"}' "$E/s
 head -c "$((MB * 1024 * 1024))" /dev/urandom >"$WORK/big"
 sum="$(sha256sum <"$WORK/big" | cut -d' ' -f1)"
 
-# timed LABEL CMD...: runs CMD under GNU time; prints "LABEL: <seconds> s, <MB/s>, peak RSS <MB>".
-timed() {
-    local label="$1"; shift
-    /usr/bin/time -v -o "$WORK/time" "$@" >/dev/null 2>"$WORK/err" || { cat "$WORK/err" >&2; echo "$label: FAILED"; return 1; }
-    awk -v label="$label" -v mb="$MB" '
-        /Maximum resident set size/ { rss = $NF / 1024 }
-        /Elapsed \(wall clock\)/ { n = split($NF, p, ":"); s = (n == 3 ? p[1] * 3600 + p[2] * 60 + p[3] : p[1] * 60 + p[2]) }
-        END { printf "%-28s %6.2f s  %7.1f MB/s  peak RSS %6.1f MB\n", label ":", s, mb * 1.048576 / s, rss }' "$WORK/time"
-}
+source "bench/lib.sh"
 
 echo "GCS round trip of $MB MB (fake-gcs-server on 127.0.0.1, HTTP)"
 timed "flow store (upload)" "$BIN" store "$WORK/big" "gs://bench/big"
