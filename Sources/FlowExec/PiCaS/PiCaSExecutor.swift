@@ -8,7 +8,9 @@
 // attempt), status (one `_all_docs?include_docs` request per round for every token in flight,
 // mapped like the standard views), stale-lock scrubbing within a budget, then `lost`, logs (the
 // `logs_<id>.out/.err` attachments, saved under .flow/logs/picas/) and cancel (todo tokens
-// deleted, locked ones flagged `flow_cancel` so a flow worker stops them; one `_bulk_docs`).
+// deleted, locked ones flagged `flow_cancel` so a flow worker stops them; one `_bulk_docs`). In grid
+// data mode (no shared file system) a token carries the whole script and its files' storage
+// locations, and the engine checks outputs in storage (`sharesFileSystem` false).
 // It knows nothing about retries, ordering or limits beyond -j: the `Scheduler` decides those.
 
 import Foundation
