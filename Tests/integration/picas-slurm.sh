@@ -4,7 +4,8 @@
 #   a. `flow run --profile picas` (the tutorial) while `sbatch --array=1-3` runs three `flow worker`s in the
 #      working directory (shared file system): outputs equal the local run's, each of the 11 tokens claimed and
 #      done exactly once (the server's counts), every token stamped with the Slurm job id of an array task;
-#   b. the same with 10% forced claim races (409) and 10% 5xx answers from the server.
+#   b. the same with 10% forced claim races (409) and 10% 5xx answers from the server;
+#   c. the password (the pilots read it from a credentials file) is in no file of the test or of Slurm's state.
 # The test node has 2 CPUs, so Slurm runs two pilots at a time and the third starts when one leaves (as on a
 # busy cluster); each prints what it ran.
 # Skipped (exit 77) unless FLOW_TEST_SLURM=1 or `sinfo` answers (FLOW_TEST_SLURM=0 skips always).
@@ -33,6 +34,9 @@ trap cleanup EXIT
 chmod 755 "$tmp"
 
 tutorial_reference
+# The pilots read the password from a file outside the working directory: Slurm keeps a job's environment in its
+# state directory, so PICAS_PASSWORD is not exported to them (--export names what is).
+(umask 077 && printf '%s:%s\n' "$PICAS_USER" "$PICAS_PASSWORD" > "$tmp/picas.cred")
 
 # array_run NAME SERVER-ARGS...: the tutorial with flow on one side and a 3-task job array of flow workers on the other.
 array_run() {
@@ -50,8 +54,8 @@ array_run() {
     # The pilots: each waits up to 15 s for tokens before it leaves (flow submits as jobs become ready).
     local array
     array="$(sbatch --parsable --array=1-3 --job-name "flow-picas-pilot-$name" --chdir "$dir/run" --time 10 \
-        --output "$dir/worker-%a.log" \
-        --wrap "exec '$FLOW_BIN' worker --url '$COUCH_URL' --database tutorial --idle-exit 15 --heartbeat 2")"
+        --output "$dir/worker-%a.log" --export=PATH,HOME,LANG \
+        --wrap "exec '$FLOW_BIN' worker --url '$COUCH_URL' --database tutorial --credentials-file '$tmp/picas.cred' --idle-exit 15 --heartbeat 2")"
     arrays+=("$array")
     wait "$fpid" || rc=$?
     echo "    tutorial drained by the job array $array: $((SECONDS - t)) s"
@@ -88,6 +92,12 @@ section "a. three flow workers as a Slurm job array"
 array_run plain --seed 21
 section "b. the same with 10% forced 409 claim races and 10% 5xx answers"
 array_run faults --seed 22 --conflict-rate 0.1 --fault-rate 0.1 --faults 503,500
+
+section "c. the password is in no token, log, job output or Slurm state"
+rm -f "$tmp/picas.cred"
+leaks="$(grep -rlF -- "$PICAS_PASSWORD" "$tmp" "${SLURM_LAB:-/tmp/flow-slurm-lab}" 2>/dev/null || true)"
+check "no file under the test folder or the Slurm test bed's state, spool and logs holds the password" [ -z "$leaks" ]
+[[ -z "$leaks" ]] || echo "$leaks" | sed 's/^/    leak: /'
 
 echo "picas-slurm: $failures failures ($((SECONDS - T_START)) s)"
 [[ $failures == 0 ]]
