@@ -6,8 +6,8 @@
 #      done exactly once (the server's counts), every token stamped with the Slurm job id of an array task;
 #   b. the same with 10% forced claim races (409) and 10% 5xx answers from the server;
 #   c. the password (the pilots read it from a credentials file) is in no file of the test or of Slurm's state.
-# The test node has 2 CPUs, so Slurm runs two pilots at a time and the third starts when one leaves (as on a
-# busy cluster); each prints what it ran.
+# The pilots go to the test bed's `pilots` partition, whose cores jobs share, so all three run at once on the 2-CPU
+# node (without it, Slurm runs two at a time and the third starts when one leaves); each prints what it ran.
 # Skipped (exit 77) unless FLOW_TEST_SLURM=1 or `sinfo` answers (FLOW_TEST_SLURM=0 skips always).
 set -euo pipefail
 ROOT="${FLOW_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -33,6 +33,8 @@ trap cleanup EXIT
 # Slurm runs the array as this user on this machine: the test folder must be readable by it.
 chmod 755 "$tmp"
 
+PARTITION=()
+if [[ -n "$(sinfo -h -p pilots -o %P 2>/dev/null)" ]]; then PARTITION=(--partition pilots); else echo "NOTE: no pilots partition: two pilots at a time"; fi
 tutorial_reference
 # The pilots read the password from a file outside the working directory: Slurm keeps a job's environment in its
 # state directory, so PICAS_PASSWORD is not exported to them (--export names what is).
@@ -47,20 +49,24 @@ array_run() {
     create_db tutorial || create_db tutorial
     tutorial "$dir/run"
     cd "$dir/run"
-    local t=$SECONDS rc=0
+    local t=$SECONDS rc=0 i
     flow_picas tutorial > run.log 2>&1 &
     local fpid=$!
     bg_pids+=("$fpid")
     # The pilots: each waits up to 15 s for tokens before it leaves (flow submits as jobs become ready).
     local array
-    array="$(sbatch --parsable --array=1-3 --job-name "flow-picas-pilot-$name" --chdir "$dir/run" --time 10 \
+    array="$(sbatch --parsable --array=1-3 "${PARTITION[@]}" --job-name "flow-picas-pilot-$name" --chdir "$dir/run" --time 10 \
         --output "$dir/worker-%a.log" --export=PATH,HOME,LANG \
         --wrap "exec '$FLOW_BIN' worker --url '$COUCH_URL' --database tutorial --credentials-file '$tmp/picas.cred' --idle-exit 15 --heartbeat 2")"
     arrays+=("$array")
+    if [[ ${#PARTITION[@]} -gt 0 ]]; then
+        local running=0 i
+        for i in $(seq 50); do running="$(squeue -h -j "$array" -t R | wc -l)"; [[ "$running" == 3 ]] && break; sleep 0.2; done
+        check "$name: the three pilots run at once ($running running)" [ "$running" = 3 ]
+    fi
     wait "$fpid" || rc=$?
     echo "    tutorial drained by the job array $array: $((SECONDS - t)) s"
     check "$name: flow run exits 0 (got $rc)" [ "$rc" = 0 ] || tail -20 run.log
-    local i
     for i in $(seq 300); do [[ -z "$(squeue -h -j "$array" 2>/dev/null)" ]] && break; sleep 0.2; done
     check "$name: the array's three pilots ran and left by their idle rule" \
         [ "$(cat "$dir"/worker-{1,2,3}.log 2>/dev/null | grep -c 'tokens run')" = 3 ]
