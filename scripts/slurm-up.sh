@@ -5,7 +5,8 @@
 # Follows shared/reference/test-servers.md §1:
 #   1. installs slurm-wlm and munge with apt-get unless they are already installed;
 #   2. starts munged as user munge (unless a munged is already running);
-#   3. writes /etc/slurm/slurm.conf, taking CPUs and RealMemory from `slurmd -C`;
+#   3. writes /etc/slurm/slurm.conf, taking CPUs and RealMemory from `slurmd -C`, with the default partition `debug`
+#      and `pilots`, whose cores up to 4 jobs share (token-pool pilots mostly wait: Tests/integration/picas-slurm.sh);
 #   4. with WITH_DBD=1 only: also installs mariadb-server and slurmdbd, starts MariaDB (as user mysql, on 127.0.0.1),
 #      creates the slurm_acct_db database and user, writes /etc/slurm/slurmdbd.conf, starts slurmdbd and registers
 #      the cluster, so that plain `sacct` works (without it, `sacct -c` reads the jobcomp file instead);
@@ -77,6 +78,7 @@ SlurmctldLogFile=$SLURM_LAB/logs/slurmctld.log
 SlurmdLogFile=$SLURM_LAB/logs/slurmd.log
 NodeName=$node NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+PartitionName=pilots Nodes=ALL Default=NO MaxTime=INFINITE State=UP OverSubscribe=FORCE:4
 CONF
 mkdir -p /etc/slurm
 if ! cmp -s "$conf" "$SLURM_CONF_PATH"; then

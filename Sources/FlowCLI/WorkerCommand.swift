@@ -1,6 +1,7 @@
 // `flow worker`: a PiCaS pilot. Claims tokens from a CouchDB token pool and runs them until its
 // stop rules say so; all the work is FlowExec's `PiCaSWorker`. Credentials as for the executor:
-// PICAS_USER/PICAS_PASSWORD or --credentials-file, never on the command line.
+// PICAS_USER/PICAS_PASSWORD or --credentials-file, never on the command line. Grid tokens
+// (`--picas-data-mode grid`) run in a folder of their own under -d, their files staged.
 
 import ArgumentParser
 import Foundation
@@ -10,7 +11,7 @@ struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
         abstract: "Run PiCaS tokens from a CouchDB token pool (flow's or stock picas tokens).",
-        discussion: "Credentials: PICAS_USER and PICAS_PASSWORD, or --credentials-file (user:password, mode 600).")
+        discussion: "Credentials: PICAS_USER and PICAS_PASSWORD, or --credentials-file (user:password, mode 600). Tokens of a grid-mode run (flow run --picas-data-mode grid) run in a folder of their own under the directory, their inputs retrieved from storage first and their outputs stored after.")
 
     @Option(help: "CouchDB server URL.") var url: String
     @Option(help: "The token pool's database.") var database: String

@@ -26,6 +26,21 @@ final class PiCaSTokenTests: XCTestCase {
         XCTAssertFalse(text.contains("SECRET"), "environment values never go into a token")
     }
 
+    func testGridTokensCarryTheirFiles() {
+        let job = JobSpec(id: 1, name: "sort", key: "sort[s=A]", runID: "r", command: .shell("samtools sort"), workingDirectory: "/w",
+                          inputs: [JobFile(location: "davs://h:1/run1/a.bam", path: ".flow/storage/davs/h:1/run1/a.bam")],
+                          outputs: [JobFile(location: "davs://h:1/run1/b.bam", path: ".flow/storage/davs/h:1/run1/b.bam")])
+        let grid = PiCaSToken.make(for: job, input: "true", timeLimit: nil, carryFiles: true)
+        let files = PiCaSToken.files(of: grid)
+        XCTAssertEqual(files?.inputs, job.inputs)
+        XCTAssertEqual(files?.outputs, job.outputs)
+        // Through JSON and back, as a worker reads it.
+        let decoded = try! JSONSerialization.jsonObject(with: CouchClient.encode(grid)) as! CouchDocument
+        XCTAssertEqual(PiCaSToken.files(of: decoded)?.outputs, job.outputs)
+        XCTAssertNil(PiCaSToken.files(of: PiCaSToken.make(for: job, input: "true", timeLimit: nil)), "shared mode: no files, no staging")
+        XCTAssertNil(PiCaSToken.files(of: ["input": "echo stock"]), "a stock token")
+    }
+
     func testPhasesFollowTheStandardViews() {
         XCTAssertEqual(PiCaSToken.phase(of: ["lock": 0, "done": 0]), .todo)
         XCTAssertEqual(PiCaSToken.phase(of: ["lock": 5, "done": 0]), .locked)
@@ -141,6 +156,24 @@ final class PiCaSExecutorTests: XCTestCase {
         XCTAssertEqual(left.filter { $0.value == .lost }.count, 0, "missing tokens are lost only after several rounds")
         _ = try picas.poll(ids)
         XCTAssertEqual(try picas.poll(ids).filter { $0.value == .lost }.count, 2, "the deleted todo tokens are lost to this executor")
+    }
+
+    func testGridModeRefusesInputsOutsideStorage() throws {
+        var options = PiCaSExecutor.Options(url: url, database: "pool", credentials: CouchCredentials(user: "tester", password: "pw"),
+                                            workdir: workdir)
+        options.dataMode = "grid"
+        let picas = try PiCaSExecutor(options: options)
+        XCTAssertFalse(picas.capabilities.sharesFileSystem)
+        var plain = job(1)
+        plain.inputs = [JobFile("data/a.txt")]
+        var stored = job(2)
+        stored.inputs = [JobFile(location: "file:///store/a.txt", path: ".flow/storage/file/store/a.txt")]
+        let ids = [try picas.submit(plain), try picas.submit(stored)]
+        let states = try picas.poll(ids)
+        guard case .infrastructureFailed(let reason)? = states[ids[0]] else { return XCTFail("\(String(describing: states[ids[0]]))") }
+        XCTAssertTrue(reason.contains("data/a.txt"), reason)
+        XCTAssertEqual(states[ids[1]], .queued)
+        XCTAssertEqual(picas.submitRequests, 1)
     }
 
     /// 10,000 tokens in at most 10 requests and under 5 s; a status round for all of them is one request.

@@ -84,33 +84,10 @@ check "exit code 7 of the failing token" [ "$(echo "$logs" | json 'd["token_20"]
 check "tokens ran in the worker's -d directory" [ "$(cat "$tmp/b/work/where-3")" == "$tmp/b/work" ]
 kill "$COUCH_PID"
 
-# ---- shared by c-h: the tutorial, run locally once for reference
-mkdir -p "$tmp/local"
-cp -r "$ROOT/workflows/tutorial/Snakefile" "$ROOT/workflows/tutorial/config.yaml" "$ROOT/workflows/tutorial/scripts" "$tmp/local/"
-python3 "$ROOT/data/generate_tutorial_data.py" --out "$tmp/local/data" >/dev/null
-tutorial() {
-    mkdir -p "$1"
-    cp -r "$ROOT/workflows/tutorial/Snakefile" "$ROOT/workflows/tutorial/config.yaml" "$ROOT/workflows/tutorial/scripts" "$1/"
-    cp -rp "$tmp/local/data" "$1/data"
-}
-(cd "$tmp/local" && "$FLOW_BIN" run --cores 2 > run.log 2>&1) || fail "local tutorial run failed"
-files() { (cd "$1" && find . -path ./.flow -prune -o -type f -name '*.log' -prune -o -type f -print | sort); }
-body() { grep -v '^##' "$1" 2>/dev/null || true; }
-same_as_local() {
-    same "$(files "$tmp/local")" "$(files "$1")" "$2: the same files as the local run"
-    check "$2: same VCF records" [ "$(body "$tmp/local/calls/all.vcf")" == "$(body "$1/calls/all.vcf")" ]
-    check "$2: same plots/quals.svg" [ "$(md5sum < "$tmp/local/plots/quals.svg")" == "$(md5sum < "$1/plots/quals.svg")" ]
-}
-# flow_picas DB ARGS...: flow run with the picas profile against the current server, in the current folder.
-flow_picas() {
-    local db="$1"; shift
-    "$FLOW_BIN" run --profile "$ROOT/profiles/picas" --picas-url "$COUCH_URL" --picas-database "$db" \
-        --seconds-between-status-checks 0.5 "$@"
-}
+# ---- shared by c-h: the tutorial, run locally once for reference (lib/picas.bash)
+tutorial_reference
 # A stock worker that keeps polling (TaskViewIterator stops at an empty view) until $1/stop exists.
 stock_loop() { while [[ ! -e "$1/stop" ]]; do "${PICAS_STOCK[@]}" worker >> worker.log 2>&1 || true; sleep 0.3; done; }
-create_db() { curl -sf -u "$PICAS_USER:$PICAS_PASSWORD" -X PUT "$COUCH_URL/$1" >/dev/null; }
-all_once() { json 'len(d["claims"]) == '"$1"' and set(d["claims"].values()) == {1} and set(d["completions"].values()) == {1}'; }
 
 # ---- c. the tutorial on PiCaS, three stock picas workers
 section "c. flow run --profile picas, three stock picas workers"

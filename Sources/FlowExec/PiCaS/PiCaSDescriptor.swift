@@ -18,6 +18,8 @@ extension PiCaSExecutor {
                             help: "Stale locks scrubbed back to todo per token before the job counts as lost."),
             ExecutorSetting("token-script", .choice(["path", "embedded"]), default: .string("path"),
                             help: "path: input runs .flow/jobs/<token>.sh on the shared file system; embedded: the token carries the script."),
+            ExecutorSetting("data-mode", .choice(["shared", "grid"]), default: .string("shared"),
+                            help: "shared: workers run in the working directory; grid: no shared file system, tokens carry the script and their files' storage locations (--default-storage-prefix) and flow worker stages them."),
         ]
     ) { context in
         guard let url = context.settings.string("url"), !url.isEmpty else {
@@ -35,6 +37,7 @@ extension PiCaSExecutor {
         options.grace = Int(context.settings.double("grace") ?? 600)
         options.scrubBudget = context.settings.int("scrub-budget") ?? 2
         options.tokenScript = context.settings.string("token-script") ?? "path"
+        options.dataMode = context.settings.string("data-mode") ?? "shared"
         options.statusInterval = context.secondsBetweenStatusChecks ?? 5
         return try PiCaSExecutor(options: options)
     }

@@ -8,11 +8,14 @@
 // attempt), status (one `_all_docs?include_docs` request per round for every token in flight,
 // mapped like the standard views), stale-lock scrubbing within a budget, then `lost`, logs (the
 // `logs_<id>.out/.err` attachments, saved under .flow/logs/picas/) and cancel (todo tokens
-// deleted, locked ones flagged `flow_cancel` so a flow worker stops them; one `_bulk_docs`).
+// deleted, locked ones flagged `flow_cancel` so a flow worker stops them; one `_bulk_docs`). In grid
+// data mode (no shared file system) a token carries the whole script and its files' storage
+// locations, and the engine checks outputs in storage (`sharesFileSystem` false).
 // It knows nothing about retries, ordering or limits beyond -j: the `Scheduler` decides those.
 
 import Foundation
 import FlowHTTP
+import FlowStorage
 import FlowSystem
 
 public final class PiCaSExecutor: Executor {
@@ -34,6 +37,10 @@ public final class PiCaSExecutor: Executor {
         /// `path`: input runs the script on the shared file system; `embedded`: the token carries
         /// the whole script (with the job's generated programs), base64 in its one input line.
         public var tokenScript: String = "path"
+        /// `shared`: workers run in flow's working directory. `grid`: no shared file system; each
+        /// token carries its whole script and its files (location in storage, path in the job's
+        /// folder) and `flow worker` stages them in and out around the job (`JobStaging`).
+        public var dataMode: String = "shared"
         public var logHook: HTTPLogHook?
 
         public init(url: String, database: String, credentials: CouchCredentials?, workdir: String) {
@@ -73,7 +80,7 @@ public final class PiCaSExecutor: Executor {
 
     public init(options: Options) throws {
         self.options = options
-        capabilities = ExecutorCapabilities(sharesFileSystem: true, statusInterval: options.statusInterval)
+        capabilities = ExecutorCapabilities(sharesFileSystem: options.dataMode != "grid", statusInterval: options.statusInterval)
         couch = try CouchClient(url: options.url, database: options.database, credentials: options.credentials,
                                 logHook: options.logHook)
     }
@@ -83,18 +90,25 @@ public final class PiCaSExecutor: Executor {
     public func submit(_ job: JobSpec) throws -> String {
         let id = job.externalName
         if tracked[id] != nil { return id }
+        let grid = options.dataMode == "grid"
         let input: String
-        if options.tokenScript == "embedded" {
+        if grid || options.tokenScript == "embedded" {
             var bare = job
             bare.environment = [:]  // values never travel in a token; workers bring their own
-            let script = JobScript.render(bare, embedPrograms: true)
+            // Grid: no cd, the worker starts the script in the token's own scratch folder.
+            let script = JobScript.render(bare, directory: grid ? .some(nil) : .none, embedPrograms: true)
             input = "printf %s \(Data(script.utf8).base64EncodedString()) | base64 -d | bash"
         } else {
             let path = try JobScript.write(job, directory: options.workdir + "/.flow/jobs")
             input = "bash " + ShellQuote.quote(path)
         }
         tracked[id] = Tracked(stdoutPath: resolve(job.stdoutPath), stderrPath: resolve(job.stderrPath))
-        pending.append(PiCaSToken.make(for: job, input: input, timeLimit: PiCaSToken.timeLimit(of: job)))
+        if grid, let local = job.inputs.first(where: { StorageURL.scheme(of: $0.location) == nil }) {
+            // A worker without flow's file system could never read it.
+            submissionErrors[id] = "grid mode: input \(local.location) is not in storage (give --default-storage-prefix)"
+            return id
+        }
+        pending.append(PiCaSToken.make(for: job, input: input, timeLimit: PiCaSToken.timeLimit(of: job), carryFiles: grid))
         if pending.count >= options.batchSize { try? flush() }
         return id
     }

@@ -25,8 +25,9 @@ public enum PiCaSToken {
     // MARK: building
 
     /// The token for one job attempt. `input` is one shell command line; environment values are
-    /// never part of it.
-    public static func make(for job: JobSpec, input: String, timeLimit: Int?) -> CouchDocument {
+    /// never part of it. With `carryFiles` (grid mode) the job's inputs and outputs go under
+    /// `flow.inputs`/`flow.outputs` as `{location, path}` pairs, for `flow worker` to stage.
+    public static func make(for job: JobSpec, input: String, timeLimit: Int?, carryFiles: Bool = false) -> CouchDocument {
         var flow: CouchDocument = [
             "run": job.runID,
             "job": job.key,
@@ -43,6 +44,10 @@ public enum PiCaSToken {
             "workdir": job.workingDirectory,
         ]
         if let timeLimit { flow["time_limit"] = timeLimit }
+        if carryFiles {
+            flow["inputs"] = job.inputs.map { ["location": $0.location, "path": $0.path] }
+            flow["outputs"] = job.outputs.map { ["location": $0.location, "path": $0.path] }
+        }
         return [
             "_id": job.externalName,
             "type": "token",
@@ -81,6 +86,20 @@ public enum PiCaSToken {
     }
 
     // MARK: reading
+
+    /// The files a grid-mode token carries (nil for a shared-file-system or stock token).
+    public static func files(of doc: CouchDocument) -> (inputs: [JobFile], outputs: [JobFile])? {
+        guard let flow = doc["flow"] as? CouchDocument, let inputs = flow["inputs"] as? [Any],
+              let outputs = flow["outputs"] as? [Any] else { return nil }
+        func read(_ list: [Any]) -> [JobFile] {
+            list.compactMap { entry in
+                guard let e = entry as? CouchDocument, let location = e["location"] as? String,
+                      let path = e["path"] as? String else { return nil }
+                return JobFile(location: location, path: path)
+            }
+        }
+        return (read(inputs), read(outputs))
+    }
 
     public static func phase(of doc: CouchDocument) -> Phase {
         let lock = number(doc["lock"]) ?? 0

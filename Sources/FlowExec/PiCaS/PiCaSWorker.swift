@@ -7,11 +7,13 @@
 // `logs_<id>.out/.err` attachments (409 → re-read, merge, retry), returning the token to todo on
 // SIGTERM/SIGINT, and the stop rules (max tokens, max time, idle exit). It runs stock picas
 // tokens as well as flow's. An ambiguous answer (a PUT retried after a lost response) is settled
-// by re-reading: the token carries this worker's id.
+// by re-reading: the token carries this worker's id. A grid token (`flow.inputs`/`flow.outputs`)
+// runs in a scratch folder of its own: inputs retrieved from storage before, outputs stored after.
 
 #if canImport(Glibc)
 import Foundation
 import FlowHTTP
+import FlowStorage
 import Glibc
 
 public final class PiCaSWorker {
@@ -54,6 +56,8 @@ public final class PiCaSWorker {
     /// Written into every token this worker locks, so an ambiguous answer can be settled.
     let workerID: String
     private let hostname: String
+    /// Where grid tokens' files live (davs://, root://, file://, gs:// …), made on first use.
+    private lazy var storage = Storage.standard()
 
     public init(options: Options, interruption: Interruption) throws {
         self.options = options
@@ -149,11 +153,27 @@ public final class PiCaSWorker {
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let outPath = scratch + "/out", errPath = scratch + "/err"
+        // A grid token (no shared file system) runs in a folder of its own, its files staged.
+        var staged: JobSpec?
+        defer { if let staged { try? FileManager.default.removeItem(atPath: staged.workingDirectory) } }
+        if let files = PiCaSToken.files(of: doc) {
+            let folder = (options.workdir ?? FileManager.default.currentDirectoryPath) + "/flow-token-" + id
+            try? FileManager.default.removeItem(atPath: folder)
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let spec = JobSpec(id: 0, name: id, key: id, runID: "", command: .shell(""), workingDirectory: folder,
+                               inputs: files.inputs, outputs: files.outputs)
+            staged = spec
+            options.log("token \(id): staging in \(files.inputs.count) inputs")
+            do { try JobStaging.stageIn(spec, storage: storage, into: folder) } catch {
+                let message = "staging in failed: \(error)"
+                return try finish(&doc, exitCode: 1, out: Data(), err: Data((message + "\n").utf8), error: message)
+            }
+        }
         options.log("running token \(id)")
         let pid = try ProcessSpawner().spawn(
             executable: "/bin/bash", arguments: ["bash", "-c", input],
             environment: EnvironmentBlock.merging(jobEnvironment, ["PICAS_TOKEN_ID": id]),
-            workingDirectory: options.workdir, output: ChildOutput(stdoutPath: outPath, stderrPath: errPath))
+            workingDirectory: staged?.workingDirectory ?? options.workdir, output: ChildOutput(stdoutPath: outPath, stderrPath: errPath))
         var child = ChildProcess(pid: pid, output: ChildOutput(stdoutPath: outPath, stderrPath: errPath))
         let started = MonotonicClock.now()
         var nextBeat = started + options.heartbeat
@@ -198,7 +218,15 @@ public final class PiCaSWorker {
         }
         if stopReason != nil && code == 0 { code = cancelledByFlow ? 130 : 124 }
         let out = FileManager.default.contents(atPath: outPath) ?? Data()
-        let err = FileManager.default.contents(atPath: errPath) ?? Data()
+        var err = FileManager.default.contents(atPath: errPath) ?? Data()
+        if let staged {
+            // What the job left, failed or not (flow reads a failed job's logs from storage).
+            do { try JobStaging.stageOut(staged, storage: storage, from: staged.workingDirectory) } catch {
+                let message = "staging out failed: \(error)"
+                err.append(Data((message + "\n").utf8))
+                if code == 0 { code = 1; stopReason = message }
+            }
+        }
         return try finish(&doc, exitCode: code, out: out, err: err, error: stopReason)
     }
 

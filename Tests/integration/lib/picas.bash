@@ -4,6 +4,7 @@
 #   picas_venv            sets PICAS_PY (the venv's python) or returns 1 when pip cannot install picas
 #   couch_start DIR [ARGS] starts a server logging to DIR/requests.log; sets COUCH_URL, COUCH_PID
 #   couch_stats           the server's /_flow/stats JSON
+#   create_db, all_once, json, and the tutorial helpers at the end
 # The password is random per test run, so a grep for it finds only real leaks.
 
 PICAS_VERSION=1.1.2
@@ -38,3 +39,35 @@ couch_stats() { curl -sf "$COUCH_URL/_flow/stats"; }
 couch_faults() { curl -sf -X POST -d "$1" "$COUCH_URL/_flow/faults" >/dev/null; }
 # json EXPR: evaluates a Python expression over the JSON on stdin (bound to `d`).
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+create_db() { curl -sf -u "$PICAS_USER:$PICAS_PASSWORD" -X PUT "$COUCH_URL/$1" >/dev/null; }
+# all_once N (stats JSON on stdin): N tokens, each claimed once and done once.
+all_once() { json 'len(d["claims"]) == '"$1"' and set(d["claims"].values()) == {1} and set(d["completions"].values()) == {1}'; }
+
+# The tutorial, for scripts with $tmp, $ROOT, $FLOW_BIN and lib/checks.bash:
+#   tutorial_reference [GEN-ARGS]  data generated into $tmp/local/data and the tutorial run there locally
+#   tutorial DIR                   a copy of the workflow with that data, to run elsewhere
+#   same_as_local DIR NAME         DIR holds the local run's files, VCF records and plot
+#   flow_picas DB ARGS...          flow run --profile picas against $COUCH_URL, in the current folder
+tutorial_reference() {
+    mkdir -p "$tmp/local"
+    cp -r "$ROOT/workflows/tutorial/Snakefile" "$ROOT/workflows/tutorial/config.yaml" "$ROOT/workflows/tutorial/scripts" "$tmp/local/"
+    python3 "$ROOT/data/generate_tutorial_data.py" --out "$tmp/local/data" "$@" >/dev/null
+    (cd "$tmp/local" && "$FLOW_BIN" run --cores 2 > run.log 2>&1) || fail "local tutorial run failed"
+}
+tutorial() {
+    mkdir -p "$1"
+    cp -r "$ROOT/workflows/tutorial/Snakefile" "$ROOT/workflows/tutorial/config.yaml" "$ROOT/workflows/tutorial/scripts" "$1/"
+    cp -rp "$tmp/local/data" "$1/data"
+}
+files() { (cd "$1" && find . -path ./.flow -prune -o -type f -name '*.log' -prune -o -type f -print | sort); }
+body() { grep -v '^##' "$1" 2>/dev/null || true; }
+same_as_local() {
+    same "$(files "$tmp/local")" "$(files "$1")" "$2: the same files as the local run"
+    check "$2: same VCF records" [ "$(body "$tmp/local/calls/all.vcf")" == "$(body "$1/calls/all.vcf")" ]
+    check "$2: same plots/quals.svg" [ "$(md5sum < "$tmp/local/plots/quals.svg")" == "$(md5sum < "$1/plots/quals.svg")" ]
+}
+flow_picas() {
+    local db="$1"; shift
+    "$FLOW_BIN" run --profile "$ROOT/profiles/picas" --picas-url "$COUCH_URL" --picas-database "$db" \
+        --seconds-between-status-checks 0.5 "$@"
+}
