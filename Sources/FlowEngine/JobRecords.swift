@@ -39,6 +39,9 @@ final class JobRecords {
         let record = ExternalJob(executor: executor, externalID: externalID, runID: externalRunID, jobKey: dag.jobKey(job),
                                  attempt: attempt, state: .submitted, submittedAt: now, updatedAt: now)
         store?.enqueue { $0.putExternalJob(record) }
+        // Committed now, not at the end of the scheduler step: a flow killed between two submissions
+        // must find every job it submitted when it restarts, or it would submit them again.
+        try? store?.flush()
         remote[job] = (executor, externalID)
     }
 

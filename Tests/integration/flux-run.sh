@@ -242,7 +242,9 @@ EOF
 "$FLOW_BIN" run "${FLUX[@]}" > run1.log 2>&1 &
 flow_pid=$!
 bg_pids+=($flow_pid)
-all_submitted_one_running() { [[ "$(calls submits)" -ge 3 ]] && [[ -s ledger.txt ]]; }
+# Killed once flow has recorded all three jobs (what a restart adopts from) and one is running.
+recorded() { python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("select count(*) from external_jobs").fetchone()[0])' .flow/state.db 2>/dev/null || echo 0; }
+all_submitted_one_running() { [[ "$(calls submits)" -ge 3 ]] && [[ "$(recorded)" -ge 3 ]] && [[ -s ledger.txt ]]; }
 if wait_for 30 all_submitted_one_running; then
     kill -KILL "$flow_pid"
     wait "$flow_pid" 2>/dev/null || true
