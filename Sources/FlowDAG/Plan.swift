@@ -377,7 +377,7 @@ public final class Plan {
         if r.isEmpty && !job.isPendingCheckpoint {
             if let t = mintime, options.rerunTriggers.contains(.mtime) {
                 for (i, f) in job.input.enumerated() where !job.flags(ofInput: i).contains(.ancient) {
-                    if let s = stat(f), s.mtime > t { r.updatedInput.append(f) }
+                    if let s = stat(f), Self.isNewer(s.mtime, than: t) { r.updatedInput.append(f) }
                 }
             }
             if r.isEmpty, let provenance { provenanceReasons(j, provenance, &r) }
@@ -393,7 +393,15 @@ public final class Plan {
         guard case .script(let path) = rule.action, !path.contains("{"), !path.contains("://") else { return false }
         let full = path.hasPrefix("/") || rule.basedir.isEmpty || rule.basedir == "." ? path : rule.basedir + "/" + path
         guard let script = dag.storage.statOrRecord(full), let outputs = ownOutputMintime(j) else { return false }
-        return script.mtime > outputs
+        return Self.isNewer(script.mtime, than: outputs)
+    }
+
+    /// Whether a file with modification time `a` is newer than one with `b`, only strictly. Stores
+    /// that keep whole seconds (WebDAV, XRootD) give outputs a time truncated to the second, so a
+    /// local file written a fraction of a second earlier in that second would look newer: against
+    /// a whole-second time, whole seconds are compared.
+    public static func isNewer(_ a: Double, than b: Double) -> Bool {
+        b == b.rounded(.down) ? a.rounded(.down) > b : a > b
     }
 
     private func isConsumed(_ f: FileID, by producer: JobID) -> Bool {

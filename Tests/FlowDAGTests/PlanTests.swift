@@ -214,3 +214,14 @@ final class PlanTests: XCTestCase {
         XCTAssertLessThanOrEqual(disk.statCount - before, dag.files.count)
     }
 }
+
+final class WholeSecondTimeTests: XCTestCase {
+    func testNewerIsStrictAndWholeSecondTimesCompareBySeconds() {
+        XCTAssertTrue(Plan.isNewer(10.5, than: 10.25))
+        XCTAssertFalse(Plan.isNewer(10.25, than: 10.25))
+        // An output stored where times have whole seconds (10) and an input written at 10.7 in that
+        // same second: not newer.
+        XCTAssertFalse(Plan.isNewer(10.7, than: 10))
+        XCTAssertTrue(Plan.isNewer(11.0, than: 10))
+    }
+}

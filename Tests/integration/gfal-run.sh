@@ -81,6 +81,7 @@ scenario() {
 
     "$FLOW_BIN" run "${flags[@]}" >"$tmp/$name-2.log" 2>&1
     check "$name: second run: nothing to do" grep -q "Nothing to be done" "$tmp/$name-2.log"
+    grep -q "Nothing to be done" "$tmp/$name-2.log" || grep -E "^(local)?rule |reason:|rror|wildcards:" "$tmp/$name-2.log" | head -20
 
     sleep 1
     echo "@extra read" >>"$tmp/data/samples/B.fastq"
