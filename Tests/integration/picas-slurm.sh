@@ -87,8 +87,11 @@ array_run() {
     check "$name: every token ran in a task of the job array" \
         bash -c '[[ -n "$1" && "$1" != *none* && -z "$(comm -23 <(echo "$1") <(echo "$2"))" ]]' _ "$stamped" "$tasks"
     if [[ "$name" == faults ]]; then
-        check "$name: forced 409 races and 5xx answers were injected" \
-            [ "$(echo "$stats" | json 'd["faults"].get("409", 0) > 0 and d["faults"].get("503", 0) + d["faults"].get("500", 0) > 0')" == True ]
+        # 5xx answers come at 10% of ~100 requests; claim races at 10% of only ~11 claims may not fire at all
+        # (picas-run.sh forces them over more tokens), so they are counted, not required.
+        echo "    forced claim races: $(echo "$stats" | json 'd["faults"].get("409", 0)')"
+        check "$name: 5xx answers were injected" \
+            [ "$(echo "$stats" | json 'd["faults"].get("503", 0) + d["faults"].get("500", 0) > 0')" == True ]
     fi
     kill "$COUCH_PID"
     cd "$tmp"
