@@ -31,6 +31,12 @@ public struct ExecutorCapabilities: Equatable, Sendable {
     /// a job may have changed, and the scheduler polls right after it.
     public var statusInterval: Double
 
+    /// Seconds between status rounds of a polling back end: at most `checksPerSecond` rounds a
+    /// second (--max-status-checks-per-second), and never closer than `minimum` (a shared scheduler).
+    public static func statusInterval(checksPerSecond: Double, minimum: Double) -> Double {
+        max(checksPerSecond > 0 ? 1 / checksPerSecond : 0, minimum)
+    }
+
     public init(sharesFileSystem: Bool, statusInterval: Double) {
         self.sharesFileSystem = sharesFileSystem
         self.statusInterval = statusInterval

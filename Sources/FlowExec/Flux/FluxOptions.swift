@@ -55,8 +55,7 @@ extension FluxExecutor {
 
         /// Seconds between status rounds: max(1/rate, minimum).
         public var statusInterval: Double {
-            let fromRate = statusChecksPerSecond > 0 ? 1 / statusChecksPerSecond : 0
-            return max(fromRate, minimumStatusInterval)
+            ExecutorCapabilities.statusInterval(checksPerSecond: statusChecksPerSecond, minimum: minimumStatusInterval)
         }
 
         /// Options from the settings `FluxExecutor.descriptor` declares and the run's limits.
