@@ -108,6 +108,16 @@ enum EngineOptionsBuilder {
             guard parts.count == 2 else { throw CLIError("--set-resources: expected rule:name=value, got '\(entry)'") }
             e.setResources[parts[0], default: [:]][parts[1]] = v
         }
+        for entry in o.groups {
+            let (k, v) = try keyValue(entry, flag: "--groups")
+            e.groups[k] = v
+        }
+        for entry in o.groupComponents {
+            let (k, v) = try keyValue(entry, flag: "--group-components")
+            guard let n = Int(v), n > 0 else { throw CLIError("--group-components: components of group '\(k)' must be a positive integer") }
+            e.groupComponents[k] = n
+        }
+        if let id = o.localGroupID { e.localGroupID = id }
         e.keepGoing = o.keepGoing
         e.retries = o.retries ?? 0
         if let w = o.latencyWait { e.latencyWait = w }

@@ -77,6 +77,15 @@ public struct RunOptions: ParsableArguments {
     @Option(name: .customLong("set-resources"), parsing: .upToNextOption, help: "Override a rule's resources: rule:name=value.")
     public var setResources: [String] = []
 
+    @Option(name: .customLong("groups"), parsing: .upToNextOption, help: "Assign rules to groups: rule=group (overrides group: in the workflow).")
+    public var groups: [String] = []
+
+    @Option(name: .customLong("group-components"), parsing: .upToNextOption, help: "Connected parts a group may span: group=N (default 1).")
+    public var groupComponents: [String] = []
+
+    @Option(name: .customLong("local-groupid"), help: "The groupid input functions see for jobs run on this machine (default: local).")
+    public var localGroupID: String?
+
     @Flag(name: [.short, .customLong("keep-going")], help: "Go on with independent jobs after a job fails.")
     public var keepGoing = false
 

@@ -79,7 +79,12 @@ extension DAG {
             for _ in 0..<10 {
                 guard case .object(let o) = result, o is PyCallable, !(o is NamedListObject) else { return result }
                 do {
-                    result = try workflow.interpreter.call(result, Arguments([.object(w)]))
+                    // Only a function that names `groupid` gets it (Snakemake inspects the signature).
+                    if let sig = workflow.interpreter.signature(of: result), sig.names.dropFirst().contains("groupid") {
+                        result = try workflow.interpreter.call(result, Arguments([.object(w)], keywords: [(name: "groupid", value: .str(workflow.groupID))]))
+                    } else {
+                        result = try workflow.interpreter.call(result, Arguments([.object(w)]))
+                    }
                 } catch {
                     if let signal = IncompleteCheckpoint.from(error) {
                         let f = files.intern(signal.targetFile)

@@ -55,7 +55,9 @@ public final class Engine {
         wo.defaultStorageProvider = options.defaultStorageProvider
         wo.defaultStoragePrefix = options.defaultStoragePrefix
         wo.foreignModules = options.foreignModules
-        return try WorkflowLoader.load(wo)
+        let workflow = try WorkflowLoader.load(wo)
+        workflow.groupID = options.localGroupID
+        return workflow
     }
 }
 

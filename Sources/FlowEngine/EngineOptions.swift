@@ -37,6 +37,12 @@ public struct EngineOptions {
     public var defaultResources: [String] = []
     public var setThreads: [String: Int] = [:]
     public var setResources: [String: [String: String]] = [:]
+    /// `--groups RULE=GROUP`: replaces rules' `group:` (remote runs).
+    public var groups: [String: String] = [:]
+    /// `--group-components GROUP=N`: connected parts of one group name run as one group job.
+    public var groupComponents: [String: Int] = [:]
+    /// `--local-groupid`: the `groupid` input functions see when jobs run on this machine.
+    public var localGroupID = "local"
     public var keepGoing = false
     public var retries = 0
     public var latencyWait = 5.0

@@ -34,9 +34,10 @@ final class JobRecords {
         store?.enqueue { $0.clearIncomplete(paths: locations) }
     }
 
-    func remoteJobStarted(_ job: JobID, attempt: Int, externalID: String, executor: String, externalRunID: String) {
+    /// - Parameter key: the key it is recorded under (a group's); nil: the job's own.
+    func remoteJobStarted(_ job: JobID, key: String? = nil, attempt: Int, externalID: String, executor: String, externalRunID: String) {
         let now = unixTime()
-        let record = ExternalJob(executor: executor, externalID: externalID, runID: externalRunID, jobKey: dag.jobKey(job),
+        let record = ExternalJob(executor: executor, externalID: externalID, runID: externalRunID, jobKey: key ?? dag.jobKey(job),
                                  attempt: attempt, state: .submitted, submittedAt: now, updatedAt: now)
         store?.enqueue { $0.putExternalJob(record) }
         // Committed now, not at the end of the scheduler step: a flow killed between two submissions

@@ -34,7 +34,13 @@ final class JobRunner: SchedulerDelegate {
     let workdir: String
     /// Retries allowed per job (rule retries or --retries).
     private var retryBudget: [JobID: Int]
-    private var attempts: [JobID: Attempt] = [:]
+    var attempts: [JobID: Attempt] = [:]
+    /// This round's job groups: scheduler ids from `groupBase` on are groups (id - groupBase
+    /// indexes `groups.groups`), each run as one job.
+    var groups = JobGroups()
+    var groupBase = Int.max
+    /// Groups between dispatch and end.
+    var groupRuns: [Int: GroupRun] = [:]
     private var temps: TempFiles
     private(set) var done = 0
     /// Jobs done in earlier rounds (checkpoints) and jobs planned in all: for "N of M steps".
@@ -44,7 +50,7 @@ final class JobRunner: SchedulerDelegate {
     func succeeded(_ index: Int) -> Bool { succeededJobs.contains(index) }
 
     /// What is known about an attempt between its dispatch and its end.
-    private struct Attempt {
+    struct Attempt {
         var started: Double?
         var command: String?
         var shadow: ShadowDirectory?
@@ -77,7 +83,7 @@ final class JobRunner: SchedulerDelegate {
         return false
     }
 
-    private func files(isLocal: Bool) -> JobFiles {
+    func files(isLocal: Bool) -> JobFiles {
         JobFiles(storage: storage, shared: isLocal || remoteSharesFileSystem)
     }
 
@@ -100,16 +106,22 @@ final class JobRunner: SchedulerDelegate {
     // MARK: SchedulerDelegate
 
     func prepare(job: Int, attempt: Int) throws -> JobSpec {
+        if job >= groupBase { return try prepareGroup(job - groupBase, attempt: attempt) }
+        let isLocal = Self.runsLocally(dag.rule(of: job), executor: options.executor)
+        let key = dag.jobKey(job)
+        let adopting = !isLocal && adoptable[key] == attempt
+        adoptable[key] = nil   // a retry starts afresh
+        return try prepareJob(job, attempt: attempt, isLocal: isLocal, adopting: adopting)
+    }
+
+    /// The spec of one job's attempt, its files made ready (unless a running attempt is adopted).
+    func prepareJob(_ job: JobID, attempt: Int, isLocal: Bool, adopting: Bool) throws -> JobSpec {
         let rule = dag.rule(of: job)
-        let isLocal = Self.runsLocally(rule, executor: options.executor)
         let files = files(isLocal: isLocal)
         let ns = try evaluator.namespace(job, attempt: attempt)
         var built = try builder.build(job: job, attempt: attempt, namespace: ns, runID: externalRunID, isLocal: isLocal,
                                       shared: files.shared, directory: workdir)
         let outputs = outputEntries(job)
-        let key = dag.jobKey(job)
-        let adopting = !isLocal && adoptable[key] == attempt
-        adoptable[key] = nil   // a retry starts afresh
         if !adopting {
             try files.stageIn(built.spec.inputs)
             try files.prepare(outputs, logs: logFiles(job), benchmark: benchmarkFile(job))
@@ -133,12 +145,21 @@ final class JobRunner: SchedulerDelegate {
     }
 
     func jobStarted(job index: Int, attempt: Int, externalID: String, executor: String) {
-        attempts[index]?.started = Date().timeIntervalSince1970
+        let now = Date().timeIntervalSince1970
+        let group = index >= groupBase ? groupRuns[index - groupBase] : nil
+        for job in group?.members ?? [index] { attempts[job]?.started = now }
         guard executor != "local" else { return }
-        records.remoteJobStarted(index, attempt: attempt, externalID: externalID, executor: executor, externalRunID: externalRunID)
+        records.remoteJobStarted(group?.members[0] ?? index, key: group?.key, attempt: attempt, externalID: externalID,
+                                 executor: executor, externalRunID: externalRunID)
     }
 
     func jobFinished(job: Int, attempt: Int, result: JobResult, willRetry: Bool) {
+        if job >= groupBase { return groupFinished(job - groupBase, attempt: attempt, result: result, willRetry: willRetry) }
+        jobFinished(job, result: result, willRetry: willRetry)
+    }
+
+    /// Settles one job's attempt: its outputs checked and recorded, or removed after a failure.
+    func jobFinished(_ job: JobID, result: JobResult, willRetry: Bool) {
         let state = attempts.removeValue(forKey: job) ?? Attempt(files: files(isLocal: true), isLocal: true)
         let files = state.files
         let outputs = outputEntries(job)
@@ -192,7 +213,9 @@ final class JobRunner: SchedulerDelegate {
     }
 
     func shouldRetry(job index: Int, attempt: Int, failure: JobFailure) -> Bool {
-        attempt <= retryBudget[index, default: 0]
+        // A group gets the most retries any of its jobs has (Snakemake's restart_times).
+        let jobs = index >= groupBase ? groups.groups[index - groupBase].jobs : [index]
+        return attempt <= jobs.map { retryBudget[$0, default: 0] }.max() ?? 0
     }
 
     func flush() {
@@ -200,7 +223,8 @@ final class JobRunner: SchedulerDelegate {
     }
 
     func progress(_ progress: SchedulerProgress) {
-        reporter.progress(done: baseDone + progress.done, total: max(totalJobs, baseDone + progress.total))
+        // Jobs, not scheduler units: a group counts each of its jobs.
+        reporter.progress(done: baseDone + done, total: max(totalJobs, baseDone + progress.total))
     }
 
     func executorError(executor: String, error: Error) {

@@ -150,8 +150,10 @@ extension Engine {
                 runnable.append(j)
             }
             if runnable.isEmpty { break }
-            let inRound = Set(runnable)
-            for j in runnable {
+            let groups = try plan.dag.jobGroups(runnable, settings: GroupSettings(
+                userGroups: remote != nil, overrides: options.groups, components: options.groupComponents))
+            let groupBase = plan.dag.jobs.count
+            schedulerJobs = try self.schedulerJobs(runnable, plan: plan, groups: groups, groupBase: groupBase) { j in
                 // First estimates for the scheduler: functions that read inputs not yet made fail
                 // here and are evaluated for real when the job starts (prepare decides).
                 let threads = (try? evaluator.threads(j)) ?? 1
@@ -159,15 +161,16 @@ extension Engine {
                 for (name, value) in (try? evaluator.resources(j, threads: threads)) ?? [] {
                     if case .int(let n) = value { resources[name] = n }
                 }
-                schedulerJobs.append(SchedulerJob(
-                    id: j, dependencies: plan.dag.jobs[j].dependencies.filter { inRound.contains($0) }, threads: threads,
-                    resources: resources.filter { options.resources[$0.key] != nil },
+                return SchedulerJob(
+                    id: j, threads: threads, resources: resources.filter { options.resources[$0.key] != nil },
                     priority: try schedulingPriority(j, evaluator),
-                    isLocal: JobRunner.runsLocally(plan.dag.rule(of: j), executor: options.executor)))
+                    isLocal: JobRunner.runsLocally(plan.dag.rule(of: j), executor: options.executor))
             }
             let runner = JobRunner(plan: plan, jobs: runnable, evaluator: evaluator, options: options, reporter: reporter,
                                    store: store, storage: storage, runID: runID,
                                    remoteSharesFileSystem: remote?.capabilities.sharesFileSystem ?? true)
+            runner.groups = groups
+            runner.groupBase = groupBase
             runner.baseDone = totalDone
             if let id = previous.runID { runner.externalRunID = id }
             runner.adoptable = adoptable

@@ -196,6 +196,9 @@ public final class Workflow {
     /// `ruleorder: a > b > c` chains, each highest priority first.
     public var ruleOrder: [[String]] = []
     public var localRules: Set<String> = []
+    /// The `groupid` input functions that ask for it receive (`--local-groupid`; Snakemake passes
+    /// it to jobs that run on the submitting machine).
+    public var groupID = "local"
     /// `workdir:` (applied by the engine before the DAG is built).
     public var workdir: String?
     public var onstart: CodeBlock?

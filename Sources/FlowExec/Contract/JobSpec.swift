@@ -1,7 +1,7 @@
 // FlowExec contract: the description of one job attempt handed to an executor.
 //
-// Owns: `JobSpec` (everything an executor needs to run one attempt of one job), `JobCommand` and
-// `ResourceValue`. It is plain data built by the engine's `SchedulerDelegate.prepare`; it knows
+// Owns: `JobSpec` (everything an executor needs to run one attempt of one job, or of one group of
+// jobs run as one — see `JobGroup`), `JobCommand` and `ResourceValue`. It is plain data built by the engine's `SchedulerDelegate.prepare`; it knows
 // nothing about rules, wildcards or the DAG, so every backend (local, Slurm, Kubernetes, Flux,
 // PiCaS) can be written against it alone.
 
@@ -100,6 +100,9 @@ public struct JobSpec: Equatable, Sendable {
     public var container: String?
     /// Local rules run on the submitting host even when a remote executor is configured.
     public var isLocal: Bool
+    /// Set when this job is a group of jobs run as one (`JobGroup.spec`): its command runs the
+    /// members, its threads, resources, files and programs are theirs combined.
+    public var group: JobGroup?
 
     public init(id: Int, name: String, key: String? = nil, attempt: Int = 1, runID: String, command: JobCommand,
                 workingDirectory: String, environment: [String: String] = [:], threads: Int = 1,

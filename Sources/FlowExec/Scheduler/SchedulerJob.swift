@@ -3,6 +3,8 @@
 // Owns: `SchedulerJob` (what the scheduler must know about a job before it runs: dependencies,
 // threads, resources, priority, where it runs) and `SchedulerOptions` (--cores, --resources,
 // -k, retry budgets, backoff). Built by the engine from its DAG; nothing here knows rules or files.
+// A job group is one `SchedulerJob` too: the engine collapses its members before scheduling, and
+// its `JobSpec` (see `JobGroup`) runs them all.
 
 public struct SchedulerJob: Equatable, Sendable {
     public var id: Int
@@ -17,18 +19,15 @@ public struct SchedulerJob: Equatable, Sendable {
     public var priority: Int
     /// Runs on the local executor even when a remote one is configured (localrules).
     public var isLocal: Bool
-    /// Snakemake job group. Carried for the engine and future group submission; not yet acted on.
-    public var group: String?
 
     public init(id: Int, dependencies: [Int] = [], threads: Int = 1, resources: [String: Int] = [:],
-                priority: Int = 0, isLocal: Bool = false, group: String? = nil) {
+                priority: Int = 0, isLocal: Bool = false) {
         self.id = id
         self.dependencies = dependencies
         self.threads = threads
         self.resources = resources
         self.priority = priority
         self.isLocal = isLocal
-        self.group = group
     }
 }
 
