@@ -156,9 +156,16 @@ extension DAG {
                 }
                 setName[r] = user
             }
+            // A pipe group's own name must not depend on the DAG's numbering (a restarted flow finds
+            // its remote job by it): the least key of its jobs.
+            var ownName: [JobID: String] = [:]
+            for j in jobs where pipeRoot[j] != nil {
+                let r = root(j), key = "pipe " + jobKey(j)
+                if ownName[r].map({ key < $0 }) ?? true { ownName[r] = key }
+            }
             for j in jobs where pipeRoot[j] != nil {
                 let r = root(j)
-                name[j] = setName[r] ?? "pipe-\(ruleName(of: r))-\(r)"
+                name[j] = setName[r] ?? ownName[r]!
             }
         }
         // Connected parts of equal names.
