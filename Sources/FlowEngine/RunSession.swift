@@ -67,6 +67,8 @@ extension Engine {
             return 0
         }
         if options.dryRun {
+            // A run checks pipe() and service() outputs when it forms groups; a dry run must fail alike.
+            _ = try dag.checkPipes(plan.runJobs)
             try printDryRun(plan, evaluator: evaluator)
             return 0
         }

@@ -69,6 +69,32 @@ final class FluxExecutorTests: XCTestCase {
         XCTAssertEqual(flux.submissions, 1)
     }
 
+    /// Against the `flux` test double, which really runs what it is given.
+    func testAGroupIsOneFluxJob() throws {
+        guard (try? ProcessCommandRunner().run(["python3", "-c", "pass"], timeout: 10))?.status == 0 else { throw XCTSkip("no python3") }
+        let instance = directory + "/instance"
+        try LocalFiles.makeDirectories(instance + "/jobs")
+        setenv("FLUX_URI", instance, 1)
+        defer { unsetenv("FLUX_URI") }
+        let runner = ScriptedRunner { args in
+            try ProcessCommandRunner().run([FluxDoubleContractTests.script] + args.dropFirst(), timeout: 30)
+        }
+        let flux = executor(runner)
+        let group = try threeJobGroup(directory: directory, runID: "Run42")
+        let id = try flux.submit(group)
+        var state: ExternalJobState?
+        let deadline = MonotonicClock.now() + 30
+        while MonotonicClock.now() < deadline {
+            state = try flux.poll([id])[id]
+            if state?.isTerminal == true { break }
+            Interruption.sleep(seconds: 0.1)
+        }
+        XCTAssertEqual(state, .succeeded)
+        XCTAssertEqual(runner.calls.filter { $0[1] == "submit" }.count, 1, "one flux job for the group's three jobs")
+        XCTAssertEqual(readFile(directory + "/c.txt"), "a\nc\n")
+        XCTAssertEqual(JobGroup.outcomes(readFile(directory + "/" + JobGroup.statusFile(of: group)) ?? ""), [1: 0, 2: 0, 3: 0])
+    }
+
     func testTimeLimits() throws {
         XCTAssertEqual(try FluxSubmission.timeLimit(.int(1)), "1m")
         XCTAssertEqual(try FluxSubmission.timeLimit(.string("90")), "90m")

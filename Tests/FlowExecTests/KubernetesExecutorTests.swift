@@ -66,6 +66,19 @@ final class KubernetesExecutorTests: XCTestCase {
         XCTAssertEqual(try executor.client.listPods(selector: KubernetesManifest.runSelector(["r1"])).count, 0)
     }
 
+    func testAGroupIsOneKubernetesJob() throws {
+        let server = try KubeTestServer(["--token", "t0k"])
+        let workdir = makeTemporaryDirectory()
+        defer { removeDirectory(workdir) }
+        let executor = try makeExecutor(server, workdir: workdir)
+        let group = try threeJobGroup(directory: workdir, runID: "r1")
+        let id = try executor.submit(group)
+        XCTAssertEqual(try waitAll(executor, [id])[id], .succeeded)
+        XCTAssertEqual(server.requestLog().filter { $0.hasPrefix("POST") }.count, 1, "one Job for the group's three jobs")
+        XCTAssertEqual(readFile(workdir + "/c.txt"), "a\nc\n")
+        XCTAssertEqual(JobGroup.outcomes(readFile(workdir + "/" + JobGroup.statusFile(of: group)) ?? ""), [1: 0, 2: 0, 3: 0])
+    }
+
     func testFiftyJobsInFlightCostTwoListsPerRound() throws {
         let server = try KubeTestServer(["--token", "t0k"])
         let workdir = makeTemporaryDirectory()

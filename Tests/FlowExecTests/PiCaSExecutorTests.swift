@@ -158,6 +158,18 @@ final class PiCaSExecutorTests: XCTestCase {
         XCTAssertEqual(try picas.poll(ids).filter { $0.value == .lost }.count, 2, "the deleted todo tokens are lost to this executor")
     }
 
+    func testAGroupIsOneToken() throws {
+        let picas = try executor()
+        let group = try threeJobGroup(directory: workdir, runID: "r1")
+        let id = try picas.submit(group)
+        XCTAssertEqual(try picas.poll([id])[id], .queued)
+        XCTAssertEqual(picas.submitRequests, 1)
+        // The one token is the group's, carrying its three jobs.
+        let token = try XCTUnwrap(try picas.couch.get(id))
+        XCTAssertEqual((token["flow"] as? [String: Any])?["job"] as? String, group.key)
+        XCTAssertEqual(group.group?.members.count, 3)
+    }
+
     func testGridModeRefusesInputsOutsideStorage() throws {
         var options = PiCaSExecutor.Options(url: url, database: "pool", credentials: CouchCredentials(user: "tester", password: "pw"),
                                             workdir: workdir)

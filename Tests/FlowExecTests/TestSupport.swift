@@ -146,3 +146,20 @@ final class FakeExecutor: Executor {
 
     func logs(_ id: String) -> String? { nil }
 }
+
+/// A group of three jobs for back-end tests: `a` writes a.txt; `b` reads it and streams it through
+/// the pipe stream.txt to `c`, which writes c.txt ("a" then "c"). Stages: [a], [b, c].
+func threeJobGroup(directory: String, runID: String) throws -> JobSpec {
+    func spec(_ id: Int, _ name: String, _ command: String, inputs: [String], outputs: [String]) -> JobSpec {
+        JobSpec(id: id, name: name, key: "\(name)[\(runID)]", runID: runID, command: .shell(command), workingDirectory: directory,
+                resources: ["mem_mb": .int(100)], inputs: inputs.map { JobFile($0) }, outputs: outputs.map { JobFile($0) })
+    }
+    let group = JobGroup(id: "g", members: [
+        JobGroupMember(spec: spec(1, "a", "echo a > a.txt", inputs: [], outputs: ["a.txt"])),
+        JobGroupMember(spec: spec(2, "b", "cat a.txt > stream.txt", inputs: ["a.txt"], outputs: ["stream.txt"]),
+                       dependencies: [0], pipes: ["stream.txt"]),
+        JobGroupMember(spec: spec(3, "c", "cat stream.txt > c.txt; echo c >> c.txt", inputs: ["stream.txt"], outputs: ["c.txt"]),
+                       dependencies: [1]),
+    ])
+    return try group.spec(runID: runID, attempt: 1, workingDirectory: directory, limits: [:])
+}
