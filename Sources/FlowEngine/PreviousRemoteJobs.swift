@@ -3,7 +3,7 @@
 //   - still queued or running: adopted (names reuse the interrupted run's id, so each job is
 //     found under its stable key); their outputs are not "incomplete" but in progress;
 //   - finished successfully while flow was away: their outputs count as made (the incomplete
-//     markers go), so nothing runs twice;
+//     markers go; a group's job made its members' outputs), so nothing runs twice;
 //   - failed, cancelled or unknown to the back end: forgotten; their outputs stay incomplete and
 //     are handled as any interrupted job's (--rerun-incomplete);
 //   - with --cancel-previous: all cancelled and forgotten.
@@ -48,7 +48,9 @@ extension Engine {
                 if outputsOfKey == nil {
                     outputsOfKey = Dictionary(dag.jobs.indices.map { (dag.jobKey($0), dag.outputPaths(of: $0)) }, uniquingKeysWith: { a, _ in a })
                 }
-                let made = (outputsOfKey?[job.jobKey] ?? []).filter { (try? storage.exists($0)) == true }
+                // A group's job made its members' outputs.
+                let keys = JobGroup.memberKeys(ofKey: job.jobKey) ?? [job.jobKey]
+                let made = keys.flatMap { outputsOfKey?[$0] ?? [] }.filter { (try? storage.exists($0)) == true }
                 try store.clearIncomplete(paths: made)
                 finished += 1
             case .failed?, .infrastructureFailed?, .lost?:

@@ -7,6 +7,7 @@
 import Foundation
 import XCTest
 import FlowExec
+import FlowState
 import FlowStorage
 import FlowSystem
 @testable import FlowEngine
@@ -122,6 +123,42 @@ final class GroupRunTests: WorkdirTestCase {
         XCTAssertEqual(reporter.failed.first?.exitStatus, 4)
         XCTAssertEqual(readText("a.txt"), "a\n")
         XCTAssertFalse(LocalFiles.exists(directory + "/b.txt"), "a failed job's output is removed")
+    }
+
+    func testAGroupThatFinishedWhileFlowWasAwayCountsForEachOfItsJobs() throws {
+        try """
+        localrules: all
+
+        rule all:
+            input: "b.txt"
+
+        rule a:
+            output: "a.txt"
+            group: "g"
+            shell: "echo a > {output}"
+
+        rule b:
+            input: "a.txt"
+            output: "b.txt"
+            group: "g"
+            shell: "cat {input} > {output}"
+        """.write(toFile: directory + "/Snakefile", atomically: true, encoding: .utf8)
+        // What a killed flow left: its group's job finished on the cluster, the members' outputs
+        // written and still marked incomplete.
+        let cluster = try DirectoryCluster(directory: directory + "/.cluster")
+        try LocalFiles.writeAtomically("succeeded", to: directory + "/.cluster/earlier-group.state")
+        try LocalFiles.writeAtomically("a\n", to: directory + "/a.txt")
+        LocalFiles.setMtime(directory + "/a.txt", seconds: Date().timeIntervalSince1970 - 10)
+        try LocalFiles.writeAtomically("a\n", to: directory + "/b.txt")
+        let store = try StateStore(workdir: directory)
+        try store.markIncomplete(paths: ["a.txt", "b.txt"], runID: "earlier")
+        try store.putExternalJob(ExternalJob(executor: cluster.name, externalID: "earlier-group", runID: "earlier",
+                                             jobKey: JobGroup.key(id: "g", memberKeys: ["a", "b"]), submittedAt: 1))
+        try store.flush()
+        let (status, reporter) = try run(cluster)
+        XCTAssertEqual(status, 0, "\(reporter.failed.map(\.reason))")
+        XCTAssertTrue(reporter.infos.contains("1 jobs of a previous run finished while flow was not running."), "\(reporter.infos)")
+        XCTAssertEqual(cluster.events("submitted"), [], "nothing runs twice")
     }
 
     private func readText(_ path: String) -> String? {

@@ -13,6 +13,7 @@
 // A back end submits the group's spec like any other: one sbatch, one Kubernetes Job, one flux
 // job, one PiCaS token.
 
+import Foundation
 import FlowSystem
 
 public struct JobGroupMember: Equatable, Sendable {
@@ -93,6 +94,12 @@ public struct JobGroup: Equatable, Sendable {
     /// What identifies the group across runs: its name and its members' keys.
     public static func key(id: String, memberKeys: [String]) -> String {
         "group \(id): " + memberKeys.sorted().joined(separator: ", ")
+    }
+
+    /// The member keys a group's key names; nil for the key of a single job.
+    public static func memberKeys(ofKey key: String) -> [String]? {
+        guard key.hasPrefix("group "), let colon = key.range(of: ": ") else { return nil }
+        return key[colon.upperBound...].components(separatedBy: ", ")
     }
 
     /// Where the group's script writes each member's exit status, relative to its directory.
