@@ -2,7 +2,9 @@
 //
 //   Contract/   what every backend implements: `JobSpec` in, `ExternalJobState` out, through the
 //               `Executor` protocol (submit, one batched poll per round, cancel, logs, wait);
-//               job scripts for remote backends; interruption by signals.
+//               job scripts for remote backends; job groups as one `JobSpec` (`JobGroup`: a
+//               script that runs the members, pipes and services; `GroupResources`);
+//               interruption by signals.
 //   Local/      the local backend: posix_spawn into a process group per job, pidfd waits,
 //               group kill on cancel.
 //   Slurm/      the Slurm backend: sbatch with a job script, one squeue per status round
