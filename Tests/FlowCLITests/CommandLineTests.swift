@@ -26,6 +26,18 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(e.rerunTriggers, ["mtime", "params"])
     }
 
+    func testGroupFlags() throws {
+        let e = try EngineOptionsBuilder.build(options([
+            "-c", "1", "--groups", "a=g1", "b=g1", "--group-components", "g1=3", "--local-groupid", "here",
+        ]))
+        XCTAssertEqual(e.groups, ["a": "g1", "b": "g1"])
+        XCTAssertEqual(e.groupComponents, ["g1": 3])
+        XCTAssertEqual(e.localGroupID, "here")
+        XCTAssertThrowsError(try EngineOptionsBuilder.build(options(["-c", "1", "--group-components", "g1=0"]))) {
+            XCTAssertTrue("\($0)".contains("--group-components"), "\($0)")
+        }
+    }
+
     func testCoresAreRequiredForLocalRunsAndValidated() throws {
         XCTAssertThrowsError(try EngineOptionsBuilder.build(options([]))) { error in
             XCTAssertTrue("\(error)".contains("cores have to be specified"), "\(error)")
