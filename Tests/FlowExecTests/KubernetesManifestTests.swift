@@ -209,6 +209,20 @@ final class KubernetesManifestTests: XCTestCase {
         XCTAssertThrowsError(try KubernetesManifest.job(gpu, options: options, secret: nil))
     }
 
+    func testWorkflowEnvvarsJoinTheFlagsInTheSecret() throws {
+        let descriptor = KubernetesExecutor.descriptor
+        let settings = try ExecutorSettings(descriptor, inputs: [
+            SettingInput(executor: "kubernetes", setting: "envvars", values: ["A", "B"], source: .commandLine)])
+        let context = ExecutorContext(settings: settings, workdir: "/w", workflowEnvvars: ["B", "C"])
+        let options = try KubernetesOptions(context, defaultNamespace: nil)
+        XCTAssertEqual(options.envvars, ["A", "B", "C"])
+        var job = JobSpec(id: 1, name: "r", runID: "r1", command: .shell("true"), workingDirectory: "/w")
+        job.resources = [:]
+        let manifest = try KubernetesManifest.job(job, options: options, secret: "flow-r1-env")
+        let body = String(decoding: try KubernetesManifest.json(manifest), as: UTF8.self)
+        for name in ["A", "B", "C"] { XCTAssertTrue(body.contains("\"\(name)\""), "\(name) missing from the Job's env") }
+    }
+
     func testDescriptorAndAlias() throws {
         XCTAssertEqual(ExecutorRegistry.descriptor(named: "k8s")?.name, "kubernetes")
         XCTAssertNotNil(ExecutorRegistry.setting(forKey: "kubernetes_persistent_volumes"))
