@@ -158,7 +158,9 @@ public final class CouchClient {
 
     static func encode(_ value: Any) throws -> Data {
         do {
-            return try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])
+            // Not .sortedKeys: Foundation sorts keys with a locale-aware compare, which was 40% of
+            // the time to submit 10,000 tokens; CouchDB does not care about key order.
+            return try JSONSerialization.data(withJSONObject: value)
         } catch {
             throw CouchError("cannot encode a document as JSON: \(error)")
         }
