@@ -47,8 +47,10 @@ public final class Engine {
 
     /// Evaluates the Snakefile with the run's config.
     public func loadWorkflow() throws -> Workflow {
+        // Like Snakemake, --configfile paths are relative to where flow was started, not to --directory.
+        let startDirectory = FileManager.default.currentDirectoryPath
         var wo = WorkflowOptions(snakefile: try resolveSnakefile())
-        wo.configFiles = options.configFiles
+        wo.configFiles = options.configFiles.map { $0.hasPrefix("/") ? $0 : startDirectory + "/" + $0 }
         wo.configOverrides = try ConfigLoader.parseOverrides(options.configEntries)
         wo.cores = options.cores
         wo.storage = storage

@@ -216,6 +216,8 @@ public final class WorkflowLoader: SnakefileHost {
             let relative = currentBasedir + "/" + path
             if FileManager.default.fileExists(atPath: relative) { resolved = relative }
         }
+        // Snakemake: a missing `configfile:` is no error when `--configfile` gave the config instead.
+        if !options.configFiles.isEmpty, !FileManager.default.fileExists(atPath: resolved) { return }
         ConfigLoader.merge(try ConfigLoader.load(path: resolved), into: workflow.config)
         ConfigLoader.merge(overwriteConfig, into: workflow.config)
     }
