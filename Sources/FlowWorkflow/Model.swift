@@ -48,9 +48,16 @@ public struct IOFile: Hashable, Sendable {
     public var sha256: String?
 
     public init(_ pattern: String, flags: FileFlags = [], sha256: String? = nil) {
-        self.pattern = pattern
+        self.pattern = IOFile.withoutTrailingSlashes(pattern)
         self.flags = flags
         self.sha256 = sha256
+    }
+
+    /// Snakemake removes trailing slashes from every input, output and log path (`"dir/"` names
+    /// the same file as `"dir"`, so a consumer of one finds the producer of the other).
+    public static func withoutTrailingSlashes(_ path: String) -> String {
+        guard path.utf8.last == UInt8(ascii: "/") else { return path }
+        return String(path.dropLast(path.reversed().prefix { $0 == "/" }.count))
     }
 }
 
