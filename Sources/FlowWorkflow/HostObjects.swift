@@ -185,7 +185,10 @@ final class WorkflowObject: PyObject {
         case "source_path":
             return .object(BuiltinFunction("source_path") { args, interp in
                 guard let p = args.positional.first?.pathValue else { throw PyError.type("source_path() needs a path") }
-                return .str(p.hasPrefix("/") ? p : self.loader.currentBasedir + "/" + p)
+                // Relative to the file of the calling code (an input function runs long after its
+                // file was read), as Snakemake inspects its caller's frame.
+                let base = interp.functionFile.map(PathText.dirname) ?? self.loader.currentBasedir
+                return .str(p.hasPrefix("/") ? p : base + "/" + p)
             })
         default: return nil
         }

@@ -126,7 +126,10 @@ extension WorkflowLoader {
             }
             if let module {
                 rule = Self.modifyPaths(rule, module)
-                rule.isImported = true
+                // Snakemake imports a module like a top-level Snakefile (include with
+                // overwrite_default_target): its own first rule may become the default target,
+                // unless it comes from an include inside the module or `use rule` sits in an include.
+                rule.isImported = source.isImported || fileStack.count > 1
             }
             for directive in decl.overrides { try evaluator.apply(directive, to: &rule) }
             if moduleContext == nil, workflow.localRules.contains(rule.name) { rule.isLocal = true }

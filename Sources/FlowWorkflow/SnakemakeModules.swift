@@ -1,5 +1,6 @@
 // The importable `snakemake` package as far as Snakefiles use it (`from snakemake.utils import
-// min_version`, `snakemake.__version__`, `from snakemake.io import expand`), plus `shell`.
+// min_version`, `snakemake.__version__`, `from snakemake.io import expand`), plus `shell`, and
+// `smart_open`, which Snakemake installs and Snakefiles import as if it were their own.
 
 import Foundation
 import FlowLang
@@ -30,6 +31,23 @@ enum SnakemakeModules {
             return .object(PyModule("snakemake.shell", pick(["shell"])))
         case "snakemake.exceptions":
             return .object(PyModule("snakemake.exceptions", []))
+        case "smart_open":
+            // A Snakemake dependency that Snakefiles import for `open` (chipseq: `from smart_open import
+            // open`): local, uncompressed files as the builtin open; anything else is said plainly.
+            return .object(PyModule("smart_open", [("open", .object(BuiltinFunction("open") { args, interp in
+                guard let open = interp.builtin("open") else { throw PyError.type("open() is missing") }
+                if let path = args.argument(0, "uri")?.pathValue {
+                    let compressed = [".gz", ".bz2", ".xz", ".zst"].contains { path.hasSuffix($0) }
+                    if path.contains("://") && !path.hasPrefix("file://") || compressed {
+                        throw PyError("NotImplementedError", "smart_open.open(\"\(path)\"): flow opens local uncompressed files only")
+                    }
+                    var rest = args
+                    if path.hasPrefix("file://"), !rest.positional.isEmpty { rest.positional[0] = .str(String(path.dropFirst(7))) }
+                    rest.keywords.removeAll { ["compression", "transport_params"].contains($0.name) }
+                    return try interp.call(open, rest)
+                }
+                return try interp.call(open, args)
+            }))]))
         default:
             return nil
         }

@@ -87,6 +87,19 @@ final class WorkflowLoaderTests: XCTestCase {
         XCTAssertEqual(try global(w, "seen"), "{'a': 5, 'nested': {'x': 1, 'y': 2}}")
     }
 
+    func testMissingConfigfileIsSkippedOnlyWhenConfigfileOptionGivesTheConfig() throws {
+        try write("given.yaml", "a: 1\n")
+        let snakefile = """
+        configfile: "\(dir)/absent.yaml"
+        seen = config
+        """
+        XCTAssertThrowsError(try load(snakefile)) { XCTAssertTrue("\($0)".contains("absent.yaml"), "\($0)") }
+        try write("Snakefile", snakefile)
+        var options = WorkflowOptions(snakefile: dir + "/Snakefile")
+        options.configFiles = [dir + "/given.yaml"]
+        XCTAssertEqual(try global(try WorkflowLoader.load(options), "seen"), "{'a': 1}")
+    }
+
     func testRuleDirectivesBecomeTheModel() throws {
         let w = try load("""
         rule all:
@@ -146,9 +159,11 @@ final class WorkflowLoaderTests: XCTestCase {
                        "with open(output[0], \"w\") as f:\n    f.write(\"x\")")
     }
 
-    func testIncludedAndModuleRulesAreNotDefaultTargets() throws {
+    func testIncludedRulesAreNotDefaultTargetsButAModulesFirstRuleIs() throws {
+        // Snakemake 9.27.1 plans m_a here: a module is included with overwrite_default_target.
         try write("rules/extra.smk", "rule extra:\n    output: \"e.txt\"\n    shell: \"touch {output}\"\n")
-        try write("mod/Snakefile", "rule a:\n    output: \"m/{x}.txt\"\n    shell: \"touch {output}\"\n")
+        try write("mod/Snakefile", "include: \"inner.smk\"\nrule a:\n    output: \"m/x.txt\"\n    shell: \"touch {output}\"\n")
+        try write("mod/inner.smk", "rule inner:\n    output: \"m/inner.txt\"\n    shell: \"touch {output}\"\n")
         let w = try load("""
         include: "rules/extra.smk"
         module m:
@@ -157,8 +172,16 @@ final class WorkflowLoaderTests: XCTestCase {
         rule main:
             input: "e.txt"
         """)
-        XCTAssertEqual(w.rules.map(\.name), ["extra", "m_a", "main"])
-        XCTAssertEqual(w.defaultTarget?.name, "main")
+        XCTAssertEqual(w.rules.map(\.name), ["extra", "m_inner", "m_a", "main"])
+        XCTAssertEqual(w.defaultTarget?.name, "m_a")
+        // `use rule` inside an included file: the include keeps the default target.
+        try write("rules/use.smk", "module m:\n    snakefile: \"../mod/Snakefile\"\nuse rule * from m as m_*\n")
+        let included = try load("""
+        include: "rules/use.smk"
+        rule main:
+            input: "e.txt"
+        """)
+        XCTAssertEqual(included.defaultTarget?.name, "main")
     }
 
     func testUseRuleWithOverridesAndRulesReferences() throws {
@@ -176,6 +199,45 @@ final class WorkflowLoaderTests: XCTestCase {
         XCTAssertEqual(derived.output.items.map(\.pattern), ["derived.txt"])
         guard case .file(let f) = try XCTUnwrap(w.rule(named: "consumer")).input[0].item else { return XCTFail() }
         XCTAssertEqual(f.pattern, "derived.txt")
+    }
+
+    func testAnotherRulesOutputListAsANamedInputGivesEachFile() throws {
+        // dna-seq-gatk-variant-calling: `idx=rules.bwa_index.output` with a multiext output, the rule
+        // defined in an included file.
+        try write("rules/ref.smk", "rule index:\n    output: multiext(\"g.fa\", \".amb\", \".ann\")\n    shell: \"touch {output}\"\n")
+        let w = try load("""
+        include: "rules/ref.smk"
+        rule align:
+            input:
+                reads="r.fq",
+                idx=rules.index.output,
+            output: "a.bam"
+            shell: "cat {input.idx} > {output}"
+        """)
+        let inputs = try XCTUnwrap(w.rule(named: "align")).input.map { entry -> String in
+            guard case .file(let f) = entry.item else { return "?" }
+            return "\(entry.name ?? "-")=\(f.pattern)"
+        }
+        XCTAssertEqual(inputs, ["reads=r.fq", "idx=g.fa.amb", "idx=g.fa.ann"])
+    }
+
+    func testSourcePathIsRelativeToTheCallingFunctionsFile() throws {
+        // rna-seq-kallisto-sleuth: an input function in rules/ calls source_path("../resources/...")
+        // while the DAG is built, long after its file was read.
+        try write("rules/r.smk", """
+        def template(name):
+            return workflow.source_path(f"../resources/{name}.yaml")
+        at_load = workflow.source_path("x.txt")
+        """)
+        let w = try load("""
+        include: "rules/r.smk"
+        main_level = workflow.source_path("y.txt")
+        """)
+        let template = try XCTUnwrap(w.interpreter.globals.get("template"))
+        XCTAssertEqual(try w.interpreter.str(try w.interpreter.call(template, Arguments([.str("t")]))),
+                       dir + "/rules/../resources/t.yaml")
+        XCTAssertEqual(try global(w, "at_load"), "'\(dir)/rules/x.txt'")
+        XCTAssertEqual(try global(w, "main_level"), "'\(dir)/y.txt'")
     }
 
     func testShellFormatterFollowsSnakemake() throws {
