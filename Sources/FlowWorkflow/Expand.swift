@@ -47,6 +47,9 @@ enum ExpandFunctions {
         }
         var allowMissing = false
         var values: [(String, [Value])] = []
+        // Other iterables are iterated once per pattern that uses them, as Snakemake's expand does:
+        // a one-shot iterator (`u=units.itertuples()`) gives its items to the first pattern only.
+        var iteratedPerPattern: [String: Value] = [:]
         for (name, value) in args.keywords {
             if name == "allow_missing" { allowMissing = try interp.truthy(value); continue }
             if value.stringValue != nil || value.pathValue != nil {
@@ -54,7 +57,9 @@ enum ExpandFunctions {
             } else {
                 switch value {
                 case .list, .tuple, .set, .dict: values.append((name, try interp.iterate(value)))
-                case .object(let o) where o is PyIterable: values.append((name, try interp.iterate(value)))
+                case .object(let o) where o is PyIterable:
+                    values.append((name, []))
+                    iteratedPerPattern[name] = value
                 default: values.append((name, [value]))
                 }
             }
@@ -67,7 +72,10 @@ enum ExpandFunctions {
             guard let pattern = patternValue.pathValue else { throw PyError.type("expand() patterns must be strings, got '\(patternValue.typeName)'") }
             let used = Set(fieldNames(pattern))
             // Unused keyword values are dropped per pattern so they don't multiply its results.
-            let relevant = values.filter { used.contains($0.0) }
+            var relevant = values.filter { used.contains($0.0) }
+            for (k, entry) in relevant.enumerated() {
+                if let iterable = iteratedPerPattern[entry.0] { relevant[k].1 = try interp.iterate(iterable) }
+            }
             var template = pattern
             if allowMissing {
                 let known = Set(relevant.map(\.0))

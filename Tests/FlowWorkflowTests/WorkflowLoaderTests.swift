@@ -52,6 +52,19 @@ final class WorkflowLoaderTests: XCTestCase {
         XCTAssertEqual(try global(w, "f"), "['x.txt']")
     }
 
+    func testExpandGivesAOneShotIteratorToTheFirstPatternOnly() throws {
+        // Snakemake's expand iterates each value once per pattern (dna-seq-gatk-variant-calling's
+        // multiqc: `u=units.itertuples()` over three patterns expands the first only).
+        let w = try load("""
+        g = expand(["p/{s}.txt", "q/{s}.txt"], s=(x for x in ["a", "b"]))
+        i = expand(["p/{s}.txt", "q/{s}_{n}.txt"], s=["a"], n=iter([1, 2]))
+        l = expand(["p/{s}.txt", "q/{s}.txt"], s=["a", "b"])
+        """)
+        XCTAssertEqual(try global(w, "g"), "['p/a.txt', 'p/b.txt']")
+        XCTAssertEqual(try global(w, "i"), "['p/a.txt', 'q/a_1.txt', 'q/a_2.txt']")
+        XCTAssertEqual(try global(w, "l"), "['p/a.txt', 'p/b.txt', 'q/a.txt', 'q/b.txt']")
+    }
+
     func testExpandRejectsFlaggedPatterns() throws {
         XCTAssertThrowsError(try load("x = expand(temp(\"{s}.txt\"), s=[1])\n")) { error in
             XCTAssertTrue("\(error)".contains("Flags"), "\(error)")
