@@ -107,7 +107,9 @@ public enum RuleAction {
     case run(CodeBlock)
     /// `script:` path template (relative to the defining Snakefile's directory).
     case script(String)
-    /// `notebook:`, `wrapper:`, `cwl:`, `template_engine:`: parsed, rejected when a job needs it.
+    /// `wrapper:` spec ("v1.2.3/bio/tool"): a script fetched from the wrapper prefix at job time.
+    case wrapper(String)
+    /// `notebook:`, `cwl:`, `template_engine:`: parsed, rejected when a job needs it.
     case unsupported(directive: String, value: String)
 }
 

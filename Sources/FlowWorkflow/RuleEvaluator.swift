@@ -93,7 +93,10 @@ struct RuleEvaluator {
         case "script":
             guard let value = try single(args, name) else { return }
             rule.action = .script(try interpreter.str(value))
-        case "notebook", "wrapper", "cwl", "template_engine":
+        case "wrapper":
+            guard let value = try single(args, name) else { return }
+            rule.action = .wrapper(try interpreter.str(value))
+        case "notebook", "cwl", "template_engine":
             let value = try single(args, name).map { try interpreter.str($0) } ?? ""
             rule.action = .unsupported(directive: name, value: value)
         case "wildcard_constraints":
