@@ -253,6 +253,78 @@ final class WorkflowLoaderTests: XCTestCase {
         XCTAssertEqual(try global(w, "main_level"), "'\(dir)/y.txt'")
     }
 
+    func testLoggerGlobalWritesToStandardError() throws {
+        let captured = dir + "/stderr.txt"
+        FileManager.default.createFile(atPath: captured, contents: nil)
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: captured))
+        let saved = dup(2)
+        dup2(handle.fileDescriptor, 2)
+        defer { dup2(saved, 2); close(saved) }
+        _ = try load("""
+        from snakemake.logging import logger as imported
+        logger.info("%d samples in %s", 3, "sheet.tsv")
+        imported.warning("plain")
+        logger.debug("hidden")
+        """)
+        dup2(saved, 2)
+        XCTAssertEqual(try String(contentsOfFile: captured, encoding: .utf8), "3 samples in sheet.tsv\nplain\n")
+        XCTAssertThrowsError(try load("logger.info(\"%d\", \"x\")\n"))
+    }
+
+    func testScatterGatherExpandsOverScatterItems() throws {
+        // cyrcular-calling: `gather.calling(...)`; the items are Snakemake's "i-of-N".
+        let w = try load("""
+        scattergather:
+            split=3
+        rule split:
+            output: scatter.split("splitted/{scatteritem}.txt")
+            shell: "touch {output}"
+        parts = gather.split("processed/{scatteritem}.{ext}", ext="txt")
+        """)
+        XCTAssertEqual(try XCTUnwrap(w.rule(named: "split")).output.items.map(\.pattern),
+                       ["splitted/1-of-3.txt", "splitted/2-of-3.txt", "splitted/3-of-3.txt"])
+        XCTAssertEqual(try global(w, "parts"), "['processed/1-of-3.txt', 'processed/2-of-3.txt', 'processed/3-of-3.txt']")
+        XCTAssertEqual(w.wildcardConstraints["scatteritem"], #"\d+-of-\d+"#)
+        XCTAssertThrowsError(try load("x = scatter.undeclared('a/{scatteritem}')\n")) {
+            XCTAssertTrue("\($0)".contains("scattergather: undeclared=N"), "\($0)")
+        }
+    }
+
+    func testInputFunctionsMaySetAttributesOnWildcards() throws {
+        // cyrcular-calling: `wildcards.group = ...` inside an input function.
+        let w = try load("""
+        def f(wildcards):
+            wildcards.group = "g1"
+            return wildcards.group + "/" + wildcards.sample
+        """)
+        let f = try XCTUnwrap(w.interpreter.globals.get("f"))
+        let result = try w.interpreter.call(f, Arguments([.object(NamedListObject(wildcards: [("sample", "a")]))]))
+        XCTAssertEqual(result.stringValue, "g1/a")
+    }
+
+    func testSnakemakeModulesPublishedWorkflowsImport() throws {
+        // transcriptome-differential-expression imports snakemake.remote (usable only to fail, as in
+        // Snakemake 9) and snakemake.exceptions, and reads workflow.configfiles.
+        try write("c.yaml", "a: 1\n")
+        let w = try load("""
+        from snakemake.remote import FTP
+        from snakemake.exceptions import WorkflowError
+        configfile: "\(dir)/c.yaml"
+        files = workflow.configfiles
+        try:
+            FTP.RemoteProvider()
+        except NotImplementedError:
+            remote = "raised"
+        try:
+            raise WorkflowError("bad")
+        except WorkflowError as e:
+            caught = str(e)
+        """)
+        XCTAssertEqual(try global(w, "files"), "['\(dir)/c.yaml']")
+        XCTAssertEqual(try global(w, "remote"), "'raised'")
+        XCTAssertEqual(try global(w, "caught"), "'bad'")
+    }
+
     func testShellFormatterFollowsSnakemake() throws {
         let interp = Interpreter()
         let input = NamedListObject(typeName: "InputFiles", paths: ["a b.txt", "c.txt"],
