@@ -251,4 +251,24 @@ final class EngineRunTests: WorkdirTestCase {
         XCTAssertEqual(status, 0)
         XCTAssertEqual(read(".test/out.txt"), "from-start-dir\n")
     }
+
+    func testDryRunShowsACheckpointDecidedInputAsTBD() throws {
+        // chipseq: the target rule's input function reads a checkpoint; Snakemake prints <TBD>.
+        try write("""
+            def after_split(wildcards):
+                with open(checkpoints.split.get().output[0]) as f:
+                    return [line.strip() for line in f]
+
+            rule all:
+                input: after_split
+
+            checkpoint split:
+                output: "parts.txt"
+                shell: "echo a.txt > {output}"
+            """, to: "Snakefile")
+        let (status, events) = try runEngine(dryRun: true)
+        XCTAssertEqual(status, 0)
+        XCTAssertEqual(events.planned.first { $0.rule == "all" }?.input, ["<TBD>"])
+        XCTAssertEqual(events.planned.first { $0.rule == "split" }?.output, ["parts.txt"])
+    }
 }
