@@ -7,7 +7,8 @@ so the dry runs never write into it; submodules come from their mirrors in WORKF
 (.test/ngs-test-data: snakemake-workflows/ngs-test-data), files a mirror lacks are written empty. Its test configurations come from its `.test/` folder, the
 way the snakemake-github-action runs them (from the workflow's root, `--directory .test`):
   - `.test/config/config.yaml`: the Snakefile's own `configfile:` finds it, no extra argument;
-  - `.test/<name>/config.yaml`: `--configfile .test/<name>/config.yaml`;
+  - `.test/<name>/config.yaml` (or .yml, .json): `--configfile .test/<name>/config.yaml`
+    (folders named profile* hold Snakemake profiles, not configurations);
   - `.test/<name>/workflow/Snakefile`: a workflow of its own, run in `.test/<name>`.
 `--case WORKFLOW:NAME:ARGS` adds one by hand (ARGS split like a shell would).
 
@@ -177,9 +178,12 @@ def discover_cases(root, skip=()):
         own = os.path.join(folder, "workflow", "Snakefile")
         if os.path.isfile(own):
             cases.append((name, ["--directory", f".test/{name}", "--snakefile", f".test/{name}/workflow/Snakefile"]))
-        elif snakefile and os.path.isfile(os.path.join(folder, "config.yaml")):
-            cases.append((name, ["--directory", ".test", "--snakefile", snakefile,
-                                 "--configfile", f".test/{name}/config.yaml"]))
+        elif snakefile and not name.startswith("profile"):
+            config = next((c for c in ("config.yaml", "config.yml", "config.json")
+                           if os.path.isfile(os.path.join(folder, c))), None)
+            if config:
+                cases.append((name, ["--directory", ".test", "--snakefile", snakefile,
+                                     "--configfile", f".test/{name}/{config}"]))
     return cases
 
 
@@ -312,6 +316,8 @@ def main(argv):
             source = os.path.join(args.workflows, name)
             if os.path.isdir(os.path.join(source, "repo")):
                 source = os.path.join(source, "repo")
+            if is_git_dir(os.path.join(source, ".git")):
+                source = os.path.join(source, ".git")
             checkout = os.path.join(scratch, name, "checkout")
             if os.path.exists(os.path.join(scratch, name)):
                 shutil.rmtree(os.path.join(scratch, name))
