@@ -57,6 +57,7 @@ public final class Engine {
         wo.defaultStorageProvider = options.defaultStorageProvider
         wo.defaultStoragePrefix = options.defaultStoragePrefix
         wo.foreignModules = options.foreignModules
+        wo.wrapperPrefix = options.wrapperPrefix
         return try WorkflowLoader.load(wo)
     }
 }

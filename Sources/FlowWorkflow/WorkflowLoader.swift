@@ -27,6 +27,8 @@ public struct WorkflowOptions {
     public var defaultStoragePrefix: String?
     /// Where `import` finds modules outside flow's own set (FlowPython's CPython bridge); nil: nowhere.
     public var foreignModules: ForeignModuleLoader?
+    /// `--wrapper-prefix` (nil: Snakemake's default): where `meta_wrapper:` modules come from.
+    public var wrapperPrefix: String?
     public init(snakefile: String) { self.snakefile = snakefile }
 }
 
@@ -40,6 +42,10 @@ public final class WorkflowLoader: SnakefileHost {
     var fileStack: [String] = []
     /// `workflow.configfiles`: the --configfile files, then each `configfile:` loaded (as written).
     var configFilesRead: [String] = []
+    /// `meta_wrapper:` Snakefiles, fetched like wrapper scripts into `.flow/wrappers`.
+    lazy var wrappers = WrapperSource(prefix: options.wrapperPrefix,
+                                      cacheDirectory: FileManager.default.currentDirectoryPath + "/.flow/wrappers",
+                                      storage: options.storage)
     /// `scattergather: name=N`: the number of items each `scatter.name`/`gather.name` makes.
     var scatterCounts: [String: Int] = [:]
     /// `module NAME:` declarations, loaded lazily by the first `use rule ... from NAME`.

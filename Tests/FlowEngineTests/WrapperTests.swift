@@ -1,6 +1,6 @@
 // `wrapper:` rules: the script comes from `--wrapper-prefix` (a folder, or a git+file:// checkout
 // read at the spec's version as a git ref), is cached under .flow/wrappers and runs like script:
-// with the `snakemake` object.
+// with the `snakemake` object; a `meta_wrapper:` module's Snakefile comes from the same prefix.
 
 import Foundation
 import FlowSystem
@@ -78,5 +78,33 @@ final class WrapperTests: WorkdirTestCase {
         XCTAssertEqual(events.failed.count, 1)
         XCTAssertTrue(events.failed.first?.reason.contains("wrapper v1.0.0/bio/none: no wrapper script found") == true,
                       "\(events.failed.map(\.reason))")
+    }
+
+    func testMetaWrapperModuleComesFromThePrefixAndPinsMasterWrappersToItsVersion() throws {
+        // Snakemake 9.27.1 resolves this the same way (it then looks for v1.0.0/bio/upper/environment.yaml).
+        try write(Self.wrapper, to: "wrappers/v1.0.0/bio/upper/wrapper.py")
+        try write("""
+            rule upper:
+                input: "in.txt"
+                output: "out.txt"
+                params: tag="meta"
+                wrapper: "master/bio/upper"
+            """, to: "wrappers/v1.0.0/meta/bio/pipe/test/Snakefile")
+        try write("""
+            module pipe:
+                meta_wrapper: "v1.0.0/meta/bio/pipe"
+
+            use rule * from pipe
+            """, to: "work/Snakefile")
+        try write("abc\n", to: "work/in.txt")
+        var options = EngineOptions()
+        options.directory = directory + "/work"
+        options.snakefile = directory + "/work/Snakefile"
+        options.wrapperPrefix = "file://" + directory + "/wrappers/"
+        let reporter = RecordingReporter()
+        let status = try Engine(options: options, reporter: reporter).run()
+        FileManager.default.changeCurrentDirectoryPath(originalDirectory)
+        XCTAssertEqual(status, 0, "\(reporter.failed) \(reporter.failedLogs)")
+        XCTAssertEqual(try String(contentsOfFile: directory + "/work/out.txt", encoding: .utf8), "ABC\nmeta\n")
     }
 }

@@ -3,14 +3,14 @@
 // `--wrapper-prefix` (Snakemake's default: the snakemake-wrappers repository on GitHub), read
 // through the run's storage (https://) or from a folder (`file://` or a plain path), or a
 // `git+file://` checkout read at the spec's first component as a git ref, as Snakemake does.
-// A spec that is itself a URL is taken as it is.
+// A spec that is itself a URL is taken as it is. Modules with `meta_wrapper:` take their Snakefile
+// from the same place (`meta_wrapper.smk`, or the older `test/Snakefile`).
 
 import Foundation
-import FlowDAG
 import FlowStorage
 import FlowSystem
 
-final class WrapperSource {
+public final class WrapperSource {
     static let defaultPrefix = "https://github.com/snakemake/snakemake-wrappers/raw/"
     static let extensions = [".py", ".R", ".Rmd", ".jl"]
     let prefix: String
@@ -20,23 +20,30 @@ final class WrapperSource {
     private var fetched: [String: String] = [:]
     private let lock = NSLock()
 
-    init(prefix: String?, cacheDirectory: String, storage: Storage) {
+    public init(prefix: String?, cacheDirectory: String, storage: Storage) {
         self.prefix = prefix ?? Self.defaultPrefix
         self.cacheDirectory = cacheDirectory
         self.storage = storage
     }
 
     /// The local path of the wrapper's script.
-    func script(for spec: String) throws -> String {
+    public func script(for spec: String) throws -> String {
+        let names = Self.extensions.contains(where: { spec.hasSuffix("wrapper" + $0) }) ? [""] : Self.extensions.map { "/wrapper" + $0 }
+        return try file(spec, names: names, what: "wrapper script")
+    }
+
+    /// The local path of the first of `names` (each appended to the spec's location) that exists.
+    public func file(_ spec: String, names: [String], what: String) throws -> String {
         lock.lock()
         defer { lock.unlock() }
-        if let path = fetched[spec] { return path }
-        let path = try fetch(spec)
-        fetched[spec] = path
+        let key = spec + "\u{0}" + names.joined(separator: "\u{0}")
+        if let path = fetched[key] { return path }
+        let path = try fetch(spec, names: names, what: what)
+        fetched[key] = path
         return path
     }
 
-    private func fetch(_ spec: String) throws -> String {
+    private func fetch(_ spec: String, names: [String], what: String) throws -> String {
         let isURL = ["http", "file:", "git+file"].contains { spec.hasPrefix($0) }
         var location = spec
         if !isURL {
@@ -48,10 +55,9 @@ final class WrapperSource {
                 location = prefix + spec
             }
         }
-        let cacheKey = stableHash(prefix + "\u{0}" + spec)
+        let cacheKey = Self.digest(prefix + "\u{0}" + spec)
         let cached = cacheDirectory + "/" + cacheKey
         let versioned = spec.range(of: #"^v?[0-9]+\.[0-9]+\.[0-9]+/"#, options: .regularExpression) != nil
-        let names = Self.extensions.contains(where: { spec.hasSuffix("wrapper" + $0) }) ? [""] : Self.extensions.map { "/wrapper" + $0 }
         // A git+file location keeps its @ref last: .../bio/x/wrapper.py@v1.0.
         var base = location, ref = ""
         if location.hasPrefix("git+file"), let at = location.lastIndex(of: "@") {
@@ -77,7 +83,7 @@ final class WrapperSource {
                 errors.append("\(source): \(error)")
             }
         }
-        throw EngineError("wrapper \(spec): no wrapper script found (prefix \(prefix)):\n  " + errors.joined(separator: "\n  "))
+        throw WrapperError("wrapper \(spec): no \(what) found (prefix \(prefix)):\n  " + errors.joined(separator: "\n  "))
     }
 
     private func read(_ source: String) throws -> [UInt8] {
@@ -91,14 +97,14 @@ final class WrapperSource {
             try storage.retrieve(source, to: temporary)
             return try LocalFiles.read(temporary)
         }
-        guard FileManager.default.fileExists(atPath: path) else { throw EngineError("no such file") }
+        guard FileManager.default.fileExists(atPath: path) else { throw WrapperError("no such file") }
         return try LocalFiles.read(path)
     }
 
     /// `git+file:///checkout/path/to/wrapper.py@ref`: the file at `ref` in the checkout's repository.
     private func readGit(_ source: String) throws -> [UInt8] {
         let stripped = "/" + source.dropFirst("git+file:".count).drop { $0 == "/" }
-        guard let at = stripped.lastIndex(of: "@") else { throw EngineError("a git+file wrapper needs @ref") }
+        guard let at = stripped.lastIndex(of: "@") else { throw WrapperError("a git+file wrapper needs @ref") }
         let file = String(stripped[..<at]), ref = String(stripped[stripped.index(after: at)...])
         var existing = (file as NSString).deletingLastPathComponent
         while !existing.isEmpty, existing != "/", !FileManager.default.fileExists(atPath: existing) {
@@ -108,7 +114,7 @@ final class WrapperSource {
         let resolvedRoot = (root as NSString).resolvingSymlinksInPath
         let resolvedFile = ((existing as NSString).resolvingSymlinksInPath as NSString)
             .appendingPathComponent(String(file.dropFirst(existing.count).drop { $0 == "/" }))
-        guard resolvedFile.hasPrefix(resolvedRoot + "/") else { throw EngineError("\(file) is not inside \(root)") }
+        guard resolvedFile.hasPrefix(resolvedRoot + "/") else { throw WrapperError("\(file) is not inside \(root)") }
         let inner = String(resolvedFile.dropFirst(resolvedRoot.count + 1))
         return Array(try git(["-C", root, "show", "\(ref):\(inner)"]).utf8)
     }
@@ -125,9 +131,21 @@ final class WrapperSource {
         let message = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw EngineError("git \(arguments.joined(separator: " ")): " + String(decoding: message, as: UTF8.self)
+            throw WrapperError("git \(arguments.joined(separator: " ")): " + String(decoding: message, as: UTF8.self)
                 .trimmingCharacters(in: .whitespacesAndNewlines))
         }
         return String(decoding: data, as: UTF8.self)
     }
+
+    /// 64-bit FNV-1a as hex: a stable folder name per prefix and spec.
+    private static func digest(_ s: String) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return String(h, radix: 16)
+    }
+}
+
+public struct WrapperError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ message: String) { description = message }
 }
