@@ -101,7 +101,8 @@ public final class WrapperSource {
         return try LocalFiles.read(path)
     }
 
-    /// `git+file:///checkout/path/to/wrapper.py@ref`: the file at `ref` in the checkout's repository.
+    /// `git+file:///checkout/path/to/wrapper.py@ref`: the file at `ref` in the checkout's repository
+    /// (or in a bare repository: `git+file:///mirror.git/path/to/wrapper.py@ref`).
     private func readGit(_ source: String) throws -> [UInt8] {
         let stripped = "/" + source.dropFirst("git+file:".count).drop { $0 == "/" }
         guard let at = stripped.lastIndex(of: "@") else { throw WrapperError("a git+file wrapper needs @ref") }
@@ -110,7 +111,10 @@ public final class WrapperSource {
         while !existing.isEmpty, existing != "/", !FileManager.default.fileExists(atPath: existing) {
             existing = (existing as NSString).deletingLastPathComponent
         }
-        let root = try git(["-C", existing, "rev-parse", "--show-toplevel"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        // A checkout's top folder, or a bare repository itself (a fetched mirror).
+        let isBare = (try? git(["-C", existing, "rev-parse", "--is-bare-repository"]))?.hasPrefix("true") ?? false
+        let root = try git(["-C", existing, "rev-parse", isBare ? "--absolute-git-dir" : "--show-toplevel"])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
         let resolvedRoot = (root as NSString).resolvingSymlinksInPath
         let resolvedFile = ((existing as NSString).resolvingSymlinksInPath as NSString)
             .appendingPathComponent(String(file.dropFirst(existing.count).drop { $0 == "/" }))

@@ -69,6 +69,13 @@ final class WrapperTests: WorkdirTestCase {
         let (status, events) = try run(prefix: "git+file://" + directory + "/repo", spec: "v2.0.0/bio/upper")
         XCTAssertEqual(status, 0, "\(events.failed) \(events.failedLogs)")
         XCTAssertEqual(try String(contentsOfFile: directory + "/work/out.txt", encoding: .utf8), "ABC\nwrapped\n")
+        // A bare repository (a fetched mirror) serves as well.
+        try git("clone", "-q", "--bare", directory + "/repo", directory + "/bare.git")
+        try LocalFiles.remove(directory + "/work/out.txt")
+        try LocalFiles.remove(directory + "/work/.flow")
+        let (again, againEvents) = try run(prefix: "git+file://" + directory + "/bare.git", spec: "v2.0.0/bio/upper")
+        XCTAssertEqual(again, 0, "\(againEvents.failed) \(againEvents.failedLogs)")
+        XCTAssertEqual(try String(contentsOfFile: directory + "/work/out.txt", encoding: .utf8), "ABC\nwrapped\n")
     }
 
     func testMissingWrapperFailsTheJobNamingTheSpec() throws {
