@@ -22,8 +22,10 @@ Snakemake's Python must have what the workflows import (pandas, a jsonschema >= 
 `scripts/setup.sh --with-snakemake-sheets` makes `.venv-snakemake-sheets` from Debian's python3.
 flow gets FLOW_PYTHON from the environment (default /usr/bin/python3 when it has pandas).
 
-Usage: scripts/compare_dryrun.py WORKFLOWS [--only NAME,...] [--flow BIN] [--snakemake BIN]
+Usage: scripts/compare_dryrun.py WORKFLOWS [--only NAME,...] [--flow BIN] [--snakemake BIN] [--extra ARGS]
                                  [--scratch DIR] [--timeout S] [--json FILE] [--verbose]
+Offline, `meta_wrapper:` modules need `--extra "--wrapper-prefix git+file:///work/.mirror/snakemake+snakemake-wrappers/repo"`
+(a fetched snakemake/snakemake-wrappers; flow reads the bare mirror).
 Exit status: 0 when every configuration plans the same jobs in both, 1 otherwise.
 """
 import argparse
@@ -287,6 +289,8 @@ def main(argv):
     p.add_argument("--only", default="", help="comma-separated workflow folder names (default: all)")
     p.add_argument("--case", action="append", default=[], metavar="WORKFLOW:NAME:ARGS",
                    help="a configuration by hand, instead of those found in the workflow's .test/")
+    p.add_argument("--extra", default="", metavar="ARGS",
+                   help="more arguments for both tools, e.g. \"--wrapper-prefix git+file:///path/to/snakemake-wrappers\"")
     p.add_argument("--flow", default=os.path.join(ROOT, ".build", "release", "flow"))
     p.add_argument("--snakemake", default=default_snakemake())
     p.add_argument("--scratch", default=None, help="where the copies go (default: a temporary folder, removed)")
@@ -332,7 +336,7 @@ def main(argv):
                 continue
             for case_name, arguments in cases:
                 case_dir = os.path.join(scratch, name, case_name)
-                r = compare(checkout, case_dir, case_name, arguments, tools, env, args.timeout)
+                r = compare(checkout, case_dir, case_name, arguments + shlex.split(args.extra), tools, env, args.timeout)
                 reports.setdefault(name, []).append(r)
                 print_report(name, r, args.verbose)
                 sys.stdout.flush()
