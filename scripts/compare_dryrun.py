@@ -225,8 +225,10 @@ def compare(checkout, case_dir, name, arguments, tools, env, timeout):
         workdir = f"{case_dir}-{tool}"
         shutil.copytree(checkout, workdir, symlinks=True)
         status, text, seconds = run(command, workdir, env, timeout)
-        # Absolute paths name the tool's own copy; Snakemake marks source-cached files "(cached)".
-        text = text.replace(workdir + "/", "<workdir>/").replace(" (cached)", "")
+        # Absolute paths name the tool's own copy; Snakemake annotates some inputs ("(cached)",
+        # "(access: random)", ...), which are not part of the file names.
+        text = text.replace(workdir + "/", "<workdir>/")
+        text = re.sub(r" \((?:cached|access: \w+|pipe|service|nodelocal|update|before update)\)", "", text)
         results[tool] = {"status": status, "text": text, "seconds": seconds, "command": command,
                          "jobs": parse_jobs(text) if status == 0 else []}
     report = {"case": name, "arguments": arguments,

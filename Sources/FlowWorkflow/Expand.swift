@@ -33,6 +33,22 @@ enum ExpandFunctions {
     }
 
     static func expand(_ args: Arguments, _ interp: Interpreter) throws -> Value {
+        if args.keywords.contains(where: { isFunction($0.value) || isListWithFunction($0.value) }) {
+            // Snakemake defers: a keyword given a function (or a list holding some) makes expand()
+            // itself a function of the wildcards, which calls them and then expands.
+            return .object(BuiltinFunction("expand") { inner, interp in
+                guard let wildcards = inner.positional.first else { throw PyError.type("expand(): the deferred form needs the wildcards") }
+                var resolved = args
+                resolved.keywords = try args.keywords.map { keyword in
+                    if isFunction(keyword.value) { return (keyword.name, try interp.call(keyword.value, Arguments([wildcards]))) }
+                    guard isListWithFunction(keyword.value) else { return keyword }
+                    return (keyword.name, .list(PyList(try interp.iterate(keyword.value).map {
+                        isFunction($0) ? try interp.call($0, Arguments([wildcards])) : $0
+                    })))
+                }
+                return try expand(resolved, interp)
+            })
+        }
         guard let first = args.positional.first else { throw PyError.type("expand() missing the file pattern argument") }
         var patterns: [Value]
         if first.pathValue != nil { patterns = [first] } else { patterns = try interp.iterate(first) }
@@ -99,6 +115,17 @@ enum ExpandFunctions {
             }
         }
         return .list(PyList(result))
+    }
+
+    /// A flow function (def, lambda, a deferred helper), not a class or a string-like object.
+    private static func isFunction(_ value: Value) -> Bool {
+        guard case .object(let o) = value, o is PyCallable, value.pathValue == nil else { return false }
+        return !(o is PyClass)
+    }
+
+    private static func isListWithFunction(_ value: Value) -> Bool {
+        if case .list(let l) = value { return l.items.contains(where: isFunction) }
+        return false
     }
 
     /// Escapes `{name...}` so that formatting leaves it in place (allow_missing=True).

@@ -65,6 +65,19 @@ final class WorkflowLoaderTests: XCTestCase {
         XCTAssertEqual(try global(w, "l"), "['p/a.txt', 'p/b.txt', 'q/a.txt', 'q/b.txt']")
     }
 
+    func testExpandWithAFunctionValueIsAFunctionOfTheWildcards() throws {
+        // dna-seq-varlociraptor: expand(..., group=get_report_batch("variants")) in an input function.
+        let w = try load("""
+        deferred = expand("t/{g}.{e}.tsv", g=lambda wc: [wc.batch, "x"], e="present")
+        mixed = expand("{s}/{g}.txt", s=["a", lambda wc: wc.batch], g="1")
+        """)
+        let wildcards = Value.object(NamedListObject(wildcards: [("batch", "all")]))
+        let deferred = try w.interpreter.call(try XCTUnwrap(w.interpreter.globals.get("deferred")), Arguments([wildcards]))
+        XCTAssertEqual(try w.interpreter.repr(deferred), "['t/all.present.tsv', 't/x.present.tsv']")
+        let mixed = try w.interpreter.call(try XCTUnwrap(w.interpreter.globals.get("mixed")), Arguments([wildcards]))
+        XCTAssertEqual(try w.interpreter.repr(mixed), "['a/1.txt', 'all/1.txt']")
+    }
+
     func testExpandRejectsFlaggedPatterns() throws {
         XCTAssertThrowsError(try load("x = expand(temp(\"{s}.txt\"), s=[1])\n")) { error in
             XCTAssertTrue("\(error)".contains("Flags"), "\(error)")
