@@ -127,6 +127,7 @@ enum EngineOptionsBuilder {
         e.defaultStoragePrefix = o.defaultStoragePrefix
         e.nolock = o.nolock
         e.printShellCommands = o.printshellcmds
+        e.wrapperPrefix = o.wrapperPrefix
         e.quiet = o.quiet
         e.verbose = o.verbose
         e.showFailedLogs = o.showFailedLogs

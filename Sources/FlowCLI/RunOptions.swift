@@ -121,6 +121,9 @@ public struct RunOptions: ParsableArguments {
     @Flag(name: [.short, .long], help: "Print less: no job details, only a summary.")
     public var quiet = false
 
+    @Option(name: .customLong("wrapper-prefix"), help: "Where wrapper: scripts come from: a URL (default https://github.com/snakemake/snakemake-wrappers/raw/), a folder, file:// or git+file:// (the spec's first component is then a git ref).")
+    public var wrapperPrefix: String?
+
     @Flag(name: .long, help: "Print more (debugging output).")
     public var verbose = false
 

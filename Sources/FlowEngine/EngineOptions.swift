@@ -65,6 +65,8 @@ public struct EngineOptions {
     public var unlock = false
 
     public var printShellCommands = false
+    /// `--wrapper-prefix`: where `wrapper:` scripts come from (nil: Snakemake's default, GitHub).
+    public var wrapperPrefix: String?
     public var quiet = false
     public var verbose = false
     public var showFailedLogs = false

@@ -64,7 +64,9 @@ final class JobRunner: SchedulerDelegate {
         self.workdir = FileManager.default.currentDirectoryPath
         records = JobRecords(store: store, dag: plan.dag, evaluator: evaluator, runID: runID)
         reports = JobReports(plan: plan, evaluator: evaluator, options: options)
-        builder = JobSpecBuilder(dag: plan.dag, evaluator: evaluator, options: options, workdir: workdir)
+        builder = JobSpecBuilder(dag: plan.dag, evaluator: evaluator, options: options, workdir: workdir,
+                                 wrappers: WrapperSource(prefix: options.wrapperPrefix, cacheDirectory: workdir + "/.flow/wrappers",
+                                                         storage: storage))
         retryBudget = Dictionary(uniqueKeysWithValues: jobs.map { ($0, plan.dag.rule(of: $0).retries ?? options.retries) })
         temps = TempFiles(plan: plan, jobs: jobs, keepAll: options.notemp)
     }

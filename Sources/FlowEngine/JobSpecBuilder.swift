@@ -20,6 +20,7 @@ struct JobSpecBuilder {
     let evaluator: JobEvaluator
     let options: EngineOptions
     let workdir: String
+    let wrappers: WrapperSource
     /// Where generated programs go, relative to the job's directory.
     static let programDirectory = ".flow/jobs"
 
@@ -60,7 +61,12 @@ struct JobSpecBuilder {
             let text = try PythonJob.runBlock(block, namespace: ns, workflow: dag.workflow, printShellCommands: options.printShellCommands)
             command = .shell("python3 " + ShellFormatter.shellQuote(try program(name + ".py", text)))
         case .script(let template):
-            command = try scriptCommand(template, ns: ns, rule: rule, name: name, shared: shared, program: program)
+            var path = try evaluator.format(template, ns)
+            if !path.hasPrefix("/") { path = rule.basedir + "/" + path }
+            command = try scriptCommand(path, ns: ns, rule: rule, name: name, shared: shared, program: program)
+        case .wrapper(let spec):
+            let path = try wrappers.script(for: try evaluator.format(spec, ns))
+            command = try scriptCommand(path, ns: ns, rule: rule, name: name, shared: shared, program: program)
         case .none:
             command = .shell("true")
         case .unsupported(let directive, _):
@@ -84,10 +90,8 @@ struct JobSpecBuilder {
         JobFile(location: location, path: StorageURL.localCopy(of: location))
     }
 
-    private func scriptCommand(_ template: String, ns: JobNamespace, rule: Rule, name: String, shared: Bool,
+    private func scriptCommand(_ path: String, ns: JobNamespace, rule: Rule, name: String, shared: Bool,
                                program: (String, String) throws -> String) throws -> JobCommand {
-        var path = try evaluator.format(template, ns)
-        if !path.hasPrefix("/") { path = rule.basedir + "/" + path }
         guard FileManager.default.fileExists(atPath: path) else {
             throw EngineError("rule \(rule.name): script \(path) not found")
         }
