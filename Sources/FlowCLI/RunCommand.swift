@@ -125,6 +125,7 @@ enum EngineOptionsBuilder {
         e.keepIncomplete = o.keepIncomplete
         e.defaultStorageProvider = o.defaultStorageProvider
         e.defaultStoragePrefix = o.defaultStoragePrefix
+        if let n = o.maxStorageTransfers { e.maxStorageTransfers = n }
         e.nolock = o.nolock
         e.printShellCommands = o.printshellcmds
         e.quiet = o.quiet

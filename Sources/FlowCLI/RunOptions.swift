@@ -114,6 +114,10 @@ public struct RunOptions: ParsableArguments {
     @Option(name: .customLong("default-storage-prefix"), help: "Query prefix with a scheme for the default storage provider (e.g. gs://bucket/run1).")
     public var defaultStoragePrefix: String?
 
+    // flow's own: Snakemake has no such flag (its storage plugins limit requests per second).
+    @Option(name: .customLong("max-storage-transfers"), help: "Storage transfers (downloads and uploads of a job's files) run at once (default 4).")
+    public var maxStorageTransfers: Int?
+
     // MARK: Output
     @Flag(name: [.short, .customLong("printshellcmds")], help: "Print the shell commands of jobs.")
     public var printshellcmds = false

@@ -22,6 +22,7 @@ public final class Engine {
         self.options = options
         self.reporter = reporter
         self.storage = storage
+        storage.maxTransfers = max(1, options.maxStorageTransfers)
         self.injectedExecutor = executor
     }
 

@@ -31,14 +31,15 @@ struct JobFiles {
     // MARK: Before the job
 
     /// Retrieves inputs with a storage URL whose local copy is missing or older (shared file
-    /// system only: other back ends stage in themselves).
+    /// system only: other back ends stage in themselves), several at once.
     func stageIn(_ inputs: [JobFile]) throws {
         guard shared else { return }
-        for input in inputs where input.location != input.path {
+        // Up to --max-storage-transfers at once.
+        try storage.transferAll(inputs.filter { $0.location != $0.path }) { input in
             guard let remote = try storage.stat(input.location) else {
                 throw EngineError("missing input \(StorageURL.safe(input.location)) in storage")
             }
-            if let local = PosixStorage().stat(input.path), local.mtime >= remote.mtime { continue }
+            if let local = PosixStorage().stat(input.path), local.mtime >= remote.mtime { return }
             try storage.retrieve(input.location, to: input.path)
         }
     }
@@ -101,7 +102,7 @@ struct JobFiles {
     /// stored object's modification time (Snakemake does the same: the store's clock decides).
     private func stageOut(_ files: [JobFile]) throws {
         guard shared else { return }
-        for file in files where file.location != file.path && LocalFiles.exists(file.path) {
+        try storage.transferAll(files.filter { $0.location != $0.path && LocalFiles.exists($0.path) }) { [storage] file in
             try storage.store(file.path, to: file.location)
             guard let stored = try storage.stat(file.location) else {
                 throw EngineError("\(StorageURL.safe(file.location)) is missing right after it was stored; check read and write permissions")
