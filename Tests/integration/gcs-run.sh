@@ -6,8 +6,10 @@
 #   3. replacing one sample's FASTQ in the bucket re-runs exactly that sample's jobs and their consumers;
 #   4. a missing input object is a clear error naming it;
 #   and the working directory itself never holds an output;
-#   5. the same tutorial through a proxy that answers 10% of the requests with a 503, a reset or a cut
-#      download: it finishes, every object equals the local copy its job wrote (checksums match).
+#   5. the same tutorial through a proxy that answers 10% of the requests with a 503, a reset, a cut
+#      download or a lost answer: it finishes, every object equals the local copy its job wrote;
+#   6. 24 MB outputs (resumable uploads in chunks) through 20% faults, with --max-storage-transfers 2:
+#      the uploads resume where the emulator stopped, the objects equal the files.
 set -euo pipefail
 ROOT="${FLOW_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 FLOW_BIN="${FLOW_BIN:-$ROOT/.build/debug/flow}"
@@ -76,7 +78,8 @@ check "and the error names it" grep -q "gs://bucket/run1/data/samples/C.fastq" "
 # 5. Faults on every transfer path: a proxy in front of the emulator.
 cd "$tmp" && mkdir -p faulty && cp -r "$ROOT/workflows/tutorial/Snakefile" "$ROOT/workflows/tutorial/config.yaml" "$ROOT/workflows/tutorial/scripts" faulty/
 for f in genome.fa samples/A.fastq samples/B.fastq samples/C.fastq; do put "$tmp/data/$f" "run2/data/$f"; done
-python3 "$ROOT/scripts/testservers/fault_proxy.py" --upstream "${E#http://}" --rate 0.1 --seed 7 --stats "$tmp/faults.json" >"$tmp/proxy.out" 2>/dev/null &
+python3 "$ROOT/scripts/testservers/fault_proxy.py" --upstream "${E#http://}" --rate 0.1 --seed 7 --stats "$tmp/faults.json" \
+    --faults 503,reset,truncate,lost --gcs-status-queries >"$tmp/proxy.out" 2>/dev/null &
 proxy=$!
 for _ in $(seq 100); do grep -q '^PORT ' "$tmp/proxy.out" 2>/dev/null && break; sleep 0.05; done
 cd "$tmp/faulty"
@@ -94,6 +97,32 @@ for obj in $(objects run2/ | grep -v '^run2/logs/'); do
 done
 check "every stored object equals the local copy its job wrote" [ "$bad" = 0 ]
 check "and the calls equal the local run's" cmp -s <(grep -v '^##' "$tmp/local/calls/all.vcf") <(get run2/calls/all.vcf | grep -v '^##')
+
+# 6. Large outputs: resumable uploads through faults, two transfers at a time.
+mkdir -p "$tmp/large" && cd "$tmp/large"
+cat >Snakefile <<'EOF'
+rule all:
+    input: expand("big{i}.bin", i=range(3))
+rule big:
+    output: "big{i}.bin"
+    shell: "head -c 24000000 /dev/urandom > {output}"
+EOF
+python3 "$ROOT/scripts/testservers/fault_proxy.py" --upstream "${E#http://}" --rate 0.2 --seed 5 --stats "$tmp/faults-large.json" \
+    --faults 503,reset,lost --gcs-status-queries >"$tmp/proxy-large.out" 2>/dev/null &
+proxy=$!
+for _ in $(seq 100); do grep -q '^PORT ' "$tmp/proxy-large.out" 2>/dev/null && break; sleep 0.05; done
+rc=0; STORAGE_EMULATOR_HOST="http://127.0.0.1:$(awk '/^PORT / {print $2}' "$tmp/proxy-large.out")" \
+    "$FLOW_BIN" run --cores 2 --max-storage-transfers 2 --default-storage-provider gcs --default-storage-prefix gs://bucket/large >"$tmp/large.log" 2>&1 || rc=$?
+kill "$proxy" 2>/dev/null || true
+check "24 MB outputs through 20% faults (exit $rc)" [ "$rc" = 0 ]
+[[ "$rc" == 0 ]] || tail -20 "$tmp/large.log"
+stats="$(python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); print(s["faults"].get("lost", 0), s["status_queries"], s["faults"])' "$tmp/faults-large.json" 2>/dev/null || echo "0 0")"
+echo "    lost answers, status queries, faults: $stats"
+read -r lost queries _ <<<"$stats"
+check "answers to chunks were lost and the uploads asked where to go on" [ "$lost" -gt 0 -a "$queries" -gt 0 ]
+bad=0
+for i in 0 1 2; do cmp -s <(get "large/big$i.bin") ".flow/storage/gs/bucket/large/big$i.bin" || { echo "    differs: big$i.bin"; bad=$((bad + 1)); }; done
+check "every large object equals its file" [ "$bad" = 0 ]
 
 echo "gcs-run: $failures failures"
 [[ "$failures" == 0 ]]
