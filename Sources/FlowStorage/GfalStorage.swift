@@ -307,7 +307,8 @@ public final class GfalStorage: StorageAdapter {
                 try verify(localPath, remote: temp, operation: "upload to", location: url)
                 try renameRemote(temp, url)
             } catch {
-                try? call("clean up", temp, retrying: false) { flow_gfal_unlink($0, temp, $1) }
+                // Retried as any call: under faults a cleanup that fails once would leave the part behind.
+                try? call("clean up", temp) { flow_gfal_unlink($0, temp, $1) }
                 throw error
             }
             guard let stored = try rawStat(url), stored.size == size else {

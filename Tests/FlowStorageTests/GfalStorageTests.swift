@@ -145,8 +145,18 @@ final class GfalStorageTests: XCTestCase {
     }
 
     func testTransfersSurviveInjectedFaults() throws {
+        try transfersSurviveInjectedFaults(proxy: "faulty", stats: "faults.json")
+    }
+
+    /// The same over TLS: the proxy terminates davs:// with the test CA's certificate, so resets,
+    /// 503s and cut downloads reach gfal through its TLS connections.
+    func testTransfersOverTLSSurviveInjectedFaults() throws {
+        try transfersSurviveInjectedFaults(proxy: "faulty-davs", stats: "faults-davs.json")
+    }
+
+    private func transfersSurviveInjectedFaults(proxy: String, stats: String) throws {
         try webdav(faultRate: 0.1)
-        let faulty = try String(contentsOfFile: dir + "/server/endpoint-faulty", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let faulty = try String(contentsOfFile: dir + "/server/endpoint-" + proxy, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let gfal = try adapter()
         var sums: [String: [UInt8]] = [:]
         for i in 0..<12 {
@@ -166,7 +176,7 @@ final class GfalStorageTests: XCTestCase {
         XCTAssertNil(try gfal.stat(faulty + "/faults"))
         XCTAssertEqual(try leftovers(), [])
         struct Counts: Decodable { var requests: Int; var faults: [String: Int] }
-        let counts = try JSONDecoder().decode(Counts.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/server/faults.json")))
+        let counts = try JSONDecoder().decode(Counts.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/server/" + stats)))
         XCTAssertGreaterThan(counts.faults.values.reduce(0, +), 5, "faults were injected: \(counts)")
     }
 

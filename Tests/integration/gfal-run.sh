@@ -10,7 +10,8 @@
 #   3. replacing one sample's FASTQ in the store re-runs exactly that sample's jobs and their consumers;
 #   4. a missing input is a clear error naming it;
 #   every stored object equals the local copy its job wrote, and the working directory never holds an
-#   output. A fourth scenario runs dav:// through a proxy injecting 10% faults (503s, resets, cut downloads). The davs:// runs carry a BEARER_TOKEN, which must
+#   output. Two more scenarios run dav:// and davs:// through a proxy injecting 10% faults (503s, resets,
+#   cut downloads; for davs:// the proxy terminates TLS). root:// has no fault leg. The davs:// runs carry a BEARER_TOKEN, which must
 #   appear in no log and nowhere under .flow/.
 set -euo pipefail
 ROOT="${FLOW_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -135,6 +136,12 @@ RUN=run2
 scenario faulty "$(cat "$tmp/server/endpoint-faulty")/run2" "$tmp/server/data/run2" put_davs
 check "faulty: faults were injected ($(cat "$tmp/server/faults.json"))" \
     python3 -c 'import json, sys; c = json.load(open(sys.argv[1]))["faults"]; sys.exit(0 if sum(c.values()) >= 20 else 1)' "$tmp/server/faults.json"
+# The same over TLS: a proxy that terminates davs:// (the test CA's certificate) injects the faults.
+rm -rf "$tmp/data" && cp -r "$tmp/data.first" "$tmp/data"
+RUN=run3
+scenario faulty-davs "$(cat "$tmp/server/endpoint-faulty-davs")/run3" "$tmp/server/data/run3" put_davs
+check "faulty-davs: faults were injected ($(cat "$tmp/server/faults-davs.json"))" \
+    python3 -c 'import json, sys; c = json.load(open(sys.argv[1]))["faults"]; sys.exit(0 if sum(c.values()) >= 20 else 1)' "$tmp/server/faults-davs.json"
 
 if [[ -n "${XROOTD_ENDPOINT:-}" ]]; then
     put_root() { xrdcp -s -f --path "$1" "$XROOTD_ENDPOINT/run1/$2"; }

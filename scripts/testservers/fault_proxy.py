@@ -11,8 +11,11 @@ Faults (--faults, comma-separated):
   lost      forward the request, then reset instead of answering (the server acted; the client
             cannot know: a resumable upload's chunk was committed, an answer never arrived)
 
+--tls-cert/--tls-key: the proxy speaks HTTPS to its clients (the upstream stays plain HTTP), so a
+client's TLS path (davs://, handshakes and resets over TLS) meets the same faults.
+
 `Location` headers naming the upstream are rewritten to the proxy, so a resumable upload's session
-URI keeps going through it.
+URI keeps going through it. Behind TLS the proxy sends `X-Forwarded-Proto: https`.
 
 --gcs-status-queries: fake-gcs-server finalises a resumable upload when asked for its status
 (`PUT` with `Content-Range: bytes */N` and no body; storage.md §6.2), where GCS answers 308 with
@@ -29,6 +32,7 @@ import http.server
 import json
 import random
 import socket
+import ssl
 import struct
 import threading
 import urllib.parse
@@ -44,6 +48,8 @@ def main():
     parser.add_argument("--faults", default="503,reset,truncate")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--stats", help="file to write JSON counts to")
+    parser.add_argument("--tls-cert", help="serve HTTPS with this certificate (PEM)")
+    parser.add_argument("--tls-key", help="and this key (PEM)")
     parser.add_argument("--gcs-status-queries", action="store_true", help="answer resumable-upload status queries as GCS does")
     args = parser.parse_args()
     host, port = args.upstream.rsplit(":", 1)
@@ -145,6 +151,10 @@ def main():
                 return self.reset()
             upstream = http.client.HTTPConnection(host, int(port), timeout=60)
             headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP and k.lower() != "expect"}
+            if args.tls_cert:
+                # As reverse proxies say it: a WebDAV MOVE's Destination names https://, which the
+                # server accepts only knowing that its client came in over TLS.
+                headers["X-Forwarded-Proto"] = "https"
             upstream.request(self.command, self.path, body=body if body or self.command in ("PUT", "POST") else None, headers=headers)
             response = upstream.getresponse()
             data = response.read()
@@ -172,7 +182,11 @@ def main():
         setattr(Handler, "do_" + method, Handler.handle_any)
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    own_url[0] = "http://127.0.0.1:%d" % server.server_address[1]
+    own_url[0] = "%s://127.0.0.1:%d" % ("https" if args.tls_cert else "http", server.server_address[1])
+    if args.tls_cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     server.daemon_threads = True
     print("PORT", server.server_address[1], flush=True)
     server.serve_forever()
