@@ -23,6 +23,7 @@ public final class Engine {
         self.reporter = reporter
         self.storage = storage
         storage.maxTransfers = max(1, options.maxStorageTransfers)
+        if let prefix = options.localStoragePrefix { storage.localCopyPrefix = prefix }
         self.injectedExecutor = executor
     }
 

@@ -170,6 +170,20 @@ struct JobFiles {
         return FileDigest.sha256Hex(path: temp)
     }
 
+    /// Removes local copies (files or directories) and then the folders under `prefix` they
+    /// leave empty. A copy that cannot go (a protected directory) stays.
+    static func removeLocalCopies(_ paths: Set<String>, under prefix: String) {
+        let root = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
+        for path in paths.sorted() where path.hasPrefix(root + "/") {
+            try? LocalFiles.remove(path)
+            var parent = (path as NSString).deletingLastPathComponent
+            while parent.count > root.count, parent.hasPrefix(root + "/"), rmdir(parent) == 0 {
+                parent = (parent as NSString).deletingLastPathComponent
+            }
+        }
+        rmdir(root)   // only when empty
+    }
+
     /// protected(): remove write permission (recursively for directories).
     static func protect(_ path: String) {
         var paths = [path]

@@ -19,6 +19,12 @@ public final class Storage {
     public private(set) var firstError: Error?
     /// Transfers `transferAll` runs at once (`--max-storage-transfers`); 1 runs them one by one.
     public var maxTransfers = 4
+    /// Where local copies of remote files go (`--local-storage-prefix`), relative to the working
+    /// directory or absolute.
+    public var localCopyPrefix = StorageURL.defaultLocalPrefix
+
+    /// The local copy of `location` under `localCopyPrefix` (a plain path is its own).
+    public func localCopy(of location: String) -> String { StorageURL.localCopy(of: location, prefix: localCopyPrefix) }
     private let lock = NSLock()
 
     /// Schemes flow knows, with the provider (Snakemake's plugin name) that serves them.

@@ -57,7 +57,7 @@ scenario() {
     cp -r "$ROOT/workflows/tutorial/Snakefile" "$ROOT/workflows/tutorial/config.yaml" "$ROOT/workflows/tutorial/scripts" "$work/"
     for f in genome.fa samples/A.fastq samples/B.fastq samples/C.fastq; do "$put" "$tmp/data/$f" "data/$f"; done
     cd "$work"
-    local flags=(--cores 2 --default-storage-provider gfal --default-storage-prefix "$prefix")
+    local flags=(--cores 2 --default-storage-provider gfal --default-storage-prefix "$prefix" --keep-storage-local-copies)
     local t0=$SECONDS
     local rc=0
     "$FLOW_BIN" run "${flags[@]}" >"$tmp/$name-1.log" 2>&1 || rc=$?
