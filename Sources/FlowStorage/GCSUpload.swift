@@ -79,7 +79,7 @@ extension GCSStorage {
         var failures = 0
         while true {
             let length = min(chunkSize, size - offset)
-            let answer: HTTPResponse?
+            var answer: HTTPResponse?
             do {
                 // Not resendable by the HTTP layer: a chunk sent twice after an unseen commit
                 // could land at the wrong offset. Only this loop decides, after asking.
@@ -89,18 +89,17 @@ extension GCSStorage {
                                                      idempotent: false, totalTimeout: 0))
             } catch let error as HTTPError {
                 if case .localFile = error { throw StorageError.failed(operation: "upload to", location: location, reason: "\(error)") }
-                answer = nil
             }
-            var status = answer
-            if status == nil || !(status!.isSuccess || status!.status == 308 || [404, 410, 412].contains(status!.status)) {
+            // A lost answer or a server error: ask the session where it stands.
+            if !(answer.map { $0.isSuccess || [308, 404, 410, 412].contains($0.status) } ?? false) {
                 failures += 1
                 guard failures <= maxChunkFailures else {
                     throw StorageError.failed(operation: "upload to", location: location,
                                               reason: "the resumable upload made no progress after \(failures) failed chunks at byte \(offset) of \(size)")
                 }
-                status = try queryStatus(session, size: size, bucket, key)
+                answer = try queryStatus(session, size: size, bucket, key)
             }
-            let response = status!
+            let response = answer!
             switch response.status {
             case 200, 201:
                 return try finished(response, bucket, key)
