@@ -1,8 +1,8 @@
 // FlowHTTP: where one attempt's request body comes from.
 //
-// Owns: feeding curl a body in pieces — from memory, or from a file opened afresh for every
-// attempt and read a buffer at a time, so a large upload never sits in memory and a retry
-// starts again from byte 0. It must not know about HTTP or retries.
+// Owns: feeding curl a body in pieces — from memory, or from a file (or a byte range of one)
+// opened afresh for every attempt and read a buffer at a time, so a large upload never sits in
+// memory and a retry starts again from the body's first byte. It must not know about HTTP or retries.
 
 #if canImport(Glibc)
 import Glibc

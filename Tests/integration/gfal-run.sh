@@ -11,7 +11,8 @@
 #   4. a missing input is a clear error naming it;
 #   every stored object equals the local copy its job wrote, and the working directory never holds an
 #   output. Two more scenarios run dav:// and davs:// through a proxy injecting 10% faults (503s, resets,
-#   cut downloads; for davs:// the proxy terminates TLS). root:// has no fault leg. The davs:// runs carry a BEARER_TOKEN, which must
+#   cut downloads; for davs:// the proxy terminates TLS), and root:// through a TCP relay resetting half of
+#   the connections mid-stream (scripts/testservers/tcp_fault_proxy.py). The davs:// runs carry a BEARER_TOKEN, which must
 #   appear in no log and nowhere under .flow/.
 set -euo pipefail
 ROOT="${FLOW_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -147,6 +148,21 @@ if [[ -n "${XROOTD_ENDPOINT:-}" ]]; then
     put_root() { xrdcp -s -f --path "$1" "$XROOTD_ENDPOINT/run1/$2"; }
     rm -rf "$tmp/data" && cp -r "$tmp/data.first" "$tmp/data"
     scenario root "$XROOTD_ENDPOINT/run1" "$XROOTD_DIR/data/run1" put_root
+    # root:// through a TCP relay that resets half the connections somewhere in their first 200 kB
+    # (mid-request or mid-transfer). XrdCl keeps one connection per server and process, so a run makes
+    # only a few: hence half. The relay runs in xrootd's namespace like everything here.
+    upstream="${XROOTD_ENDPOINT#root://}"
+    python3 "$ROOT/scripts/testservers/tcp_fault_proxy.py" --upstream "${upstream%%/*}" --rate 0.5 --seed 3 \
+        --stats "$tmp/faults-root.json" >"$tmp/tcp-proxy.out" 2>/dev/null &
+    relay=$!
+    for _ in $(seq 100); do grep -q '^PORT ' "$tmp/tcp-proxy.out" 2>/dev/null && break; sleep 0.05; done
+    faulty_root="root://127.0.0.1:$(awk '/^PORT / {print $2}' "$tmp/tcp-proxy.out")//data"
+    put_faulty_root() { xrdcp -s -f --path "$1" "$XROOTD_ENDPOINT/run2/$2"; }
+    rm -rf "$tmp/data" && cp -r "$tmp/data.first" "$tmp/data"
+    scenario faulty-root "$faulty_root/run2" "$XROOTD_DIR/data/run2" put_faulty_root
+    kill "$relay" 2>/dev/null || true
+    check "faulty-root: connections were reset ($(cat "$tmp/faults-root.json"))" \
+        python3 -c 'import json, sys; sys.exit(0 if json.load(open(sys.argv[1]))["faults"]["reset"] >= 3 else 1)' "$tmp/faults-root.json"
     xctest="$(dirname "$FLOW_BIN")/flowPackageTests.xctest"
     if [[ -x "$xctest" ]]; then
         check "root: the adapter keeps the contract (GfalStorageTests.testXRootDKeepsTheContract)" \
