@@ -6,6 +6,7 @@
 // checked against that generation's CRC32C; uploads are in GCSUpload.swift. Retries, TLS and
 // the bearer token belong to FlowHTTP; endpoint and credentials to `GCSEndpoint`.
 
+import CChecksum
 import Foundation
 import FlowHTTP
 import FlowSystem
@@ -260,16 +261,8 @@ enum RFC3339 {
 
 /// CRC-32C (Castagnoli), the checksum GCS keeps for every object, base64 of its big-endian bytes.
 enum CRC32C {
-    static let table: [UInt32] = (0..<256).map { n -> UInt32 in
-        var c = UInt32(n)
-        for _ in 0..<8 { c = c & 1 == 1 ? (c >> 1) ^ 0x82F6_3B78 : c >> 1 }
-        return c
-    }
-
     static func update(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        var c = ~crc
-        for b in bytes { c = table[Int((c ^ UInt32(b)) & 0xff)] ^ (c >> 8) }
-        return ~c
+        flow_crc32c_update(crc, bytes.baseAddress, bytes.count)
     }
 
     static func base64(ofFile path: String) throws -> String {
@@ -277,7 +270,7 @@ enum CRC32C {
         guard fd >= 0 else { throw StorageError.failed(operation: "read", location: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         var crc: UInt32 = 0
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let n = read(fd, &buffer, buffer.count)
             if n < 0 && errno == EINTR { continue }

@@ -203,6 +203,19 @@ final class GCSStorageTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(PosixStorage().stat(dir + "/got")).mtime, current.stat.mtime, accuracy: 1e-6)
     }
 
+    func testCRC32CKnownAnswers() {
+        func crc(_ bytes: [UInt8]) -> UInt32 { bytes.withUnsafeBytes { CRC32C.update(0, $0) } }
+        XCTAssertEqual(crc(Array("123456789".utf8)), 0xE306_9283, "the standard check value")
+        XCTAssertEqual(crc([]), 0)
+        // In pieces of any length (the 8-byte steps and the tail) it is the same.
+        let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        let whole = crc(bytes)
+        for cut in [1, 7, 8, 13, 999] {
+            let first = bytes[..<cut].withUnsafeBytes { CRC32C.update(0, $0) }
+            XCTAssertEqual(bytes[cut...].withUnsafeBytes { CRC32C.update(first, $0) }, whole, "cut at \(cut)")
+        }
+    }
+
     func testTimesParseAsRFC3339() {
         XCTAssertEqual(RFC3339.seconds("1970-01-01T00:00:10Z"), 10)
         XCTAssertEqual(try XCTUnwrap(RFC3339.seconds("2026-12-07T01:02:03.123456Z")), 1_796_605_323.123456, accuracy: 1e-6)
