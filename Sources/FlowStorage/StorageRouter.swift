@@ -52,9 +52,13 @@ public final class Storage {
         storage.factories["gs"] = makeGCS
         storage.factories["gcs"] = makeGCS
         var gfal: GfalStorage?
-        let makeGfal = { () throws -> StorageAdapter in
+        let makeGfal = { [unowned storage] () throws -> StorageAdapter in
             if let gfal { return gfal }
-            let made = try GfalStorage()
+            // As many gfal2 contexts as transfers may run at once (made on first use, after the
+            // engine set the bound).
+            var options = GfalStorage.Options.fromEnvironment()
+            options.contexts = max(1, storage.maxTransfers)
+            let made = try GfalStorage(options: options)
             gfal = made
             return made
         }
