@@ -114,6 +114,16 @@ public struct RunOptions: ParsableArguments {
     @Option(name: .customLong("default-storage-prefix"), help: "Query prefix with a scheme for the default storage provider (e.g. gs://bucket/run1).")
     public var defaultStoragePrefix: String?
 
+    @Option(name: .customLong("local-storage-prefix"), help: "Folder for local copies of storage files (default .flow/storage); environment variables are expanded.")
+    public var localStoragePrefix: String?
+
+    @Flag(name: .customLong("keep-storage-local-copies"), help: "Keep local copies of remote input and output files after the run.")
+    public var keepStorageLocalCopies = false
+
+    // flow's own: Snakemake has no such flag (its storage plugins limit requests per second).
+    @Option(name: .customLong("max-storage-transfers"), help: "Storage transfers (downloads and uploads of a job's files) run at once (default 4).")
+    public var maxStorageTransfers: Int?
+
     // MARK: Output
     @Flag(name: [.short, .customLong("printshellcmds")], help: "Print the shell commands of jobs.")
     public var printshellcmds = false

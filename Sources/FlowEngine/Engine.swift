@@ -22,6 +22,8 @@ public final class Engine {
         self.options = options
         self.reporter = reporter
         self.storage = storage
+        storage.maxTransfers = max(1, options.maxStorageTransfers)
+        if let prefix = options.localStoragePrefix { storage.localCopyPrefix = prefix }
         self.injectedExecutor = executor
     }
 

@@ -55,6 +55,11 @@ public struct EngineOptions {
     /// `--default-storage-provider` / `--default-storage-prefix` (checked by the workflow loader).
     public var defaultStorageProvider: String?
     public var defaultStoragePrefix: String?
+    /// `--max-storage-transfers`: a job's files transferred at once.
+    public var maxStorageTransfers = 4
+    /// `--local-storage-prefix` (nil: .flow/storage) and `--keep-storage-local-copies`.
+    public var localStoragePrefix: String?
+    public var keepStorageLocalCopies = false
 
     public var printDAG = false
     public var printRuleGraph = false

@@ -56,7 +56,7 @@ struct JobReports {
     func failedLogs(_ job: JobID, files: JobFiles, failure: JobFailure) -> String? {
         var parts: [String] = []
         for path in dag.logPaths(of: job) {
-            guard let text = files.read(JobSpecBuilder.file(path)) else { continue }
+            guard let text = files.read(files.storage.jobFile(path)) else { continue }
             parts.append("==> \(path) <==\n" + Self.tail(text))
         }
         if let logs = failure.logs, !logs.isEmpty {

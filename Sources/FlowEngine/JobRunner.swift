@@ -42,6 +42,9 @@ final class JobRunner: SchedulerDelegate {
     var totalJobs = 0
     private var succeededJobs = Set<Int>()
     func succeeded(_ index: Int) -> Bool { succeededJobs.contains(index) }
+    /// Local copies of remote files this runner's jobs staged in or wrote (removed after the run
+    /// unless --keep-storage-local-copies).
+    private(set) var localCopies = Set<String>()
 
     /// What is known about an attempt between its dispatch and its end.
     private struct Attempt {
@@ -92,12 +95,12 @@ final class JobRunner: SchedulerDelegate {
             if let fn = rule.outputChecksumFunctions[file.pattern] {
                 sha = (try? evaluator.resolve(fn, job: job, attempt: 1, threads: nil))?.stringValue
             }
-            return JobFiles.Output(file: JobSpecBuilder.file(p), flags: dag.outputFlags(of: job, i), sha256: sha)
+            return JobFiles.Output(file: storage.jobFile(p), flags: dag.outputFlags(of: job, i), sha256: sha)
         }
     }
 
-    private func logFiles(_ job: JobID) -> [JobFile] { dag.logPaths(of: job).map(JobSpecBuilder.file) }
-    private func benchmarkFile(_ job: JobID) -> JobFile? { dag.benchmarkPath(of: job).map(JobSpecBuilder.file) }
+    private func logFiles(_ job: JobID) -> [JobFile] { dag.logPaths(of: job).map(storage.jobFile) }
+    private func benchmarkFile(_ job: JobID) -> JobFile? { dag.benchmarkPath(of: job).map(storage.jobFile) }
 
     // MARK: SchedulerDelegate
 
@@ -112,6 +115,9 @@ final class JobRunner: SchedulerDelegate {
         let key = dag.jobKey(job)
         let adopting = !isLocal && adoptable[key] == attempt
         adoptable[key] = nil   // a retry starts afresh
+        if files.shared {
+            localCopies.formUnion((built.spec.inputs + built.spec.outputs).filter { $0.location != $0.path }.map(\.path))
+        }
         if !adopting {
             try files.stageIn(built.spec.inputs)
             try files.prepare(outputs, logs: logFiles(job), benchmark: benchmarkFile(job))
@@ -172,7 +178,7 @@ final class JobRunner: SchedulerDelegate {
             reporter.jobFinished(reports.report(job, isLocal: state.isLocal))
             for file in temps.release(consumer: job) {
                 reporter.info("Removing temporary output \(file).")
-                try? files.removeEverywhere(JobSpecBuilder.file(file))
+                try? files.removeEverywhere(storage.jobFile(file))
             }
         case .failed(let failure):
             var removed: [String] = []

@@ -75,7 +75,7 @@ struct JobSpecBuilder {
         let spec = JobSpec(
             id: job, name: rule.name, key: dag.jobKey(job), attempt: attempt, runID: runID, command: command,
             workingDirectory: directory, threads: ns.threads, resources: resources(ns),
-            inputs: dag.inputPaths(of: job).map(Self.file), outputs: producedFiles(job).map(Self.file),
+            inputs: dag.inputPaths(of: job).map(file), outputs: producedFiles(job).map(file),
             programs: programs, container: rule.software["container"], isLocal: isLocal)
         return Built(spec: spec, shownCommand: shown)
     }
@@ -85,10 +85,7 @@ struct JobSpecBuilder {
         dag.outputPaths(of: job) + dag.logPaths(of: job) + (dag.benchmarkPath(of: job).map { [$0] } ?? [])
     }
 
-    /// A DAG path as a job file: storage URLs are seen through their local copies.
-    static func file(_ location: String) -> JobFile {
-        JobFile(location: location, path: StorageURL.localCopy(of: location))
-    }
+    func file(_ location: String) -> JobFile { dag.storage.jobFile(location) }
 
     private func scriptCommand(_ path: String, ns: JobNamespace, rule: Rule, name: String, shared: Bool,
                                program: (String, String) throws -> String) throws -> JobCommand {
@@ -133,4 +130,9 @@ struct JobSpecBuilder {
         }
         return resources
     }
+}
+
+extension Storage {
+    /// A DAG path as a job file: storage URLs are seen through their local copies.
+    func jobFile(_ location: String) -> JobFile { JobFile(location: location, path: localCopy(of: location)) }
 }

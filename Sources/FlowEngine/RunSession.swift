@@ -136,6 +136,9 @@ extension Engine {
         var finished = Set<JobID>()
         var status: Int32 = 0
         var totalDone = 0
+        var localCopies = Set<String>()
+        // As Snakemake: local copies of remote files go once the run is over, unless kept.
+        defer { if !options.keepStorageLocalCopies { JobFiles.removeLocalCopies(localCopies, under: storage.localCopyPrefix) } }
         // Rounds: run what is known; after checkpoints ran, the DAG grows and the plan with it.
         while true {
             let order = plan.runJobs.filter { !finished.contains($0) && !plan.dag.jobs[$0].isPendingCheckpoint }
@@ -177,6 +180,7 @@ extension Engine {
                                           delegate: runner, localExecutor: localExecutor, remoteExecutor: remote, interruption: interruption)
             let summary = scheduler.run()
             adoptable = runner.adoptable
+            localCopies.formUnion(runner.localCopies)
             try? store.flush()
             totalDone += runner.done
             for j in runnable where runner.succeeded(j) { finished.insert(j) }
