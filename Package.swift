@@ -39,7 +39,9 @@ let package = Package(
         // The operating system as flow uses it: file operations with clear errors, shell quoting.
         .target(name: "FlowSystem"),
         // Where files live: the storage protocol, the router by URL scheme, POSIX and in-memory adapters.
-        .target(name: "FlowStorage", dependencies: ["FlowSystem", "FlowHTTP", "CCryptoShim", "CGfalShim"]),
+        .target(name: "FlowStorage", dependencies: ["FlowSystem", "FlowHTTP", "CCryptoShim", "CGfalShim", "CChecksum"]),
+        // CRC-32C for GCS transfers: the CPU's instruction where there is one (a debug Swift loop is slow).
+        .target(name: "CChecksum"),
         // RS256 signatures over libcrypto (Debian: libssl-dev) for service-account tokens.
         .target(name: "CCryptoShim", linkerSettings: [.linkedLibrary("crypto")]),
         .target(name: "FlowSyntax"),

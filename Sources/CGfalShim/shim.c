@@ -136,3 +136,8 @@ int flow_gfal_copy(flow_gfal *gfal, const char *source, const char *destination,
     gfalt_params_handle_delete(params, NULL);
     return rc;
 }
+
+int flow_gfal_checksum(flow_gfal *gfal, const char *url, const char *algorithm, char *out, size_t size, char **message) {
+    GError *error = NULL;
+    return gfal2_checksum(gfal->context, url, algorithm, 0, 0, out, size, &error) == 0 ? 0 : take(&error, message);
+}

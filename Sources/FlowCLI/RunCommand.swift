@@ -135,8 +135,12 @@ enum EngineOptionsBuilder {
         e.keepIncomplete = o.keepIncomplete
         e.defaultStorageProvider = o.defaultStorageProvider
         e.defaultStoragePrefix = o.defaultStoragePrefix
+        if let n = o.maxStorageTransfers { e.maxStorageTransfers = n }
+        e.localStoragePrefix = o.localStoragePrefix.map { expandingVariables($0) }
+        e.keepStorageLocalCopies = o.keepStorageLocalCopies
         e.nolock = o.nolock
         e.printShellCommands = o.printshellcmds
+        e.wrapperPrefix = o.wrapperPrefix
         e.quiet = o.quiet
         e.verbose = o.verbose
         e.showFailedLogs = o.showFailedLogs
@@ -157,6 +161,29 @@ enum EngineOptionsBuilder {
         var message = "--executor: unknown executor '\(name)' (available: \(names.joined(separator: ", "))"
         if let near = closestName(to: name, in: names + ExecutorRegistry.all.flatMap(\.aliases)) { message += "; did you mean '\(near)'?" }
         throw CLIError(message + ")")
+    }
+
+    /// `$NAME` and `${NAME}` replaced by the environment's values; unset ones stay as written, as
+    /// Python's os.path.expandvars leaves them for Snakemake's --local-storage-prefix.
+    static func expandingVariables(_ text: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        var out = ""
+        var rest = Substring(text)
+        while let dollar = rest.firstIndex(of: "$") {
+            out += rest[..<dollar]
+            var after = rest[rest.index(after: dollar)...]
+            let braced = after.first == "{"
+            if braced { after = after.dropFirst() }
+            let name = after.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+            let closed = !braced || after.dropFirst(name.count).first == "}"
+            guard !name.isEmpty, closed, let value = environment[String(name)] else {
+                out += "$"
+                rest = rest[rest.index(after: dollar)...]
+                continue
+            }
+            out += value
+            rest = after.dropFirst(name.count + (braced ? 1 : 0))
+        }
+        return out + rest
     }
 
     static func keyValue(_ entry: String, flag: String) throws -> (String, String) {

@@ -123,12 +123,25 @@ public struct RunOptions: ParsableArguments {
     @Option(name: .customLong("default-storage-prefix"), help: "Query prefix with a scheme for the default storage provider (e.g. gs://bucket/run1).")
     public var defaultStoragePrefix: String?
 
+    @Option(name: .customLong("local-storage-prefix"), help: "Folder for local copies of storage files (default .flow/storage); environment variables are expanded.")
+    public var localStoragePrefix: String?
+
+    @Flag(name: .customLong("keep-storage-local-copies"), help: "Keep local copies of remote input and output files after the run.")
+    public var keepStorageLocalCopies = false
+
+    // flow's own: Snakemake has no such flag (its storage plugins limit requests per second).
+    @Option(name: .customLong("max-storage-transfers"), help: "Storage transfers (downloads and uploads of a job's files) run at once (default 4).")
+    public var maxStorageTransfers: Int?
+
     // MARK: Output
     @Flag(name: [.short, .customLong("printshellcmds")], help: "Print the shell commands of jobs.")
     public var printshellcmds = false
 
     @Flag(name: [.short, .long], help: "Print less: no job details, only a summary.")
     public var quiet = false
+
+    @Option(name: .customLong("wrapper-prefix"), help: "Where wrapper: scripts come from: a URL (default https://github.com/snakemake/snakemake-wrappers/raw/), a folder, file:// or git+file:// (the spec's first component is then a git ref).")
+    public var wrapperPrefix: String?
 
     @Flag(name: .long, help: "Print more (debugging output).")
     public var verbose = false

@@ -148,7 +148,7 @@ extension DAG {
     private func collect(_ value: Value, _ flags: FileFlags, _ c: CompiledRule,
                          _ wildcards: [(name: String, value: String)], into out: inout ExpandedInput) throws -> Bool {
         func add(_ path: String, _ extra: FileFlags) throws {
-            var path = path
+            var path = IOFile.withoutTrailingSlashes(path)
             if path.utf8.contains(UInt8(ascii: "{")) {
                 // Results of input functions are formatted with the wildcards too.
                 let p = try WildcardPattern(path)

@@ -47,6 +47,9 @@ struct CompiledRule {
     let name: String
     let wildcardNames: [String]
     let outputMatchers: [PatternMatcher]
+    /// What makes the rule a producer of a requested file: its outputs, then its logs and benchmark
+    /// (Snakemake's `Rule.products()`: a rule's log may be another rule's input).
+    let productMatchers: [PatternMatcher]
     /// Output patterns bound to `wildcardNames`, by output index.
     let outputs: [Template]
     let outputFlags: [FileFlags]
@@ -90,6 +93,14 @@ struct CompiledRule {
         if let b = benchmark, !b.unboundNames.isEmpty {
             throw DAGError.wildcardsNotInOutput(rule: rule.name, kind: "benchmark file", names: b.unboundNames)
         }
+        var products = matchers
+        for item in rule.log.items + (rule.benchmark.map { [$0] } ?? []) {
+            let p = try WildcardPattern(item.pattern)
+            // One with fewer wildcards than the outputs cannot name a single job.
+            guard Set(p.names) == Set(names) else { continue }
+            products.append(try PatternMatcher(p, ruleConstraints: rule.wildcardConstraints, globalConstraints: globalConstraints))
+        }
+        productMatchers = products
         inputs = try rule.input.map { entry in
             switch entry.item {
             case .file(let f): return .file(try Template(f.pattern, ruleWildcards: names), flags: f.flags, name: entry.name)
@@ -103,7 +114,7 @@ struct CompiledRule {
 /// All rules of a workflow, ready for matching requested files to producing rules.
 struct RuleIndex {
     let rules: [CompiledRule]
-    /// Output matchers flattened for the matching scan: (rule, output index).
+    /// Product matchers flattened for the matching scan: (rule, product index).
     private let scan: [(rule: Int, output: Int)]
     /// `ruleorder` clauses as rule indices, highest priority first.
     private let order: [[Int]]
@@ -111,7 +122,7 @@ struct RuleIndex {
     init(_ workflow: Workflow) throws {
         rules = try workflow.rules.map { try CompiledRule($0, globalConstraints: workflow.wildcardConstraints) }
         var scan: [(Int, Int)] = []
-        for r in rules { for o in r.outputMatchers.indices { scan.append((r.index, o)) } }
+        for r in rules { for o in r.productMatchers.indices { scan.append((r.index, o)) } }
         self.scan = scan
         order = workflow.ruleOrder.map { $0.compactMap { workflow.ruleIndex(named: $0) } }
     }
@@ -125,8 +136,8 @@ struct RuleIndex {
             var found: [(rule: Int, values: [String])] = []
             var bestLength = 0
             for (r, o) in scan {
-                guard let values = rules[r].outputMatchers[o].match(utf8: p, path: path) else { continue }
-                let matcher = rules[r].outputMatchers[o]
+                guard let values = rules[r].productMatchers[o].match(utf8: p, path: path) else { continue }
+                let matcher = rules[r].productMatchers[o]
                 let bound = Template.bind(values, names: matcher.pattern.names, to: rules[r].wildcardNames)
                 let length = values.reduce(0) { $0 + $1.utf8.count }
                 if let last = found.last, last.rule == r {

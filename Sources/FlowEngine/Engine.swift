@@ -22,6 +22,8 @@ public final class Engine {
         self.options = options
         self.reporter = reporter
         self.storage = storage
+        storage.maxTransfers = max(1, options.maxStorageTransfers)
+        if let prefix = options.localStoragePrefix { storage.localCopyPrefix = prefix }
         self.injectedExecutor = executor
     }
 
@@ -47,14 +49,17 @@ public final class Engine {
 
     /// Evaluates the Snakefile with the run's config.
     public func loadWorkflow() throws -> Workflow {
+        // Like Snakemake, --configfile paths are relative to where flow was started, not to --directory.
+        let startDirectory = FileManager.default.currentDirectoryPath
         var wo = WorkflowOptions(snakefile: try resolveSnakefile())
-        wo.configFiles = options.configFiles
+        wo.configFiles = options.configFiles.map { $0.hasPrefix("/") ? $0 : startDirectory + "/" + $0 }
         wo.configOverrides = try ConfigLoader.parseOverrides(options.configEntries)
         wo.cores = options.cores
         wo.storage = storage
         wo.defaultStorageProvider = options.defaultStorageProvider
         wo.defaultStoragePrefix = options.defaultStoragePrefix
         wo.foreignModules = options.foreignModules
+        wo.wrapperPrefix = options.wrapperPrefix
         let workflow = try WorkflowLoader.load(wo)
         workflow.groupID = options.localGroupID
         return workflow

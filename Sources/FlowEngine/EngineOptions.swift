@@ -61,6 +61,11 @@ public struct EngineOptions {
     /// `--default-storage-provider` / `--default-storage-prefix` (checked by the workflow loader).
     public var defaultStorageProvider: String?
     public var defaultStoragePrefix: String?
+    /// `--max-storage-transfers`: a job's files transferred at once.
+    public var maxStorageTransfers = 4
+    /// `--local-storage-prefix` (nil: .flow/storage) and `--keep-storage-local-copies`.
+    public var localStoragePrefix: String?
+    public var keepStorageLocalCopies = false
 
     public var printDAG = false
     public var printRuleGraph = false
@@ -71,6 +76,8 @@ public struct EngineOptions {
     public var unlock = false
 
     public var printShellCommands = false
+    /// `--wrapper-prefix`: where `wrapper:` scripts come from (nil: Snakemake's default, GitHub).
+    public var wrapperPrefix: String?
     public var quiet = false
     public var verbose = false
     public var showFailedLogs = false

@@ -208,7 +208,7 @@ final class JobEvaluator {
     /// The list with storage URLs replaced by their local copies (the list itself when it has none).
     private func localView(_ list: NamedListObject) -> NamedListObject {
         guard list.items.contains(where: { $0.pathValue.map(StorageURL.isRemote) ?? false }) else { return list }
-        let paths = list.items.map { item in item.pathValue.map { StorageURL.localCopy(of: $0) } ?? "" }
+        let paths = list.items.map { item in item.pathValue.map { dag.storage.localCopy(of: $0) } ?? "" }
         return NamedListObject(typeName: list.typeName, paths: paths, names: list.names)
     }
 

@@ -31,14 +31,15 @@ struct JobFiles {
     // MARK: Before the job
 
     /// Retrieves inputs with a storage URL whose local copy is missing or older (shared file
-    /// system only: other back ends stage in themselves).
+    /// system only: other back ends stage in themselves), several at once.
     func stageIn(_ inputs: [JobFile]) throws {
         guard shared else { return }
-        for input in inputs where input.location != input.path {
+        // Up to --max-storage-transfers at once.
+        try storage.transferAll(inputs.filter { $0.location != $0.path }) { input in
             guard let remote = try storage.stat(input.location) else {
                 throw EngineError("missing input \(StorageURL.safe(input.location)) in storage")
             }
-            if let local = PosixStorage().stat(input.path), local.mtime >= remote.mtime { continue }
+            if let local = PosixStorage().stat(input.path), local.mtime >= remote.mtime { return }
             try storage.retrieve(input.location, to: input.path)
         }
     }
@@ -101,7 +102,7 @@ struct JobFiles {
     /// stored object's modification time (Snakemake does the same: the store's clock decides).
     private func stageOut(_ files: [JobFile]) throws {
         guard shared else { return }
-        for file in files where file.location != file.path && LocalFiles.exists(file.path) {
+        try storage.transferAll(files.filter { $0.location != $0.path && LocalFiles.exists($0.path) }) { [storage] file in
             try storage.store(file.path, to: file.location)
             guard let stored = try storage.stat(file.location) else {
                 throw EngineError("\(StorageURL.safe(file.location)) is missing right after it was stored; check read and write permissions")
@@ -167,6 +168,20 @@ struct JobFiles {
         defer { try? LocalFiles.remove(temp) }
         guard (try? storage.retrieve(file.location, to: temp)) != nil else { return nil }
         return FileDigest.sha256Hex(path: temp)
+    }
+
+    /// Removes local copies (files or directories) and then the folders under `prefix` they
+    /// leave empty. A copy that cannot go (a protected directory) stays.
+    static func removeLocalCopies(_ paths: Set<String>, under prefix: String) {
+        let root = prefix.hasSuffix("/") ? String(prefix.dropLast()) : prefix
+        for path in paths.sorted() where path.hasPrefix(root + "/") {
+            try? LocalFiles.remove(path)
+            var parent = (path as NSString).deletingLastPathComponent
+            while parent.count > root.count, parent.hasPrefix(root + "/"), rmdir(parent) == 0 {
+                parent = (parent as NSString).deletingLastPathComponent
+            }
+        }
+        rmdir(root)   // only when empty
     }
 
     /// protected(): remove write permission (recursively for directories).

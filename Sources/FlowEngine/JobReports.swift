@@ -16,9 +16,13 @@ struct JobReports {
 
     func report(_ job: JobID, isLocal: Bool, namespace ns: JobNamespace? = nil, command: String? = nil) -> JobReport {
         let rule = dag.rule(of: job)
+        // An input a pending checkpoint decides is shown as Snakemake shows it: <TBD>.
+        let pending = dag.jobs[job].checkpointTargets
+        let input = pending.isEmpty ? dag.inputPaths(of: job)
+            : dag.jobs[job].input.map { pending.contains($0) ? "<TBD>" : dag.files.paths[$0] }
         var report = JobReport(
             jobid: job, rule: rule.name, isLocal: isLocal, isCheckpoint: rule.isCheckpoint,
-            input: dag.inputPaths(of: job), output: dag.outputPaths(of: job), log: dag.logPaths(of: job),
+            input: input, output: dag.outputPaths(of: job), log: dag.logPaths(of: job),
             reason: plan.reasonText(of: job) ?? "", wildcards: dag.wildcards(of: job).sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         if let ns {
             report.threads = ns.threads
@@ -52,7 +56,7 @@ struct JobReports {
     func failedLogs(_ job: JobID, files: JobFiles, failure: JobFailure) -> String? {
         var parts: [String] = []
         for path in dag.logPaths(of: job) {
-            guard let text = files.read(JobSpecBuilder.file(path)) else { continue }
+            guard let text = files.read(files.storage.jobFile(path)) else { continue }
             parts.append("==> \(path) <==\n" + Self.tail(text))
         }
         if let logs = failure.logs, !logs.isEmpty {

@@ -48,6 +48,9 @@ final class JobRunner: SchedulerDelegate {
     var totalJobs = 0
     private var succeededJobs = Set<Int>()
     func succeeded(_ index: Int) -> Bool { succeededJobs.contains(index) }
+    /// Local copies of remote files this runner's jobs staged in or wrote (removed after the run
+    /// unless --keep-storage-local-copies).
+    private(set) var localCopies = Set<String>()
 
     /// What is known about an attempt between its dispatch and its end.
     struct Attempt {
@@ -70,7 +73,9 @@ final class JobRunner: SchedulerDelegate {
         self.workdir = FileManager.default.currentDirectoryPath
         records = JobRecords(store: store, dag: plan.dag, evaluator: evaluator, runID: runID)
         reports = JobReports(plan: plan, evaluator: evaluator, options: options)
-        builder = JobSpecBuilder(dag: plan.dag, evaluator: evaluator, options: options, workdir: workdir)
+        builder = JobSpecBuilder(dag: plan.dag, evaluator: evaluator, options: options, workdir: workdir,
+                                 wrappers: WrapperSource(prefix: options.wrapperPrefix, cacheDirectory: workdir + "/.flow/wrappers",
+                                                         storage: storage))
         retryBudget = Dictionary(uniqueKeysWithValues: jobs.map { ($0, plan.dag.rule(of: $0).retries ?? options.retries) })
         temps = TempFiles(plan: plan, jobs: jobs, keepAll: options.notemp)
     }
@@ -96,12 +101,12 @@ final class JobRunner: SchedulerDelegate {
             if let fn = rule.outputChecksumFunctions[file.pattern] {
                 sha = (try? evaluator.resolve(fn, job: job, attempt: 1, threads: nil))?.stringValue
             }
-            return JobFiles.Output(file: JobSpecBuilder.file(p), flags: dag.outputFlags(of: job, i), sha256: sha)
+            return JobFiles.Output(file: storage.jobFile(p), flags: dag.outputFlags(of: job, i), sha256: sha)
         }
     }
 
-    private func logFiles(_ job: JobID) -> [JobFile] { dag.logPaths(of: job).map(JobSpecBuilder.file) }
-    private func benchmarkFile(_ job: JobID) -> JobFile? { dag.benchmarkPath(of: job).map(JobSpecBuilder.file) }
+    private func logFiles(_ job: JobID) -> [JobFile] { dag.logPaths(of: job).map(storage.jobFile) }
+    private func benchmarkFile(_ job: JobID) -> JobFile? { dag.benchmarkPath(of: job).map(storage.jobFile) }
 
     // MARK: SchedulerDelegate
 
@@ -122,6 +127,9 @@ final class JobRunner: SchedulerDelegate {
         var built = try builder.build(job: job, attempt: attempt, namespace: ns, runID: externalRunID, isLocal: isLocal,
                                       shared: files.shared, directory: workdir)
         let outputs = outputEntries(job)
+        if files.shared {
+            localCopies.formUnion((built.spec.inputs + built.spec.outputs).filter { $0.location != $0.path }.map(\.path))
+        }
         if !adopting {
             try files.stageIn(built.spec.inputs)
             try files.prepare(outputs, logs: logFiles(job), benchmark: benchmarkFile(job))
@@ -191,7 +199,7 @@ final class JobRunner: SchedulerDelegate {
             reporter.jobFinished(reports.report(job, isLocal: state.isLocal))
             for file in temps.release(consumer: job) {
                 reporter.info("Removing temporary output \(file).")
-                try? files.removeEverywhere(JobSpecBuilder.file(file))
+                try? files.removeEverywhere(storage.jobFile(file))
             }
         case .failed(let failure):
             var removed: [String] = []

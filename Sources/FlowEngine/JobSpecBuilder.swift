@@ -20,6 +20,7 @@ struct JobSpecBuilder {
     let evaluator: JobEvaluator
     let options: EngineOptions
     let workdir: String
+    let wrappers: WrapperSource
     /// Where generated programs go, relative to the job's directory.
     static let programDirectory = ".flow/jobs"
 
@@ -60,7 +61,12 @@ struct JobSpecBuilder {
             let text = try PythonJob.runBlock(block, namespace: ns, workflow: dag.workflow, printShellCommands: options.printShellCommands)
             command = .shell("python3 " + ShellFormatter.shellQuote(try program(name + ".py", text)))
         case .script(let template):
-            command = try scriptCommand(template, ns: ns, rule: rule, name: name, shared: shared, program: program)
+            var path = try evaluator.format(template, ns)
+            if !path.hasPrefix("/") { path = rule.basedir + "/" + path }
+            command = try scriptCommand(path, ns: ns, rule: rule, name: name, shared: shared, program: program)
+        case .wrapper(let spec):
+            let path = try wrappers.script(for: try evaluator.format(spec, ns))
+            command = try scriptCommand(path, ns: ns, rule: rule, name: name, shared: shared, program: program)
         case .none:
             command = .shell("true")
         case .unsupported(let directive, _):
@@ -69,7 +75,7 @@ struct JobSpecBuilder {
         let spec = JobSpec(
             id: job, name: rule.name, key: dag.jobKey(job), attempt: attempt, runID: runID, command: command,
             workingDirectory: directory, threads: ns.threads, resources: resources(ns),
-            inputs: dag.inputPaths(of: job).map(Self.file), outputs: producedFiles(job).map(Self.file),
+            inputs: dag.inputPaths(of: job).map(file), outputs: producedFiles(job).map(file),
             programs: programs, container: rule.software["container"], isLocal: isLocal)
         return Built(spec: spec, shownCommand: shown)
     }
@@ -79,15 +85,10 @@ struct JobSpecBuilder {
         dag.outputPaths(of: job) + dag.logPaths(of: job) + (dag.benchmarkPath(of: job).map { [$0] } ?? [])
     }
 
-    /// A DAG path as a job file: storage URLs are seen through their local copies.
-    static func file(_ location: String) -> JobFile {
-        JobFile(location: location, path: StorageURL.localCopy(of: location))
-    }
+    func file(_ location: String) -> JobFile { dag.storage.jobFile(location) }
 
-    private func scriptCommand(_ template: String, ns: JobNamespace, rule: Rule, name: String, shared: Bool,
+    private func scriptCommand(_ path: String, ns: JobNamespace, rule: Rule, name: String, shared: Bool,
                                program: (String, String) throws -> String) throws -> JobCommand {
-        var path = try evaluator.format(template, ns)
-        if !path.hasPrefix("/") { path = rule.basedir + "/" + path }
         guard FileManager.default.fileExists(atPath: path) else {
             throw EngineError("rule \(rule.name): script \(path) not found")
         }
@@ -129,4 +130,9 @@ struct JobSpecBuilder {
         }
         return resources
     }
+}
+
+extension Storage {
+    /// A DAG path as a job file: storage URLs are seen through their local copies.
+    func jobFile(_ location: String) -> JobFile { JobFile(location: location, path: localCopy(of: location)) }
 }

@@ -142,7 +142,7 @@ extension Engine {
                 if flags.contains(.protected) || (try? storage.exists(p)) != true { continue }
                 if options.dryRun { reporter.info("Would delete \(p)"); continue }
                 reporter.info("Deleting \(p)")
-                do { try JobFiles(storage: storage, shared: true).removeEverywhere(JobSpecBuilder.file(p)) } catch {
+                do { try JobFiles(storage: storage, shared: true).removeEverywhere(storage.jobFile(p)) } catch {
                     reporter.warning("cannot delete \(p): \(error)")
                 }
             }

@@ -39,7 +39,7 @@ extension Engine {
             // Settling a previous run's remote jobs, and the plan built on that, must not race
             // another flow in this directory: the lock comes first here.
             lock = try acquireLock(workdir)
-            remote = try makeRemoteExecutor()
+            remote = try makeRemoteExecutor(workflow)
             if let remote { previous = try settlePreviousRemoteJobs(remote, store: store, dag: dag) }
         }
         let provenance = try StateProvenance(store: store)
@@ -76,7 +76,7 @@ extension Engine {
             return touchOutputs(plan)
         }
         if lock == nil { lock = try acquireLock(workdir) }
-        if remote == nil { remote = try makeRemoteExecutor() }
+        if remote == nil { remote = try makeRemoteExecutor(workflow) }
         try store.beginRun(RunRecord(id: runID, startTime: unixTime(), pid: Int(getpid()), host: ProcessInfo.processInfo.hostName,
                                      command: CommandLine.arguments.joined(separator: " ")))
         // Handlers see `log`, the path of the run's log file (as in Snakemake).
@@ -138,6 +138,9 @@ extension Engine {
         var finished = Set<JobID>()
         var status: Int32 = 0
         var totalDone = 0
+        var localCopies = Set<String>()
+        // As Snakemake: local copies of remote files go once the run is over, unless kept.
+        defer { if !options.keepStorageLocalCopies { JobFiles.removeLocalCopies(localCopies, under: storage.localCopyPrefix) } }
         // Rounds: run what is known; after checkpoints ran, the DAG grows and the plan with it.
         while true {
             let order = plan.runJobs.filter { !finished.contains($0) && !plan.dag.jobs[$0].isPendingCheckpoint }
@@ -182,6 +185,7 @@ extension Engine {
                                           delegate: runner, localExecutor: localExecutor, remoteExecutor: remote, interruption: interruption)
             let summary = scheduler.run()
             adoptable = runner.adoptable
+            localCopies.formUnion(runner.localCopies)
             try? store.flush()
             totalDone += runner.done
             for j in runnable where runner.succeeded(j) { finished.insert(j) }
@@ -233,7 +237,7 @@ extension Engine {
 
     /// The injected executor, else the registry's back end for `--executor` (nil when jobs run
     /// on this machine).
-    private func makeRemoteExecutor() throws -> Executor? {
+    private func makeRemoteExecutor(_ workflow: Workflow) throws -> Executor? {
         if let injectedExecutor { return injectedExecutor }
         guard let descriptor = ExecutorRegistry.descriptor(named: options.executor) else {
             let names = ExecutorRegistry.all.map(\.name).joined(separator: ", ")
@@ -247,7 +251,7 @@ extension Engine {
         return try descriptor.makeExecutor(ExecutorContext(
             settings: settings, workdir: FileManager.default.currentDirectoryPath, jobs: options.jobs,
             maxStatusChecksPerSecond: options.maxStatusChecksPerSecond,
-            secondsBetweenStatusChecks: options.secondsBetweenStatusChecks))
+            secondsBetweenStatusChecks: options.secondsBetweenStatusChecks, workflowEnvvars: workflow.envvars))
     }
 
     /// The working directory's lock (nil with --nolock); a held or stale lock is an error.

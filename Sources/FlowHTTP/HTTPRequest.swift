@@ -34,6 +34,8 @@ public enum HTTPBody: Sendable, Equatable {
     case bytes(Data, contentType: String?)
     /// Streamed from disk in small pieces; Content-Length is the file's size when the attempt starts.
     case file(path: String, contentType: String?)
+    /// `length` bytes of the file from byte `offset`, streamed (one chunk of a resumable upload).
+    case filePart(path: String, offset: Int64, length: Int64, contentType: String?)
 
     /// An Encodable value as a JSON body.
     public static func json<T: Encodable>(_ value: T, encoder: JSONEncoder = JSONEncoder()) throws -> HTTPBody {
@@ -50,7 +52,7 @@ public enum HTTPBody: Sendable, Equatable {
     var contentType: String? {
         switch self {
         case .none: return nil
-        case .bytes(_, let type), .file(_, let type): return type
+        case .bytes(_, let type), .file(_, let type), .filePart(_, _, _, let type): return type
         }
     }
 }

@@ -93,18 +93,26 @@ public struct RetryPolicy: Sendable, Equatable {
     public static func parseRetryAfter(_ value: String?, now: Date = Date()) -> Double? {
         guard let text = value?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
         if let seconds = Double(text), seconds.isFinite { return max(0, seconds) }
-        for format in httpDateFormats {
+        return HTTPDate.parse(text).map { max(0, $0.timeIntervalSince(now)) }
+    }
+}
+
+/// HTTP-dates (RFC 9110 §5.6.7), as in `Retry-After` and `Last-Modified`.
+public enum HTTPDate {
+    /// IMF-fixdate first; RFC 850 and asctime are the obsolete forms a recipient must accept.
+    public static func parse(_ text: String) -> Date? {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        for format in formats {
             let formatter = DateFormatter()
             formatter.locale = Locale(identifier: "en_US_POSIX")
             formatter.timeZone = TimeZone(identifier: "GMT")
             formatter.dateFormat = format
-            if let date = formatter.date(from: text) { return max(0, date.timeIntervalSince(now)) }
+            if let date = formatter.date(from: text) { return date }
         }
         return nil
     }
 
-    /// IMF-fixdate first; RFC 850 and asctime are the obsolete forms a recipient must accept.
-    private static let httpDateFormats = ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"]
+    private static let formats = ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"]
 }
 
 /// Time and randomness for the retry loop, injectable so tests need not sleep.

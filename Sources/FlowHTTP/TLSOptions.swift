@@ -17,6 +17,8 @@ public struct TLSOptions: Sendable, Equatable {
         case caFile(String)
         /// Only these PEM-encoded CAs.
         case caData(Data)
+        /// Only the CAs in this OpenSSL hashed directory (`X509_CERT_DIR`, as grid tools use it).
+        case caDirectory(String)
     }
 
     public enum ClientIdentity: Sendable, Equatable {
@@ -50,6 +52,9 @@ public struct TLSOptions: Sendable, Equatable {
         case .caData(let pem):
             try setBlob(handle, CURLOPT_CAINFO_BLOB, pem, "inline CA data")
             try check(flow_curl_setopt_string(handle, CURLOPT_CAPATH, nil), "CA path")
+        case .caDirectory(let path):
+            try check(flow_curl_setopt_string(handle, CURLOPT_CAPATH, path), "CA path")
+            try check(flow_curl_setopt_string(handle, CURLOPT_CAINFO, nil), "CA file")
         }
         switch clientIdentity {
         case nil:

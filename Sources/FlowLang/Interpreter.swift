@@ -51,6 +51,9 @@ public final class Interpreter {
     /// Containers whose repr is in progress (self-referencing lists print `[...]`).
     var reprInProgress: Set<ObjectIdentifier> = []
     var callDepth = 0
+    /// The file of the innermost user function running (nil at module level): Snakemake's
+    /// `workflow.source_path` resolves against the file of its caller.
+    public internal(set) var functionFile: String?
     var stackGuard = StackGuard()
 
     public init() {

@@ -455,6 +455,12 @@ extension PyOperable {
     public func compareOperation(_ op: CompareOperator, _ other: Value, reflected: Bool, interpreter: Interpreter) throws -> Value? { nil }
 }
 
+/// A host object that is a class of its own type system (a Python class through the CPython
+/// bridge): `isinstance(x, it)` asks it, as Python asks `__instancecheck__`.
+public protocol PyInstanceChecking: PyObject {
+    func isInstance(_ value: Value, interpreter: Interpreter) throws -> Bool
+}
+
 /// `os.PathLike`: objects accepted wherever a path string is (pathlib.Path).
 public protocol PyPathLike: PyObject {
     var fspath: String { get }

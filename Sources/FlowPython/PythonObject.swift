@@ -194,9 +194,20 @@ public class PythonObject: PyObject, PyIterable, PySubscriptable, PySized, PyCon
 }
 
 /// A callable Python object (functions, methods, classes such as `pd.DataFrame`).
-public final class PythonCallable: PythonObject, PyCallable {
+public final class PythonCallable: PythonObject, PyCallable, PyInstanceChecking {
     public func call(_ arguments: Arguments, interpreter: Interpreter) throws -> Value {
         try runtime.withGIL { try runtime.call(reference, arguments, interpreter: interpreter) }
+    }
+
+    /// `isinstance(x, pd.Series)`: Python's own check on `x` as Python sees it (flow values converted).
+    public func isInstance(_ value: Value, interpreter: Interpreter) throws -> Bool {
+        try runtime.withGIL {
+            let object = try runtime.object(value, interpreter: interpreter)
+            defer { api.Py_DecRef(object) }
+            let result = api.PyObject_IsInstance(object, reference)
+            if result < 0 { throw runtime.currentError() }
+            return result == 1
+        }
     }
 }
 

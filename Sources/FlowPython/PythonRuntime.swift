@@ -73,6 +73,10 @@ final class PythonRuntime {
     /// How each Python type converts to a flow value, decided once per type.
     private var conversionKinds: [PyRef: ConversionKind] = [:]
     private var numpyGeneric: PyRef?
+    /// `lambda f, /, *a, **k: f(*a, **k)`: calls from flow go through one Python frame, so code
+    /// that inspects its caller's frame (pandas' `DataFrame.query` and `eval` use
+    /// `sys._getframe`) finds one, as it would when called from Python.
+    private var trampoline: PyRef?
     private let lock = NSLock()
 
     private static let creationLock = NSLock()
@@ -413,8 +417,14 @@ final class PythonRuntime {
 
     /// Calls `callable` with flow arguments; the result as a flow value.
     func call(_ callable: PyRef, _ arguments: Arguments, interpreter: Interpreter) throws -> Value {
-        let args = try tuple(arguments.positional, interpreter: interpreter)
+        let trampoline = try callTrampoline()
+        let args = try check(api.PyTuple_New(arguments.positional.count + 1))
         defer { api.Py_DecRef(args) }
+        api.Py_IncRef(callable)
+        _ = api.PyTuple_SetItem(args, 0, callable)
+        for (i, item) in arguments.positional.enumerated() {
+            _ = api.PyTuple_SetItem(args, i + 1, try object(item, interpreter: interpreter))
+        }
         var kwargs: PyRef?
         if !arguments.keywords.isEmpty {
             let d = PyDict()
@@ -422,6 +432,20 @@ final class PythonRuntime {
             kwargs = try object(.dict(d), interpreter: interpreter)
         }
         defer { api.Py_DecRef(kwargs) }
-        return try value(owned: try check(api.PyObject_Call(callable, args, kwargs)))
+        return try value(owned: try check(api.PyObject_Call(trampoline, args, kwargs)))
+    }
+
+    private func callTrampoline() throws -> PyRef {
+        if let trampoline { return trampoline }
+        let builtins = try check(api.PyImport_ImportModule("builtins"))
+        defer { api.Py_DecRef(builtins) }
+        let eval = try check(api.PyObject_GetAttrString(builtins, "eval"))
+        defer { api.Py_DecRef(eval) }
+        // Globals given: eval() without them asks for the calling frame, and there is none.
+        let source = try tuple([.str("lambda f, /, *a, **k: f(*a, **k)"), .dict(PyDict())], interpreter: Interpreter())
+        defer { api.Py_DecRef(source) }
+        let made = try check(api.PyObject_Call(eval, source, nil))
+        trampoline = made
+        return made
     }
 }

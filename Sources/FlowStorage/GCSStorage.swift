@@ -1,10 +1,12 @@
 // FlowStorage, GCS: the Google Cloud Storage adapter (`gs://bucket/key`) over FlowHTTP and the
 // JSON API (storage.md §4). An object's modification time is its `updated` time; a "directory"
 // is a key prefix with objects under it (its mtime the newest of theirs), as Snakemake's gcs
-// plugin treats `directory()` outputs. Downloads stream to a temporary file renamed on success
-// and are checked against the object's CRC32C; uploads stream from the file. Retries, TLS and
+// plugin treats `directory()` outputs. Downloads read the generation the stat saw (a replaced
+// object is stat'ed again, never mixed), stream to a temporary file renamed on success and are
+// checked against that generation's CRC32C; uploads are in GCSUpload.swift. Retries, TLS and
 // the bearer token belong to FlowHTTP; endpoint and credentials to `GCSEndpoint`.
 
+import CChecksum
 import Foundation
 import FlowHTTP
 import FlowSystem
@@ -13,10 +15,22 @@ public final class GCSStorage: StorageAdapter {
     let client: HTTPClient
     /// Objects per listing page (the API's maximum is 1000; tests use small pages).
     let pageSize: Int
+    /// Files larger than this go up in a resumable session, smaller ones in one request.
+    let resumableThreshold: Int64
+    /// Bytes per chunk of a resumable upload (a multiple of 256 KiB).
+    let chunkSize: Int64
+    /// Failed chunks in a row (no committed progress between them) before an upload gives up.
+    let maxChunkFailures = 8
 
-    public init(endpoint: GCSEndpoint, pageSize: Int = 1000, logHook: HTTPLogHook? = nil) throws {
+    /// `chunkSize` is rounded up to a multiple of 256 KiB (GCS refuses other chunk sizes); GCS
+    /// recommends at least 8 MiB per chunk.
+    public init(endpoint: GCSEndpoint, pageSize: Int = 1000, resumableThreshold: Int64 = 8 << 20, chunkSize: Int64 = 8 << 20,
+                logHook: HTTPLogHook? = nil) throws {
         client = try HTTPClient(HTTPClientConfiguration(baseURL: endpoint.baseURL, auth: endpoint.auth, logHook: logHook))
         self.pageSize = pageSize
+        self.resumableThreshold = max(0, resumableThreshold)
+        let quantum: Int64 = 256 << 10
+        self.chunkSize = max(quantum, (chunkSize + quantum - 1) / quantum * quantum)
     }
 
     /// The adapter for the process's environment (emulator, token, key file or metadata server).
@@ -55,10 +69,7 @@ public final class GCSStorage: StorageAdapter {
 
     public func retrieve(_ location: String, to localPath: String) throws {
         let (bucket, key) = try Self.split(location)
-        if let object = try object(bucket, key) {
-            try download(bucket, object, to: localPath)
-            return
-        }
+        if let object = try object(bucket, key) { return try download(bucket, object, to: localPath) }
         let below = try objects(bucket, prefix: Self.directoryPrefix(key))
         guard !below.isEmpty else { throw StorageError.notFound(location: location) }
         try LocalFiles.remove(localPath)
@@ -98,7 +109,7 @@ public final class GCSStorage: StorageAdapter {
 
     // MARK: Requests
 
-    private func object(_ bucket: String, _ key: String) throws -> Object? {
+    func object(_ bucket: String, _ key: String) throws -> Object? {
         let response = try send(HTTPRequest(.get, Self.objectPath(bucket, key)), "stat", bucket, key)
         if response.status == 404 { return nil }
         return try checked(response, "stat", bucket, key).decodeJSON(Object.self)
@@ -121,31 +132,34 @@ public final class GCSStorage: StorageAdapter {
         return result
     }
 
-    private func download(_ bucket: String, _ object: Object, to localPath: String) throws {
+    /// Downloads the generation `object` describes: if it was replaced since the stat, the new
+    /// one is stat'ed and fetched instead (a few times), so the bytes, the checksum and the time
+    /// given to the local copy always belong to one generation.
+    func download(_ bucket: String, _ object: Object, to localPath: String) throws {
         try LocalFiles.makeParent(localPath)
-        let request = HTTPRequest(.get, Self.objectPath(bucket, object.name), query: [("alt", "media")],
-                                  destination: .file(path: localPath), totalTimeout: 0)
-        _ = try checked(try send(request, "download", bucket, object.name), "download", bucket, object.name)
-        if let expected = object.crc32c, let actual = try? CRC32C.base64(ofFile: localPath), actual != expected {
-            try? LocalFiles.remove(localPath)
-            throw StorageError.failed(operation: "download", location: "gs://\(bucket)/\(object.name)",
-                                      reason: "checksum mismatch (crc32c \(actual), expected \(expected)); the partial file was removed")
+        var object = object
+        for _ in 0..<3 {
+            var query = [("alt", "media")]
+            if let generation = object.generation { query.append(("generation", generation)) }
+            let request = HTTPRequest(.get, Self.objectPath(bucket, object.name), query: query,
+                                      destination: .file(path: localPath), totalTimeout: 0)
+            let response = try send(request, "download", bucket, object.name)
+            if response.status == 404, object.generation != nil, let newer = try self.object(bucket, object.name),
+               newer.generation != object.generation {
+                object = newer
+                continue
+            }
+            _ = try checked(response, "download", bucket, object.name)
+            if let expected = object.crc32c, let actual = try? CRC32C.base64(ofFile: localPath), actual != expected {
+                try? LocalFiles.remove(localPath)
+                throw StorageError.failed(operation: "download", location: "gs://\(bucket)/\(object.name)",
+                                          reason: "checksum mismatch (crc32c \(actual), expected \(expected)); the partial file was removed")
+            }
+            LocalFiles.setMtime(localPath, seconds: object.stat.mtime)
+            return
         }
-        LocalFiles.setMtime(localPath, seconds: object.stat.mtime)
-    }
-
-    private func upload(_ localPath: String, _ bucket: String, _ key: String) throws {
-        // Writing the same bytes under the same name again is harmless, so a lost answer may be
-        // retried (the HTTP layer never resends a POST otherwise).
-        let request = HTTPRequest(.post, "/upload/storage/v1/b/\(Self.segment(bucket))/o",
-                                  query: [("uploadType", "media"), ("name", key)],
-                                  body: .file(path: localPath, contentType: "application/octet-stream"),
-                                  idempotent: true, totalTimeout: 0)
-        let stored = try checked(try send(request, "upload to", bucket, key), "upload to", bucket, key).decodeJSON(Object.self)
-        if let expected = stored.crc32c, let actual = try? CRC32C.base64(ofFile: localPath), actual != expected {
-            throw StorageError.failed(operation: "upload to", location: "gs://\(bucket)/\(key)",
-                                      reason: "checksum mismatch after upload (crc32c \(expected), local \(actual))")
-        }
+        throw StorageError.failed(operation: "download", location: "gs://\(bucket)/\(object.name)",
+                                  reason: "the object was replaced during every attempt to download it")
     }
 
     /// True when the object existed and is gone, false when there was none.
@@ -157,7 +171,7 @@ public final class GCSStorage: StorageAdapter {
     }
 
     /// One request; a failure below HTTP (no connection, no credentials) names the object.
-    private func send(_ request: HTTPRequest, _ operation: String, _ bucket: String, _ key: String) throws -> HTTPResponse {
+    func send(_ request: HTTPRequest, _ operation: String, _ bucket: String, _ key: String) throws -> HTTPResponse {
         do { return try client.send(request) } catch let error as HTTPError {
             var reason = "\(error)"
             if case .authProvider = error {
@@ -167,7 +181,7 @@ public final class GCSStorage: StorageAdapter {
         }
     }
 
-    private func checked(_ response: HTTPResponse, _ operation: String, _ bucket: String, _ key: String) throws -> HTTPResponse {
+    func checked(_ response: HTTPResponse, _ operation: String, _ bucket: String, _ key: String) throws -> HTTPResponse {
         guard response.isSuccess else {
             throw StorageError.failed(operation: operation, location: "gs://\(bucket)/\(key)", reason: "HTTP \(response.status)")
         }
@@ -247,16 +261,8 @@ enum RFC3339 {
 
 /// CRC-32C (Castagnoli), the checksum GCS keeps for every object, base64 of its big-endian bytes.
 enum CRC32C {
-    static let table: [UInt32] = (0..<256).map { n -> UInt32 in
-        var c = UInt32(n)
-        for _ in 0..<8 { c = c & 1 == 1 ? (c >> 1) ^ 0x82F6_3B78 : c >> 1 }
-        return c
-    }
-
     static func update(_ crc: UInt32, _ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        var c = ~crc
-        for b in bytes { c = table[Int((c ^ UInt32(b)) & 0xff)] ^ (c >> 8) }
-        return ~c
+        flow_crc32c_update(crc, bytes.baseAddress, bytes.count)
     }
 
     static func base64(ofFile path: String) throws -> String {
@@ -264,7 +270,7 @@ enum CRC32C {
         guard fd >= 0 else { throw StorageError.failed(operation: "read", location: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         var crc: UInt32 = 0
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let n = read(fd, &buffer, buffer.count)
             if n < 0 && errno == EINTR { continue }

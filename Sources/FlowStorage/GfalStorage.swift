@@ -1,15 +1,18 @@
 // FlowStorage, gfal: grid and WebDAV storage (`davs:// dav:// https:// http:// root:// xroot://
 // srm:// gsiftp:// file://`) through libgfal2's C API (storage.md §5, §6.3-6.7), one provider for
-// all of them as Snakemake's gfal provider. One gfal2 context per adapter, used by one thread at a
+// all of them as Snakemake's gfal provider. A few gfal2 contexts per adapter, each used by one thread at a
 // time. Times are what gfal reports (whole seconds on dav and root); a directory's time is the
 // newest of the files under it, as for gs:// prefixes. Transfers go to a hidden temporary name
 // next to the target and are renamed on success, so a partial file is never taken for a whole
-// one, on either side. Credentials are gfal's: X509_USER_PROXY and BEARER_TOKEN (or
+// one, on either side; before that rename, the two sides' ADLER32 checksums (gfal2_checksum) must
+// agree wherever the server keeps checksums (file://, xrootd with xrootd.chksum; a WebDAV server
+// without them is asked once, then only sizes are compared). Credentials are gfal's: X509_USER_PROXY and BEARER_TOKEN (or
 // BEARER_TOKEN_FILE) become the context's X509:CERT/KEY and BEARER:TOKEN settings and are never
 // printed. gfal reads X509_CERT_DIR (the CAs) when the adapter is made.
 
 import CGfalShim
 import Foundation
+import FlowHTTP
 import FlowSystem
 
 public final class GfalStorage: StorageAdapter {
@@ -32,6 +35,8 @@ public final class GfalStorage: StorageAdapter {
         /// First backoff in seconds (doubled each retry up to `maxBackoff`, with jitter).
         public var backoff = 0.25
         public var maxBackoff = 5.0
+        /// gfal2 contexts used at once (transfers beyond it wait); 1 serialises every operation.
+        public var contexts = 4
         /// Print every failed attempt to stderr (gfal's message, with credentials masked).
         public var logFailures = false
 
@@ -54,9 +59,20 @@ public final class GfalStorage: StorageAdapter {
         }
     }
 
-    private let gfal: OpaquePointer
-    private let lock = NSLock()
+    /// gfal2 contexts, each used by one thread at a time: idle ones wait here, and up to
+    /// `options.contexts` exist, so that many transfers (of a job's files) run at once.
+    private var idle: [OpaquePointer] = []
+    private var made = 0
+    private let lock = NSCondition()
     private let options: Options
+    /// `scheme://host:port` of servers that keep no checksums (answered ENOSYS/EOPNOTSUPP once).
+    private var withoutChecksums = Set<String>()
+    /// Transfers whose checksums were compared (tests read it to tell "checked" from "skipped").
+    private(set) var checksumsCompared = 0
+    /// The algorithm compared after transfers: the one grid storage (dCache, EOS, xrootd) keeps.
+    static let checksumAlgorithm = "ADLER32"
+    /// For `Last-Modified` of http(s) files on servers that are not WebDAV (see `httpTime`).
+    private let http: HTTPClient
 
     public init(options: Options = .fromEnvironment()) throws {
         self.options = options
@@ -64,24 +80,58 @@ public final class GfalStorage: StorageAdapter {
         // these when the xrootd plugin first connects. A user's own settings win.
         setenv("XRD_CONNECTIONRETRY", "1", 0)
         setenv("XRD_CONNECTIONWINDOW", "5", 0)
+        // The same trust and token as gfal's: X509_CERT_DIR (the CAs it reads) and BEARER_TOKEN.
+        let trust = ProcessInfo.processInfo.environment["X509_CERT_DIR"].map(TLSOptions.Trust.caDirectory) ?? .system
+        http = try HTTPClient(HTTPClientConfiguration(tls: TLSOptions(trust: trust, insecureSkipVerify: options.insecure),
+                                                      auth: options.bearerToken.map { BearerTokenAuth(token: $0) }))
+        idle = [try makeContext()]   // the first now, so a broken setup fails here
+        made = 1
+    }
+
+    /// A context with this adapter's settings.
+    private func makeContext() throws -> OpaquePointer {
         var message: UnsafeMutablePointer<CChar>?
         guard let gfal = flow_gfal_new(&message) else {
             throw StorageError.failed(operation: "start", location: "gfal", reason: Self.take(&message))
         }
-        self.gfal = gfal
+        func set(_ operation: String, _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32) throws {
+            var message: UnsafeMutablePointer<CChar>?
+            if body(&message) != 0 {
+                flow_gfal_free(gfal)
+                throw StorageError.failed(operation: operation, location: "gfal", reason: scrub(Self.take(&message), ""))
+            }
+        }
         // Token discovery from storage elements logs warnings and is not needed for plain transfers.
-        try call("configure", "gfal") { flow_gfal_set_boolean(gfal, "HTTP PLUGIN", "RETRIEVE_BEARER_TOKEN", 0, $0) }
-        if options.insecure { try call("configure", "gfal") { flow_gfal_set_boolean(gfal, "HTTP PLUGIN", "INSECURE", 1, $0) } }
+        try set("configure") { flow_gfal_set_boolean(gfal, "HTTP PLUGIN", "RETRIEVE_BEARER_TOKEN", 0, $0) }
+        if options.insecure { try set("configure") { flow_gfal_set_boolean(gfal, "HTTP PLUGIN", "INSECURE", 1, $0) } }
         // As `gfal-* -D` sets them (gfal2's credential map crashes the HTTP plugin on user:password@ URLs).
         var settings: [(String, String, String)] = []
         if let token = options.bearerToken { settings.append(("BEARER", "TOKEN", token)) }
         if let proxy = options.x509Proxy { settings += [("X509", "CERT", proxy), ("X509", "KEY", proxy)] }
         for (group, key, value) in settings {
-            try call("set credentials for", "gfal") { flow_gfal_set_string(gfal, group, key, value, $0) }
+            try set("set credentials for") { flow_gfal_set_string(gfal, group, key, value, $0) }
         }
+        return gfal
     }
 
-    deinit { flow_gfal_free(gfal) }
+    /// Runs `body` with a context of its own, waiting for one when `options.contexts` are busy.
+    private func withContext<T>(_ body: (OpaquePointer) throws -> T) throws -> T {
+        lock.lock()
+        while idle.isEmpty && made >= options.contexts { lock.wait() }
+        var context = idle.popLast()
+        if context == nil { made += 1 }
+        lock.unlock()
+        if context == nil {
+            do { context = try makeContext() } catch {
+                lock.withLock { made -= 1; lock.signal() }
+                throw error
+            }
+        }
+        defer { lock.withLock { idle.append(context!); lock.signal() } }
+        return try body(context!)
+    }
+
+    deinit { for context in idle { flow_gfal_free(context) } }
 
     // MARK: StorageAdapter
 
@@ -133,7 +183,7 @@ public final class GfalStorage: StorageAdapter {
             guard info.isDirectory else { return try upload(localPath, to: location) }
             // A directory output replaces the whole tree that was there.
             try remove(location)
-            try call("create", location) { flow_gfal_mkdir_p(gfal, location, $0) }
+            try call("create", location) { flow_gfal_mkdir_p($0, location, $1) }
             for file in try PosixStorage().list(under: localPath) {
                 try upload(file, to: location + String(file.dropFirst(localPath.count)))
             }
@@ -145,7 +195,7 @@ public final class GfalStorage: StorageAdapter {
             let location = Self.trimmed(location)
             guard let info = try rawStat(location) else { return }
             if info.isDirectory { return try removeTree(location) }
-            try ignoringMissing { try call("remove", location) { flow_gfal_unlink(gfal, location, $0) } }
+            try ignoringMissing { try call("remove", location) { flow_gfal_unlink($0, location, $1) } }
         }
     }
 
@@ -172,11 +222,28 @@ public final class GfalStorage: StorageAdapter {
     private func rawStat(_ location: String) throws -> FileStat? {
         var info = flow_gfal_info()
         do {
-            try call("stat", location) { flow_gfal_stat(gfal, location, &info, $0) }
+            try call("stat", location) { flow_gfal_stat($0, location, &info, $1) }
         } catch let failure as GfalFailure where failure.isMissing {
             return nil
         }
-        return Self.fileStat(info)
+        var stat = Self.fileStat(info)
+        if stat.mtime == 0, !stat.isDirectory, let time = try httpTime(location) { stat.mtime = time }
+        return stat
+    }
+
+    /// An http(s) file on a server that is not WebDAV has no time in gfal's stat (it reports
+    /// 1970, storage.md §6.3), which would make it look older than everything: its time is the
+    /// `Last-Modified` of a HEAD, as Snakemake's http storage plugin reads it. nil when the URL
+    /// is not http(s) or the server sends none.
+    private func httpTime(_ location: String) throws -> Double? {
+        guard let scheme = StorageURL.scheme(of: location), scheme == "http" || scheme == "https" else { return nil }
+        do {
+            let response = try http.send(HTTPRequest(.head, location))
+            guard response.isSuccess, let value = response.header("Last-Modified") else { return nil }
+            return HTTPDate.parse(value)?.timeIntervalSince1970
+        } catch {
+            throw StorageError.failed(operation: "stat", location: location, reason: "\(error)")
+        }
     }
 
     /// Every file under the directory `url`, depth first, with its stat (gfal2_readdirpp gives
@@ -190,7 +257,7 @@ public final class GfalStorage: StorageAdapter {
     private func entries(_ url: String) throws -> [(String, FileStat)] {
         var list: UnsafeMutablePointer<flow_gfal_entry>?
         var count = 0
-        try call("list", url) { flow_gfal_list(gfal, url, &list, &count, $0) }
+        try call("list", url) { flow_gfal_list($0, url, &list, &count, $1) }
         defer { flow_gfal_free_entries(list, count) }
         return (0..<count).compactMap { i -> (String, FileStat)? in
             let name = String(cString: list![i].name)
@@ -203,10 +270,10 @@ public final class GfalStorage: StorageAdapter {
             if stat.isDirectory {
                 try removeTree(child)
             } else {
-                try ignoringMissing { try call("remove", child) { flow_gfal_unlink(gfal, child, $0) } }
+                try ignoringMissing { try call("remove", child) { flow_gfal_unlink($0, child, $1) } }
             }
         }
-        try ignoringMissing { try call("remove", url) { flow_gfal_rmdir(gfal, url, $0) } }
+        try ignoringMissing { try call("remove", url) { flow_gfal_rmdir($0, url, $1) } }
     }
 
     /// One remote file to a local path: copied to a hidden sibling, checked for size, renamed,
@@ -216,11 +283,12 @@ public final class GfalStorage: StorageAdapter {
         try withRetries("download", url) {
             let temp = Self.temporaryName(for: localPath)
             defer { try? LocalFiles.remove(temp) }
-            try call("download", url, retrying: false) { flow_gfal_copy(gfal, url, "file://" + Self.absolute(temp), options.transferTimeout, $0) }
+            try call("download", url, retrying: false) { flow_gfal_copy($0, url, "file://" + Self.absolute(temp), options.transferTimeout, $1) }
             let size = PosixStorage.stat(temp)?.size ?? -1
             guard size == info.size else {
                 throw GfalFailure(code: EIO, message: "got \(size) bytes of \(info.size)", operation: "download", location: url)
             }
+            try verify(temp, remote: url, operation: "download", location: url)
             try Self.rename(temp, localPath)
         }
         LocalFiles.setMtime(localPath, seconds: info.mtime)
@@ -231,14 +299,16 @@ public final class GfalStorage: StorageAdapter {
     private func upload(_ localPath: String, to url: String) throws {
         let size = PosixStorage.stat(localPath)?.size ?? -1
         let parent = Self.parent(of: url)
-        try call("create", parent) { flow_gfal_mkdir_p(gfal, parent, $0) }
+        try call("create", parent) { flow_gfal_mkdir_p($0, parent, $1) }
         try withRetries("upload to", url) {
             let temp = Self.temporaryName(for: url)
             do {
-                try call("upload to", url, retrying: false) { flow_gfal_copy(gfal, "file://" + Self.absolute(localPath), temp, options.transferTimeout, $0) }
+                try call("upload to", url, retrying: false) { flow_gfal_copy($0, "file://" + Self.absolute(localPath), temp, options.transferTimeout, $1) }
+                try verify(localPath, remote: temp, operation: "upload to", location: url)
                 try renameRemote(temp, url)
             } catch {
-                try? call("clean up", temp, retrying: false) { flow_gfal_unlink(gfal, temp, $0) }
+                // Retried as any call: under faults a cleanup that fails once would leave the part behind.
+                try? call("clean up", temp) { flow_gfal_unlink($0, temp, $1) }
                 throw error
             }
             guard let stored = try rawStat(url), stored.size == size else {
@@ -247,13 +317,56 @@ public final class GfalStorage: StorageAdapter {
         }
     }
 
+    // MARK: Checksums
+
+    /// Compares the checksum of the local file with that of the remote one (a transfer's two
+    /// sides, the remote still under its temporary name). Nothing to compare when the remote
+    /// server keeps no checksums. A mismatch is a transient failure (bytes damaged in flight):
+    /// the transfer is retried whole, and in the end reported naming `location`.
+    func verify(_ localPath: String, remote: String, operation: String, location: String) throws {
+        guard let theirs = try checksum(remote), let ours = try checksum("file://" + Self.absolute(localPath)) else { return }
+        lock.withLock { checksumsCompared += 1 }
+        guard ours == theirs else {
+            throw GfalFailure(code: EIO, message: "checksum mismatch (\(Self.checksumAlgorithm) \(theirs) remote, \(ours) local)",
+                              operation: operation, location: location)
+        }
+    }
+
+    /// The remote's checksum, or nil when its server keeps none (remembered per server).
+    private func checksum(_ url: String) throws -> String? {
+        let server = Self.server(of: url)
+        if lock.withLock({ withoutChecksums.contains(server) }) { return nil }
+        var buffer = [CChar](repeating: 0, count: 256)
+        do {
+            try call("checksum", url) { flow_gfal_checksum($0, url, Self.checksumAlgorithm, &buffer, buffer.count, $1) }
+        } catch let failure as GfalFailure where [ENOSYS, EOPNOTSUPP, ENOTSUP, EPROTONOSUPPORT].contains(failure.code) {
+            lock.withLock { _ = withoutChecksums.insert(server) }
+            return nil
+        }
+        // gfal's HTTP plugin answers 00000000 when the server sent no digest (wsgidav); no data
+        // has that ADLER32 (even none has 00000001), so it means "none kept".
+        let value = String(cString: buffer).lowercased()
+        guard !value.isEmpty, value.contains(where: { $0 != "0" }) else {
+            lock.withLock { _ = withoutChecksums.insert(server) }
+            return nil
+        }
+        return value
+    }
+
+    /// `scheme://host:port` of a URL (`file://` for local files).
+    static func server(of url: String) -> String {
+        guard let scheme = StorageURL.scheme(of: url) else { return url }
+        let rest = url.dropFirst(scheme.count + 3)
+        return scheme + "://" + rest.prefix { $0 != "/" }
+    }
+
     /// A remote rename over `to`: where the protocol will not replace, the old file goes first.
     private func renameRemote(_ from: String, _ to: String) throws {
         do {
-            try call("upload to", to, retrying: false) { flow_gfal_rename(gfal, from, to, $0) }
+            try call("upload to", to, retrying: false) { flow_gfal_rename($0, from, to, $1) }
         } catch let failure as GfalFailure where failure.code == EEXIST || failure.code == ENOTEMPTY || failure.code == EISDIR {
             try remove(to)
-            try call("upload to", to, retrying: false) { flow_gfal_rename(gfal, from, to, $0) }
+            try call("upload to", to, retrying: false) { flow_gfal_rename($0, from, to, $1) }
         }
     }
 
@@ -286,12 +399,10 @@ public final class GfalStorage: StorageAdapter {
 
     /// Runs one call of the shim (under the lock, with retries); it returns 0 or an error code with a message.
     private func call(_ operation: String, _ location: String, retrying: Bool = true,
-                      _ body: (UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32) throws {
+                      _ body: (OpaquePointer, UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32) throws {
         func once() throws {
-            lock.lock()
             var message: UnsafeMutablePointer<CChar>?
-            let code = body(&message)
-            lock.unlock()
+            let code = try withContext { body($0, &message) }
             if code != 0 {
                 throw GfalFailure(code: code, message: scrub(Self.take(&message), location), operation: operation, location: location)
             }

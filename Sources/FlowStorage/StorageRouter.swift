@@ -3,8 +3,10 @@
 // adapter lives in a file of its own (gs:// → GCSStorage; davs:// dav:// https:// http:// root://
 // xroot:// srm:// gsiftp:// file:// → GfalStorage, one provider as Snakemake's gfal) and is made
 // on first use, so a run that names no such URL never reads credentials. A scheme known but not
-// served is a clear error, never a silent skip.
+// served is a clear error, never a silent skip. Transfers may run on several threads at once
+// (`transferAll`, bounded by `maxTransfers`); the adapter table is guarded for that.
 
+import Foundation
 
 public final class Storage {
     /// Plain paths (no scheme): POSIX in a run, in-memory in tests.
@@ -15,6 +17,15 @@ public final class Storage {
     /// First error met by the non-throwing planning view (`statOrRecord`): planning goes on and
     /// the engine reports it once the DAG is built.
     public private(set) var firstError: Error?
+    /// Transfers `transferAll` runs at once (`--max-storage-transfers`); 1 runs them one by one.
+    public var maxTransfers = 4
+    /// Where local copies of remote files go (`--local-storage-prefix`), relative to the working
+    /// directory or absolute.
+    public var localCopyPrefix = StorageURL.defaultLocalPrefix
+
+    /// The local copy of `location` under `localCopyPrefix` (a plain path is its own).
+    public func localCopy(of location: String) -> String { StorageURL.localCopy(of: location, prefix: localCopyPrefix) }
+    private let lock = NSLock()
 
     /// Schemes flow knows, with the provider (Snakemake's plugin name) that serves them.
     public static let knownSchemes: [String: String] = [
@@ -41,9 +52,13 @@ public final class Storage {
         storage.factories["gs"] = makeGCS
         storage.factories["gcs"] = makeGCS
         var gfal: GfalStorage?
-        let makeGfal = { () throws -> StorageAdapter in
+        let makeGfal = { [unowned storage] () throws -> StorageAdapter in
             if let gfal { return gfal }
-            let made = try GfalStorage()
+            // As many gfal2 contexts as transfers may run at once (made on first use, after the
+            // engine set the bound).
+            var options = GfalStorage.Options.fromEnvironment()
+            options.contexts = max(1, storage.maxTransfers)
+            let made = try GfalStorage(options: options)
             gfal = made
             return made
         }
@@ -59,6 +74,8 @@ public final class Storage {
     /// The adapter for `location`.
     public func adapter(for location: String) throws -> StorageAdapter {
         guard let scheme = StorageURL.scheme(of: location) else { return local }
+        lock.lock()
+        defer { lock.unlock() }
         if let adapter = adapters[scheme] { return adapter }
         if let factory = factories[scheme] {
             let adapter = try factory()
@@ -67,6 +84,27 @@ public final class Storage {
         }
         if let provider = Self.knownSchemes[scheme] { throw StorageError.adapterUnavailable(scheme: scheme, provider: provider) }
         throw StorageError.unknownScheme(scheme: scheme, location: location, known: schemes)
+    }
+
+    /// Runs `body` for every item, up to `maxTransfers` at once, each on a thread of its own
+    /// (transfers wait on the network, not on the CPU). All items are tried; the first error
+    /// (in the items' order) is thrown once every transfer has ended.
+    public func transferAll<T>(_ items: [T], _ body: @escaping (T) throws -> Void) throws {
+        let width = min(maxTransfers, items.count)
+        guard width > 1 else { return try items.forEach(body) }
+        let queue = TransferQueue(count: items.count)
+        let group = DispatchGroup()
+        for _ in 0..<width {
+            group.enter()
+            Thread {
+                while let i = queue.take() {
+                    do { try body(items[i]) } catch { queue.failed(i, error) }
+                }
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        if let error = queue.firstError { throw error }
     }
 
     /// Every scheme with an adapter or a known provider, sorted.
@@ -134,4 +172,27 @@ public final class Storage {
         var seen = Set<ObjectIdentifier>()
         for adapter in adapters.values where seen.insert(ObjectIdentifier(adapter)).inserted { adapter.invalidateCaches() }
     }
+}
+
+/// The shared state of one `transferAll`: the next item to take and the errors met.
+private final class TransferQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private let count: Int
+    private var next = 0
+    private var errors: [Int: Error] = [:]
+
+    init(count: Int) { self.count = count }
+
+    func take() -> Int? {
+        lock.withLock {
+            guard next < count else { return nil }
+            defer { next += 1 }
+            return next
+        }
+    }
+
+    func failed(_ index: Int, _ error: Error) { lock.withLock { errors[index] = error } }
+
+    /// The error of the first failed item in the items' order.
+    var firstError: Error? { lock.withLock { errors.min { $0.key < $1.key }?.value } }
 }

@@ -24,10 +24,13 @@ public enum StorageURL {
 
     public static func isRemote(_ location: String) -> Bool { scheme(of: location) != nil }
 
+    /// Local copies' folder unless `--local-storage-prefix` names another (Snakemake: .snakemake/storage).
+    public static let defaultLocalPrefix = ".flow/storage"
+
     /// Where the local copy of a remote object lives, relative to the working directory:
     /// `<prefix>/<scheme>/<host and path>` (`gs://bkt/a/b.txt` -> `.flow/storage/gs/bkt/a/b.txt`),
     /// userinfo and query left out. Plain paths are their own local copy.
-    public static func localCopy(of location: String, prefix: String = ".flow/storage") -> String {
+    public static func localCopy(of location: String, prefix: String = defaultLocalPrefix) -> String {
         guard let scheme = scheme(of: location) else { return location }
         var rest = String(location.dropFirst(scheme.count + 3))
         if let q = rest.firstIndex(where: { $0 == "?" || $0 == "#" }) { rest = String(rest[..<q]) }

@@ -176,6 +176,8 @@ public indirect enum StmtKind: Sendable {
     case tryStatement(body: [Stmt], handlers: [ExceptHandler], orElse: [Stmt], finally: [Stmt])
     case raise(Expr?, cause: Expr?)
     case with(items: [WithItem], body: [Stmt])
+    /// `match subject:` with its `case PATTERN [if GUARD]:` blocks (Python 3.10).
+    case matchStatement(subject: Expr, cases: [MatchCase])
 
     // Snakemake grammar
     /// `rule NAME:` / `rule:` / `checkpoint NAME:` with its directives.
@@ -242,6 +244,53 @@ public struct ExceptHandler: Sendable {
         self.name = name
         self.body = body
         self.location = location
+    }
+}
+
+/// A `case` of a `match` statement.
+public struct MatchCase: Sendable {
+    public var pattern: Pattern
+    public var guardTest: Expr?
+    public var body: [Stmt]
+    public init(pattern: Pattern, guardTest: Expr?, body: [Stmt]) {
+        self.pattern = pattern
+        self.guardTest = guardTest
+        self.body = body
+    }
+}
+
+/// Structural patterns (PEP 634).
+public indirect enum Pattern: Sendable {
+    /// `_`
+    case wildcard
+    /// A bare name: matches anything and binds it.
+    case capture(String)
+    /// A literal or a dotted name, compared with `==` (`None`, `True`, `False` by identity).
+    case value(Expr)
+    /// `[p, *rest, q]` / `(p, q)` / `p, q`; a star item is `.star(name or nil for *_)`.
+    case sequence([Pattern])
+    case star(String?)
+    /// `{key: p, **rest}`
+    case mapping(keys: [Expr], values: [Pattern], rest: String?)
+    /// `Cls(p, attr=q)`
+    case classPattern(cls: Expr, positional: [Pattern], keywords: [(name: String, pattern: Pattern)])
+    /// `p | q`
+    case or([Pattern])
+    /// `p as name`
+    case capturing(Pattern, name: String)
+
+    /// The names a successful match binds.
+    public var boundNames: [String] {
+        switch self {
+        case .wildcard, .value: return []
+        case .capture(let n): return [n]
+        case .star(let n): return n.map { [$0] } ?? []
+        case .sequence(let items): return items.flatMap(\.boundNames)
+        case .mapping(_, let values, let rest): return values.flatMap(\.boundNames) + (rest.map { [$0] } ?? [])
+        case .classPattern(_, let positional, let keywords): return positional.flatMap(\.boundNames) + keywords.flatMap(\.pattern.boundNames)
+        case .or(let options): return options.first?.boundNames ?? []
+        case .capturing(let p, let n): return p.boundNames + [n]
+        }
     }
 }
 

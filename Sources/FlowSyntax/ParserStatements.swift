@@ -27,6 +27,10 @@ extension Parser {
         case .dedent:
             throw error("unindent does not match any outer indentation level", at: tok)
         case .name:
+            if let stmt = try parseMatchStatement() {
+                out.append(stmt)
+                return
+            }
             if let stmt = try parseSnakemakeStatement() {
                 out.append(stmt)
                 return

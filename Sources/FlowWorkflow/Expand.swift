@@ -33,6 +33,22 @@ enum ExpandFunctions {
     }
 
     static func expand(_ args: Arguments, _ interp: Interpreter) throws -> Value {
+        if args.keywords.contains(where: { isFunction($0.value) || isListWithFunction($0.value) }) {
+            // Snakemake defers: a keyword given a function (or a list holding some) makes expand()
+            // itself a function of the wildcards, which calls them and then expands.
+            return .object(BuiltinFunction("expand") { inner, interp in
+                guard let wildcards = inner.positional.first else { throw PyError.type("expand(): the deferred form needs the wildcards") }
+                var resolved = args
+                resolved.keywords = try args.keywords.map { keyword in
+                    if isFunction(keyword.value) { return (keyword.name, try interp.call(keyword.value, Arguments([wildcards]))) }
+                    guard isListWithFunction(keyword.value) else { return keyword }
+                    return (keyword.name, .list(PyList(try interp.iterate(keyword.value).map {
+                        isFunction($0) ? try interp.call($0, Arguments([wildcards])) : $0
+                    })))
+                }
+                return try expand(resolved, interp)
+            })
+        }
         guard let first = args.positional.first else { throw PyError.type("expand() missing the file pattern argument") }
         var patterns: [Value]
         if first.pathValue != nil { patterns = [first] } else { patterns = try interp.iterate(first) }
@@ -47,6 +63,9 @@ enum ExpandFunctions {
         }
         var allowMissing = false
         var values: [(String, [Value])] = []
+        // Other iterables are iterated once per pattern that uses them, as Snakemake's expand does:
+        // a one-shot iterator (`u=units.itertuples()`) gives its items to the first pattern only.
+        var iteratedPerPattern: [String: Value] = [:]
         for (name, value) in args.keywords {
             if name == "allow_missing" { allowMissing = try interp.truthy(value); continue }
             if value.stringValue != nil || value.pathValue != nil {
@@ -54,7 +73,9 @@ enum ExpandFunctions {
             } else {
                 switch value {
                 case .list, .tuple, .set, .dict: values.append((name, try interp.iterate(value)))
-                case .object(let o) where o is PyIterable: values.append((name, try interp.iterate(value)))
+                case .object(let o) where o is PyIterable:
+                    values.append((name, []))
+                    iteratedPerPattern[name] = value
                 default: values.append((name, [value]))
                 }
             }
@@ -67,7 +88,10 @@ enum ExpandFunctions {
             guard let pattern = patternValue.pathValue else { throw PyError.type("expand() patterns must be strings, got '\(patternValue.typeName)'") }
             let used = Set(fieldNames(pattern))
             // Unused keyword values are dropped per pattern so they don't multiply its results.
-            let relevant = values.filter { used.contains($0.0) }
+            var relevant = values.filter { used.contains($0.0) }
+            for (k, entry) in relevant.enumerated() {
+                if let iterable = iteratedPerPattern[entry.0] { relevant[k].1 = try interp.iterate(iterable) }
+            }
             var template = pattern
             if allowMissing {
                 let known = Set(relevant.map(\.0))
@@ -91,6 +115,17 @@ enum ExpandFunctions {
             }
         }
         return .list(PyList(result))
+    }
+
+    /// A flow function (def, lambda, a deferred helper), not a class or a string-like object.
+    private static func isFunction(_ value: Value) -> Bool {
+        guard case .object(let o) = value, o is PyCallable, value.pathValue == nil else { return false }
+        return !(o is PyClass)
+    }
+
+    private static func isListWithFunction(_ value: Value) -> Bool {
+        if case .list(let l) = value { return l.items.contains(where: isFunction) }
+        return false
     }
 
     /// Escapes `{name...}` so that formatting leaves it in place (allow_missing=True).

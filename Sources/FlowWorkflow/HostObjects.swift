@@ -18,6 +18,8 @@ extension WorkflowLoader {
         g.set("workflow", .object(WorkflowObject(loader: self)))
         g.set("shell", .object(ShellFunction()))
         g.set("storage", .object(StorageRegistryObject(workflow: workflow)))
+        g.set("scatter", .object(ScatterGatherObject(typeName: "Scatter", loader: self)))
+        g.set("gather", .object(ScatterGatherObject(typeName: "Gather", loader: self)))
         for (name, value) in SnakemakeModules.utilities(loader: self) where name == "collect" { g.set(name, value) }
         installImplicitImports()
     }
@@ -39,6 +41,7 @@ extension WorkflowLoader {
         }
         if let v = SnakemakeModules.module(named: "snakemake", loader: self) { g.set("snakemake", v) }
         for (name, value) in SnakemakeModules.utilities(loader: self) where name == "update_config" { g.set(name, value) }
+        g.set("logger", SnakemakeModules.loggerObject())
     }
 
     /// Rules visible to `rules.NAME`: a module's own rules while it is being loaded.
@@ -179,13 +182,17 @@ final class WorkflowObject: PyObject {
         case "snakefile", "main_snakefile": return .str(workflow.snakefile)
         case "cores", "_cores", "nodes": return .int(loader.options.cores)
         case "config": return .dict(workflow.config)
+        case "configfiles": return .list(PyList((loader.options.configFiles + loader.configFilesRead).map { .str($0) }))
         case "is_main_process": return .true
         case "use_threads", "run_local", "local_exec": return .true
         case "globals": return .dict(interpreter.globals)
         case "source_path":
             return .object(BuiltinFunction("source_path") { args, interp in
                 guard let p = args.positional.first?.pathValue else { throw PyError.type("source_path() needs a path") }
-                return .str(p.hasPrefix("/") ? p : self.loader.currentBasedir + "/" + p)
+                // Relative to the file of the calling code (an input function runs long after its
+                // file was read), as Snakemake inspects its caller's frame.
+                let base = interp.functionFile.map(PathText.dirname) ?? self.loader.currentBasedir
+                return .str(p.hasPrefix("/") ? p : base + "/" + p)
             })
         default: return nil
         }
@@ -211,4 +218,26 @@ extension Interpreter {
 /// interpreter reports at the calling line).
 func storageCall<T>(_ body: () throws -> T) throws -> T {
     do { return try body() } catch let e as StorageError { throw PyError("WorkflowError", e.description) }
+}
+
+/// `scatter.NAME(pattern, ...)` / `gather.NAME(...)` for each `scattergather: NAME=N`: expand()
+/// with `scatteritem` running over "1-of-N" ... "N-of-N", as Snakemake's scatter-gather does.
+final class ScatterGatherObject: PyObject {
+    let typeName: String
+    unowned let loader: WorkflowLoader
+    init(typeName: String, loader: WorkflowLoader) {
+        self.typeName = typeName
+        self.loader = loader
+    }
+
+    func getAttribute(_ name: String, interpreter: Interpreter) throws -> Value? {
+        guard let n = loader.scatterCounts[name] else {
+            throw PyError.attribute("'\(typeName)' has no '\(name)': declare it with scattergather: \(name)=N")
+        }
+        return .object(BuiltinFunction(name) { args, interp in
+            var expandArguments = args
+            expandArguments.keywords.append(("scatteritem", .list(PyList((1...n).map { .str("\($0)-of-\(n)") }))))
+            return try ExpandFunctions.expand(expandArguments, interp)
+        })
+    }
 }

@@ -48,9 +48,16 @@ public struct IOFile: Hashable, Sendable {
     public var sha256: String?
 
     public init(_ pattern: String, flags: FileFlags = [], sha256: String? = nil) {
-        self.pattern = pattern
+        self.pattern = IOFile.withoutTrailingSlashes(pattern)
         self.flags = flags
         self.sha256 = sha256
+    }
+
+    /// Snakemake removes trailing slashes from every input, output and log path (`"dir/"` names
+    /// the same file as `"dir"`, so a consumer of one finds the producer of the other).
+    public static func withoutTrailingSlashes(_ path: String) -> String {
+        guard path.utf8.last == UInt8(ascii: "/") else { return path }
+        return String(path.dropLast(path.reversed().prefix { $0 == "/" }.count))
     }
 }
 
@@ -100,7 +107,9 @@ public enum RuleAction {
     case run(CodeBlock)
     /// `script:` path template (relative to the defining Snakefile's directory).
     case script(String)
-    /// `notebook:`, `wrapper:`, `cwl:`, `template_engine:`: parsed, rejected when a job needs it.
+    /// `wrapper:` spec ("v1.2.3/bio/tool"): a script fetched from the wrapper prefix at job time.
+    case wrapper(String)
+    /// `notebook:`, `cwl:`, `template_engine:`: parsed, rejected when a job needs it.
     case unsupported(directive: String, value: String)
 }
 

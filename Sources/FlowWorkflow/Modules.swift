@@ -12,6 +12,9 @@ import FlowSyntax
 final class ModuleDefinition {
     var name: String
     var snakefile: String = ""
+    /// A `meta_wrapper:` module's version tag: its rules' `wrapper: "master/..."` use it instead
+    /// (Snakemake's replace_wrapper_tag, for meta-wrappers before 8.0.0).
+    var wrapperTag: String?
     /// The `config:` given to the module (usually a dict; Snakemake accepts any value).
     var config: Value?
     var prefix: String?
@@ -51,10 +54,19 @@ extension WorkflowLoader {
             case "replace_prefix":
                 guard case .dict(let d) = value else { throw PyError("WorkflowError", "module \(decl.name): replace_prefix: must be a dict") }
                 module.replacePrefix = try zip(d.keys, d.values).map { (try interpreter.str($0), try interpreter.str($1)) }
-            case "skip_validation", "meta_wrapper", "name", "pathvars":
-                if directive.name == "meta_wrapper" {
-                    throw PyError("WorkflowError", "module \(decl.name): meta_wrapper: is not supported by flow (it downloads wrappers)")
+            case "meta_wrapper":
+                let spec = try interpreter.str(value)
+                do {
+                    module.snakefile = try wrappers.file(spec, names: ["/meta_wrapper.smk", "/test/Snakefile"], what: "meta_wrapper.smk or test/Snakefile")
+                } catch let e as WrapperError {
+                    throw PyError("WorkflowError", "module \(decl.name): \(e.description)")
                 }
+                let isURL = ["http", "file:", "git+file"].contains { spec.hasPrefix($0) }
+                let tag = String(spec.prefix { $0 != "/" })
+                if !isURL, let major = Self.wrapperMajorVersion(tag), major < 8 { module.wrapperTag = tag }
+                if !isURL, Self.wrapperMajorVersion(tag) == nil { module.wrapperTag = tag }
+            case "skip_validation", "name", "pathvars":
+                break
             default:
                 throw PyError("WorkflowError", "module \(decl.name): unknown directive '\(directive.name)'")
             }
@@ -73,6 +85,7 @@ extension WorkflowLoader {
         options.defaultStorageProvider = self.options.defaultStorageProvider
         options.defaultStoragePrefix = self.options.defaultStoragePrefix
         options.foreignModules = self.options.foreignModules
+        options.wrapperPrefix = self.options.wrapperPrefix
         var config: Value = .dict(PyDict())
         if case .dict(let d)? = module.config { config = .dict(d.copy()) } else if let other = module.config { config = other }
         let child = try WorkflowLoader(options: options, interpreter: Interpreter(), config: PyDict())
@@ -126,7 +139,13 @@ extension WorkflowLoader {
             }
             if let module {
                 rule = Self.modifyPaths(rule, module)
-                rule.isImported = true
+                if let tag = module.wrapperTag, case .wrapper(let spec) = rule.action, spec.hasPrefix("master/") {
+                    rule.action = .wrapper(tag + spec.dropFirst("master".count))
+                }
+                // Snakemake imports a module like a top-level Snakefile (include with
+                // overwrite_default_target): its own first rule may become the default target,
+                // unless it comes from an include inside the module or `use rule` sits in an include.
+                rule.isImported = source.isImported || fileStack.count > 1
             }
             for directive in decl.overrides { try evaluator.apply(directive, to: &rule) }
             if moduleContext == nil, workflow.localRules.contains(rule.name) { rule.isLocal = true }
@@ -135,6 +154,12 @@ extension WorkflowLoader {
             }
             try register(rule, at: decl.location, allowOverwrite: true)
         }
+    }
+
+    /// "v7.2.0" -> 7; nil when the tag is no version (a branch such as master).
+    static func wrapperMajorVersion(_ tag: String) -> Int? {
+        guard tag.range(of: #"^v?[0-9]+\.[0-9]+\.[0-9]+"#, options: .regularExpression) != nil else { return nil }
+        return Int(tag.drop { $0 == "v" }.prefix { $0.isNumber })
     }
 
     /// Applies a module's `prefix:` / `replace_prefix:` to the relative paths of a used rule.

@@ -28,6 +28,9 @@ public final class NamedListObject: PyObject, PySubscriptable, PyIterable, PySiz
     public let typeName: String
     public let items: [Value]
     public let names: [NameRange]
+    /// Attributes set by Snakefile code (`wildcards.group = ...` in an input function; Snakemake's
+    /// Namedlist is a plain Python object that takes them).
+    private var assigned: [String: Value] = [:]
 
     public init(typeName: String = "Namedlist", items: [Value], names: [NameRange] = []) {
         self.typeName = typeName
@@ -81,7 +84,12 @@ public final class NamedListObject: PyObject, PySubscriptable, PyIterable, PySiz
 
     // MARK: PyObject
 
+    public func setAttribute(_ name: String, value: Value, interpreter: Interpreter) throws {
+        assigned[name] = value
+    }
+
     public func getAttribute(_ name: String, interpreter: Interpreter) throws -> Value? {
+        if !assigned.isEmpty, let v = assigned[name] { return v }
         if let v = value(named: name) { return v }
         switch name {
         case "get":

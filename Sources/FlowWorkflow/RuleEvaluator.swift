@@ -93,7 +93,10 @@ struct RuleEvaluator {
         case "script":
             guard let value = try single(args, name) else { return }
             rule.action = .script(try interpreter.str(value))
-        case "notebook", "wrapper", "cwl", "template_engine":
+        case "wrapper":
+            guard let value = try single(args, name) else { return }
+            rule.action = .wrapper(try interpreter.str(value))
+        case "notebook", "cwl", "template_engine":
             let value = try single(args, name).map { try interpreter.str($0) } ?? ""
             rule.action = .unsupported(directive: name, value: value)
         case "wildcard_constraints":
@@ -173,6 +176,9 @@ struct RuleEvaluator {
             rule.input.append((name, .function(f.function, flags: f.flags)))
         case .object(let o) where o is MultiextList:
             for item in (o as! MultiextList).items { rule.input.append((item.name ?? name, .file(IOFile(item.path)))) }
+        case .object(let o) where o is NamedListObject:
+            // `idx=rules.bwa_index.output`: another rule's files, each an input under this name.
+            for item in (o as! NamedListObject).items { try addInput(item, name: name, to: &rule) }
         case .object(let o) where o is PyCallable && value.pathValue == nil:
             rule.input.append((name, .function(value, flags: [])))
         case .list, .tuple:
@@ -207,6 +213,7 @@ struct RuleEvaluator {
         case .object(let o):
             if let f = o as? FlaggedPathObject { return [IOFile(f.path, flags: f.flags, sha256: f.sha256)] }
             if let m = o as? MultiextList { return m.items.map { IOFile($0.path) } }
+            if let n = o as? NamedListObject { return try n.items.flatMap { try ioFile($0, directive: directive) } }
             if let p = value.pathValue { return [IOFile(p)] }
             if o is PyCallable {
                 throw PyError("WorkflowError", "\(directive): functions are only allowed in input:, params:, threads: and resources:")

@@ -14,7 +14,7 @@ enum SnakemakeHelpers {
             ("access", .object(PyModule("access", ["random", "sequential", "multi"].map { name in
                 (name, .object(BuiltinFunction(name) { args, _ in args.positional.first ?? .none }))
             }))),
-            ("lookup", .object(BuiltinFunction("lookup") { args, interp in try lookup(args, interp) })),
+            ("lookup", .object(BuiltinFunction("lookup") { args, interp in try Lookup.lookup(args, interp) })),
             ("evaluate", .object(BuiltinFunction("evaluate") { args, interp in try evaluate(args, interp) })),
             ("branch", .object(BuiltinFunction("branch") { args, interp in try branch(args, interp) })),
             ("subpath", .object(BuiltinFunction("subpath") { args, interp in try subpath(args, interp) })),
@@ -33,33 +33,6 @@ enum SnakemakeHelpers {
             query = workflow.applyDefaultStorage(to: path, flags: flags).path
         }
         return .bool(try storageCall { try storage.exists(query) })
-    }
-
-    /// `lookup(dpath="a/b", within=config, default=...)`; a dpath with `{wildcards}` gives a function.
-    static func lookup(_ args: Arguments, _ interp: Interpreter) throws -> Value {
-        if args.keyword("query") != nil {
-            throw PyError("WorkflowError", "lookup(query=...) needs pandas, which flow does not provide; use dpath=")
-        }
-        guard let dpath = args.keyword("dpath")?.stringValue, let within = args.keyword("within") else {
-            throw PyError.type("lookup() needs dpath= and within=")
-        }
-        let fallback = args.keyword("default")
-        func resolve(_ path: String) throws -> Value {
-            var current = within
-            for part in path.split(separator: "/") {
-                guard case .dict(let d) = current, let next = d.get(String(part)) else {
-                    if let fallback { return fallback }
-                    throw PyError("LookupError", "lookup: '\(path)' not found in the given mapping")
-                }
-                current = next
-            }
-            return current
-        }
-        guard dpath.contains("{") else { return try resolve(dpath) }
-        return .object(BuiltinFunction("lookup") { inner, interp in
-            let wildcards = try wildcardValues(inner, interp)
-            return try resolve(try formatPattern(dpath, wildcards, interp))
-        })
     }
 
     /// `evaluate("{sample} == '1'")`: a function of the wildcards evaluating the formatted expression.

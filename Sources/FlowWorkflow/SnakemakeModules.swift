@@ -1,8 +1,10 @@
 // The importable `snakemake` package as far as Snakefiles use it (`from snakemake.utils import
-// min_version`, `snakemake.__version__`, `from snakemake.io import expand`), plus `shell`.
+// min_version`, `snakemake.__version__`, `from snakemake.io import expand`), plus `shell`, and
+// `smart_open`, which Snakemake installs and Snakefiles import as if it were their own.
 
 import Foundation
 import FlowLang
+import FlowSyntax
 
 enum SnakemakeModules {
     /// The Snakemake version whose semantics flow implements (what `min_version` compares to).
@@ -21,6 +23,8 @@ enum SnakemakeModules {
                 ("io", module(named: "snakemake.io", loader: loader)!),
                 ("shell", g.get("shell") ?? .none),
                 ("exceptions", module(named: "snakemake.exceptions", loader: loader)!),
+                ("logging", module(named: "snakemake.logging", loader: loader)!),
+                ("remote", module(named: "snakemake.remote", loader: loader)!),
             ]))
         case "snakemake.utils":
             return .object(PyModule("snakemake.utils", utilities(loader: loader)))
@@ -29,10 +33,72 @@ enum SnakemakeModules {
         case "snakemake.shell":
             return .object(PyModule("snakemake.shell", pick(["shell"])))
         case "snakemake.exceptions":
-            return .object(PyModule("snakemake.exceptions", []))
+            // The classes flow's own errors of these names have, so `except WorkflowError` catches them.
+            let names = ["WorkflowError", "MissingInputException", "MissingOutputException", "InputFunctionException",
+                         "IncompleteCheckpointException", "RuleException", "AmbiguousRuleException",
+                         "CyclicGraphException", "ChildIOException", "WildcardError", "CreateRuleException"]
+            return .object(PyModule("snakemake.exceptions", names.compactMap { n in
+                (try? loader.interpreter.exceptionClass(n)).map { (n, .object($0)) }
+            }))
+        case "snakemake.remote":
+            // Snakemake 8+ keeps these importable; using one raises (storage plugins replaced them).
+            return .object(PyModule("snakemake.remote", remoteProviders.map { ($0, module(named: "snakemake.remote." + $0, loader: loader)!) }))
+        case _ where name.hasPrefix("snakemake.remote.") && remoteProviders.contains(String(name.dropFirst("snakemake.remote.".count))):
+            let provider = BuiltinFunction("RemoteProvider") { _, _ in
+                throw PyError("NotImplementedError", "Remote providers have been replaced by Snakemake storage plugins. Please use the corresponding storage plugin instead (snakemake-storage-plugin-*); flow reads storage: URLs (see README, Storage).")
+            }
+            return .object(PyModule(name, [("RemoteProvider", .object(provider))]))
+        case "snakemake.logging":
+            return .object(PyModule("snakemake.logging", [("logger", loggerObject())]))
+        case "smart_open":
+            // A Snakemake dependency that Snakefiles import for `open` (chipseq: `from smart_open import
+            // open`): local, uncompressed files as the builtin open; anything else is said plainly.
+            return .object(PyModule("smart_open", [("open", .object(BuiltinFunction("open") { args, interp in
+                guard let open = interp.builtin("open") else { throw PyError.type("open() is missing") }
+                if let path = args.argument(0, "uri")?.pathValue {
+                    let compressed = [".gz", ".bz2", ".xz", ".zst"].contains { path.hasSuffix($0) }
+                    if path.contains("://") && !path.hasPrefix("file://") || compressed {
+                        throw PyError("NotImplementedError", "smart_open.open(\"\(path)\"): flow opens local uncompressed files only")
+                    }
+                    var rest = args
+                    if path.hasPrefix("file://"), !rest.positional.isEmpty { rest.positional[0] = .str(String(path.dropFirst(7))) }
+                    rest.keywords.removeAll { ["compression", "transport_params"].contains($0.name) }
+                    return try interp.call(open, rest)
+                }
+                return try interp.call(open, args)
+            }))]))
         default:
             return nil
         }
+    }
+
+    static let remoteProviders = ["AzBlob", "EGA", "FTP", "GS", "HTTP", "NCBI", "S3", "S3Mocked", "SFTP", "XRootD"]
+
+    /// Snakemake's `logger` (a Snakefile global, and `from snakemake.logging import logger`):
+    /// logging.Logger's methods, `msg % args` formatted, written to standard error; debug() only
+    /// prints when FLOW_DEBUG is set (Snakemake's --verbose).
+    static func loggerObject() -> Value {
+        func method(_ name: String, prefix: String, quiet: Bool = false) -> (String, Value) {
+            (name, .object(BuiltinFunction(name) { args, interp in
+                guard let message = args.argument(0, "msg") else { throw PyError.type("\(name)() missing 'msg'") }
+                var text = try interp.str(message)
+                let rest = Array(args.positional.dropFirst())
+                if !rest.isEmpty {
+                    let file = SourceFile(path: "<logger>", text: "m % a")
+                    text = try interp.str(try interp.evaluate(try parseExpression("m % a", file: file), file: file,
+                                                              locals: ["m": .str(text), "a": .tuple(rest)]))
+                }
+                if !quiet || ProcessInfo.processInfo.environment["FLOW_DEBUG"] != nil {
+                    FileHandle.standardError.write(Data((prefix + text + "\n").utf8))
+                }
+                return .none
+            }))
+        }
+        return .object(PyModule("logger", [
+            method("info", prefix: ""), method("warning", prefix: ""), method("warn", prefix: ""),
+            method("error", prefix: ""), method("critical", prefix: ""), method("exception", prefix: ""),
+            method("debug", prefix: "", quiet: true),
+        ]))
     }
 
     /// `snakemake.utils` functions; `collect` (an alias of expand) is also a Snakefile global.

@@ -32,11 +32,18 @@ enum SchemaValidation {
             throw PyError("WorkflowError", "Unsupported data type for validation.")
         }
         let records = try interp.iterate(try interp.call(toDict, Arguments([.str("records")])))
+        // Snakemake drops cells for which pd.isnull holds: None, NaN, and pandas' own NA and NaT.
+        let pandasIsNull = try? interp.getAttribute(try interp.importModule("pandas"), "isnull")
+        func isMissing(_ v: Value) -> Bool {
+            if isNull(v) { return true }
+            guard case .object = v, let pandasIsNull else { return false }
+            return (try? interp.truthy(try interp.call(pandasIsNull, Arguments([v])))) ?? false
+        }
         var filled: [PyDict] = []
         for (i, record) in records.enumerated() {
             guard case .dict(let r) = record else { continue }
             let row = PyDict()
-            for (k, v) in zip(r.keys, r.values) where !isNull(v) { row.set(HashKey(unchecked: k), v) }
+            for (k, v) in zip(r.keys, r.values) where !isMissing(v) { row.set(HashKey(unchecked: k), v) }
             if setDefault { try fillDefaults(row, schema) }
             do { _ = try interp.call(check, Arguments([.dict(row)])) } catch let e as PyError {
                 throw PyError("WorkflowError", "Error validating row \(i) of data frame.\n\(e.message)")

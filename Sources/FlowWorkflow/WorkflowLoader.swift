@@ -27,6 +27,8 @@ public struct WorkflowOptions {
     public var defaultStoragePrefix: String?
     /// Where `import` finds modules outside flow's own set (FlowPython's CPython bridge); nil: nowhere.
     public var foreignModules: ForeignModuleLoader?
+    /// `--wrapper-prefix` (nil: Snakemake's default): where `meta_wrapper:` modules come from.
+    public var wrapperPrefix: String?
     public init(snakefile: String) { self.snakefile = snakefile }
 }
 
@@ -38,6 +40,14 @@ public final class WorkflowLoader: SnakefileHost {
     let overwriteConfig: PyDict
     /// Files being evaluated (innermost last): `include:` and `workflow.current_basedir` use it.
     var fileStack: [String] = []
+    /// `workflow.configfiles`: the --configfile files, then each `configfile:` loaded (as written).
+    var configFilesRead: [String] = []
+    /// `meta_wrapper:` Snakefiles, fetched like wrapper scripts into `.flow/wrappers`.
+    lazy var wrappers = WrapperSource(prefix: options.wrapperPrefix,
+                                      cacheDirectory: FileManager.default.currentDirectoryPath + "/.flow/wrappers",
+                                      storage: options.storage)
+    /// `scattergather: name=N`: the number of items each `scatter.name`/`gather.name` makes.
+    var scatterCounts: [String: Int] = [:]
     /// `module NAME:` declarations, loaded lazily by the first `use rule ... from NAME`.
     var modules: [String: ModuleDefinition] = [:]
     /// Set when this loader evaluates a module's Snakefile for another workflow.
@@ -197,7 +207,15 @@ public final class WorkflowLoader: SnakefileHost {
                 }
             case "storage":
                 try declareStorage(arguments, file: file, line: directive.location.line)
-            case "container", "containerized", "conda", "singularity", "report", "pepschema", "scattergather",
+            case "scattergather":
+                for (key, value) in try keywordValues(arguments, file: file) {
+                    guard case .int(let n) = value, n > 0 else {
+                        throw PyError("WorkflowError", "scattergather: \(key) must be a positive integer")
+                    }
+                    scatterCounts[key] = n
+                }
+                workflow.wildcardConstraints["scatteritem"] = #"\d+-of-\d+"#
+            case "container", "containerized", "conda", "singularity", "report", "pepschema",
                  "inputflags", "outputflags", "pathvars", "resource_scopes", "localrule":
                 // Recorded or irrelevant without their subsystems; evaluating them still reports errors.
                 _ = try positionalValues(arguments.filter { if case .positional = $0 { return true }; return false }, file: file)
@@ -216,6 +234,9 @@ public final class WorkflowLoader: SnakefileHost {
             let relative = currentBasedir + "/" + path
             if FileManager.default.fileExists(atPath: relative) { resolved = relative }
         }
+        // Snakemake: a missing `configfile:` is no error when `--configfile` gave the config instead.
+        if !options.configFiles.isEmpty, !FileManager.default.fileExists(atPath: resolved) { return }
+        configFilesRead.append(path)
         ConfigLoader.merge(try ConfigLoader.load(path: resolved), into: workflow.config)
         ConfigLoader.merge(overwriteConfig, into: workflow.config)
     }
@@ -289,6 +310,7 @@ public final class WorkflowLoader: SnakefileHost {
         case .tryStatement(let body, let handlers, let orElse, let finally):
             return (body + orElse + finally + handlers.flatMap(\.body)).contains(where: containsSnakemake)
         case .with(_, let body): return body.contains(where: containsSnakemake)
+        case .matchStatement(_, let cases): return cases.flatMap(\.body).contains(where: containsSnakemake)
         case .functionDef(let def): return def.body.contains(where: containsSnakemake)
         default: return false
         }

@@ -38,6 +38,21 @@ final class CommandLineTests: XCTestCase {
         }
     }
 
+    func testStorageFlags() throws {
+        let e = try EngineOptionsBuilder.build(options(["-c", "1", "--local-storage-prefix", "/scratch/$FLOW_NO_SUCH_VAR/copies",
+                                                        "--keep-storage-local-copies", "--max-storage-transfers", "7"]))
+        XCTAssertEqual(e.localStoragePrefix, "/scratch/$FLOW_NO_SUCH_VAR/copies", "an unset variable stays as written")
+        XCTAssertTrue(e.keepStorageLocalCopies)
+        XCTAssertEqual(e.maxStorageTransfers, 7)
+        let defaults = try EngineOptionsBuilder.build(options(["-c", "1"]))
+        XCTAssertNil(defaults.localStoragePrefix)
+        XCTAssertFalse(defaults.keepStorageLocalCopies)
+        XCTAssertEqual(defaults.maxStorageTransfers, 4)
+        let env = ["TMPDIR": "/tmp/x", "USER": "ana"]
+        XCTAssertEqual(EngineOptionsBuilder.expandingVariables("$TMPDIR/${USER}/s", environment: env), "/tmp/x/ana/s")
+        XCTAssertEqual(EngineOptionsBuilder.expandingVariables("a$ b${USER c$", environment: env), "a$ b${USER c$")
+    }
+
     func testCoresAreRequiredForLocalRunsAndValidated() throws {
         XCTAssertThrowsError(try EngineOptionsBuilder.build(options([]))) { error in
             XCTAssertTrue("\(error)".contains("cores have to be specified"), "\(error)")

@@ -171,6 +171,36 @@ final class DAGTests: XCTestCase {
         XCTAssertEqual(input.value(named: "ref")?.stringValue, "ref.fa")
     }
 
+    func testALogIsProducedByItsRule() throws {
+        // rna-seq-star-deseq2: multiqc reads the logs of rseqc jobs (Snakemake's Rule.products()).
+        let wf = makeWorkflow([
+            makeRule("all", input: ["report.html"], shell: nil),
+            makeRule("qc", input: ["bam/{s}.bam"], output: ["qc/{s}.bed"], log: ["logs/qc/{s}.log"]),
+            makeRule("report", input: ["logs/qc/a.log", "logs/qc/b.log"], output: ["report.html"]),
+        ])
+        let disk = InMemoryStorage(["bam/a.bam": 1, "bam/b.bam": 1])
+        let dag = try DAG(workflow: wf, disk: disk)
+        let report = try XCTUnwrap(dag.job(producing: "report.html"))
+        XCTAssertEqual(dag.jobs[report].dependencies.map { dag.jobKey($0) }.sorted(), ["qc[s=a]", "qc[s=b]"])
+    }
+
+    func testTrailingSlashesAreRemovedFromPatternsAndFunctionResults() throws {
+        var consumer = makeRule("consume", output: ["sum.txt"])
+        consumer.input = [(nil, .function(inputFunction { _ in .str("reports/x/") }, flags: []))]
+        let wf = makeWorkflow([
+            makeRule("all", input: ["sum.txt", "reports/y/"], shell: nil),
+            makeRule("report", output: ["reports/{name}/"], outputFlags: [.directory]),
+            consumer,
+        ])
+        XCTAssertEqual(wf.rules[1].output.items.map(\.pattern), ["reports/{name}"])
+        let dag = try DAG(workflow: wf, disk: InMemoryStorage())
+        XCTAssertEqual(dag.jobs.count, 4)
+        let sum = try XCTUnwrap(dag.job(producing: "sum.txt"))
+        XCTAssertEqual(dag.inputPaths(of: sum), ["reports/x"])
+        XCTAssertEqual(dag.jobs[sum].dependencies.map { dag.jobKey($0) }, ["report[name=x]"])
+        XCTAssertNotNil(dag.job(producing: "reports/y"))
+    }
+
     func testUnpackDictAndList() throws {
         var r = makeRule("r", output: ["o/{x}"])
         r.input = [

@@ -231,4 +231,44 @@ final class EngineRunTests: WorkdirTestCase {
         XCTAssertEqual(result.events.failed.first?.exitStatus, 4)
         XCTAssertFalse(exists("bad.txt"))
     }
+
+    func testConfigFileIsRelativeToTheStartDirectoryNotToDirectory() throws {
+        // Snakemake's CI layout: started in the repository, `--directory .test --configfile .test/c/config.yaml`.
+        try write("""
+            rule all:
+                output: "out.txt"
+                params: name=config["name"]
+                shell: "echo {params.name} > {output}"
+            """, to: "workflow/Snakefile")
+        try write("name: from-start-dir\n", to: ".test/c/config.yaml")
+        FileManager.default.changeCurrentDirectoryPath(directory)
+        var options = EngineOptions()
+        options.directory = ".test"
+        options.snakefile = "workflow/Snakefile"
+        options.configFiles = [".test/c/config.yaml"]
+        let status = try Engine(options: options, reporter: RecordingReporter()).run()
+        FileManager.default.changeCurrentDirectoryPath(originalDirectory)
+        XCTAssertEqual(status, 0)
+        XCTAssertEqual(read(".test/out.txt"), "from-start-dir\n")
+    }
+
+    func testDryRunShowsACheckpointDecidedInputAsTBD() throws {
+        // chipseq: the target rule's input function reads a checkpoint; Snakemake prints <TBD>.
+        try write("""
+            def after_split(wildcards):
+                with open(checkpoints.split.get().output[0]) as f:
+                    return [line.strip() for line in f]
+
+            rule all:
+                input: after_split
+
+            checkpoint split:
+                output: "parts.txt"
+                shell: "echo a.txt > {output}"
+            """, to: "Snakefile")
+        let (status, events) = try runEngine(dryRun: true)
+        XCTAssertEqual(status, 0)
+        XCTAssertEqual(events.planned.first { $0.rule == "all" }?.input, ["<TBD>"])
+        XCTAssertEqual(events.planned.first { $0.rule == "split" }?.output, ["parts.txt"])
+    }
 }

@@ -36,7 +36,7 @@ final class StorageRunTests: WorkdirTestCase {
         bucket.write("mem://bucket/data/in.txt", Array("hello\n".utf8))
         let storage = Storage(adapters: ["mem": bucket])
 
-        let (status, events) = try run(storage)
+        let (status, events) = try run(storage) { $0.keepStorageLocalCopies = true }
         XCTAssertEqual(status, 0, "\(events.failed.map(\.reason))")
         XCTAssertEqual(bucket.contents("mem://bucket/results/upper.txt"), Array("HELLO\n".utf8))
         // The job saw local copies; the output's copy carries the store's modification time.
@@ -54,6 +54,27 @@ final class StorageRunTests: WorkdirTestCase {
         XCTAssertEqual(again, 0)
         XCTAssertEqual(rerun.started.map(\.rule).filter { $0 == "upper" }, ["upper"])
         XCTAssertEqual(bucket.contents("mem://bucket/results/upper.txt"), Array("AGAIN\n".utf8))
+    }
+
+    func testLocalCopiesGoAfterTheRunUnlessKeptAndFollowTheLocalPrefix() throws {
+        try LocalFiles.writeAtomically("""
+            rule upper:
+                input: storage("mem://bucket/data/in.txt")
+                output: storage("mem://bucket/results/upper.txt")
+                shell: "tr a-z A-Z < {input} > {output}"
+            """, to: directory + "/Snakefile")
+        let bucket = InMemoryStorage()
+        bucket.write("mem://bucket/data/in.txt", Array("hello\n".utf8))
+        try LocalFiles.writeAtomically("mine\n", to: directory + "/scratch/other.txt")
+        let (status, events) = try run(Storage(adapters: ["mem": bucket])) { $0.localStoragePrefix = "scratch" }
+        XCTAssertEqual(status, 0, "\(events.failed.map(\.reason))")
+        let command = try XCTUnwrap(events.started.first?.shellCommand)
+        XCTAssertEqual(command, "tr a-z A-Z < scratch/mem/bucket/data/in.txt > scratch/mem/bucket/results/upper.txt")
+        XCTAssertEqual(bucket.contents("mem://bucket/results/upper.txt"), Array("HELLO\n".utf8))
+        // The copies and the folders they made are gone; what else the prefix held stays.
+        XCTAssertFalse(LocalFiles.exists(directory + "/scratch/mem"))
+        XCTAssertEqual(try LocalFiles.read(directory + "/scratch/other.txt"), Array("mine\n".utf8))
+        XCTAssertFalse(LocalFiles.exists(directory + "/.flow/storage"))
     }
 
     func testMissingRemoteInputIsAClearError() throws {

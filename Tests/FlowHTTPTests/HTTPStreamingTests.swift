@@ -57,6 +57,26 @@ final class HTTPStreamingTests: XCTestCase {
         XCTAssertGreaterThan(try server.stats().faults["reset"] ?? 0, 0)
     }
 
+    func testUploadOfAByteRangeOfAFileSurvivesResets() throws {
+        server.stop()
+        server = try FaultServer(["--fault-rate", "0.5", "--seed", "3", "--faults", "reset,503"])
+        let client = try HTTPClient(HTTPClientConfiguration(baseURL: server.baseURL, retry: fastRetry))
+        let file = dir.appendingPathComponent("whole.bin").path
+        let bytes = Data((0..<1_500_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) })
+        try bytes.write(to: URL(fileURLWithPath: file))
+        let part = dir.appendingPathComponent("part.bin").path
+        try bytes[300_000..<1_000_000].write(to: URL(fileURLWithPath: part))
+        for _ in 0..<6 {
+            let echo = try client.send(HTTPRequest(.put, "/flaky/part", body: .filePart(path: file, offset: 300_000, length: 700_000, contentType: nil)))
+                .requireSuccess().decodeJSON(Echo.self)
+            XCTAssertEqual(echo.body_sha256, try sha256Hex(ofFile: part), "exactly those bytes, also after a rewind")
+        }
+        XCTAssertGreaterThan(try server.stats().faults["reset"] ?? 0, 0)
+        XCTAssertThrowsError(try client.send(HTTPRequest(.put, "/echo/x", body: .filePart(path: file, offset: 1_000_000, length: 600_000, contentType: nil)))) {
+            XCTAssertTrue("\($0)".contains("not in the file"), "\($0)")
+        }
+    }
+
     func testFailedDownloadsLeaveNoFile() throws {
         let client = try HTTPClient(HTTPClientConfiguration(baseURL: server.baseURL, retry: RetryPolicy(maxAttempts: 2, baseDelay: 0.01)))
         let file = dir.appendingPathComponent("x.bin").path

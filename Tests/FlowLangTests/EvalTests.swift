@@ -34,6 +34,56 @@ final class EvalTests: XCTestCase {
         ])
     }
 
+    func testMatchStatementAsCPython() {
+        // Expected output from CPython 3.11 for the same snippet.
+        checkOutputs([
+            ("""
+            def describe(v):
+                match v:
+                    case 0 | 1 as small:
+                        return f"small {small}"
+                    case True:
+                        return "true"
+                    case None:
+                        return "none"
+                    case [first, *rest]:
+                        return f"seq {first} {rest}"
+                    case {"a": a, **others}:
+                        return f"map {a} {others}"
+                    case str(s) if s.startswith("x"):
+                        return f"x-str {s}"
+                    case str():
+                        return "str"
+                    case int(n) if n < 0:
+                        return f"negative {n}"
+                    case _:
+                        return "other"
+            for v in [0, 1, True, None, [1, 2, 3], (4,), {"a": 9, "c": 2}, "xyz", "abc", -3, 2.5]:
+                print(describe(v))
+            match = 5
+            print(match)
+
+            """, "small 0\nsmall 1\nsmall True\nnone\nseq 1 [2, 3]\nseq 4 []\nmap 9 {'c': 2}\nx-str xyz\nstr\nnegative -3\nother\n5\n"),
+            ("""
+            class Point:
+                __match_args__ = ("x", "y")
+                def __init__(self, x, y):
+                    self.x, self.y = x, y
+            for p in [Point(0, 3), Point(2, 2), (1, 2), [1, 2, 3]]:
+                match p:
+                    case Point(0, y):
+                        print("on y axis", y)
+                    case Point(x=a, y=b) if a == b:
+                        print("diagonal", a)
+                    case (1, second):
+                        print("pair", second)
+                    case [*_, last]:
+                        print("last", last)
+
+            """, "on y axis 3\ndiagonal 2\npair 2\nlast 3\n"),
+        ])
+    }
+
     func testScoping() {
         checkOutputs([
             ("x = 1\ndef f():\n    return x\ndef g():\n    x = 2\n    return x\ndef h():\n    global x\n    x = 3\nprint(f(), g(), x)\nh()\nprint(x)\n", "1 2 1\n3\n"),

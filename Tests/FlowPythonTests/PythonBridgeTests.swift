@@ -134,6 +134,16 @@ final class PythonBridgeTests: XCTestCase {
             """)
     }
 
+    func testIsinstanceWithAPythonClassAsksPython() throws {
+        let out = try runWithPython("""
+            import pandas as pd
+            s = pd.Series([1, 2])
+            print(isinstance(s, pd.Series), isinstance(s, pd.core.series.Series), isinstance(s, pd.DataFrame))
+            print(isinstance("x", pd.Series), isinstance("x", (pd.Series, str)), isinstance(s, (int, pd.Series)))
+            """)
+        XCTAssertEqual(out, "True True False\nFalse True True\n")
+    }
+
     func testNumpyScalarsBecomeFlowScalars() throws {
         let out = try runWithPython("""
             import numpy as np

@@ -14,6 +14,8 @@ final class GCSStorageTests: XCTestCase {
         .deletingLastPathComponent().path
     private var dir = ""
     private var endpoint = ""
+    /// Helper servers a test started, stopped after it.
+    private var started: [Process] = []
 
     override func setUpWithError() throws {
         dir = NSTemporaryDirectory() + "flow-gcs-\(UUID().uuidString)"
@@ -28,6 +30,10 @@ final class GCSStorageTests: XCTestCase {
     }
 
     override func tearDownWithError() throws {
+        for process in started where process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
         _ = try? run(Self.root + "/scripts/testbeds/fake-gcs.sh", ["stop", dir + "/server"], capture: false)
         try? LocalFiles.remove(dir)
     }
@@ -99,6 +105,115 @@ final class GCSStorageTests: XCTestCase {
         XCTAssertThrowsError(try gcs.touch("gs://bucket/data/big file+#1.bin"))
         try gcs.touch("gs://bucket/data/new")
         XCTAssertEqual(try gcs.stat("gs://bucket/data/new")?.size, 0)
+    }
+
+    /// A fault proxy in front of the emulator (scripts/testservers/fault_proxy.py); returns its
+    /// endpoint and the file its counts go to.
+    private func faultProxy(rate: Double, faults: String, seed: Int) throws -> (endpoint: String, stats: String, process: Process) {
+        let proxy = Process()
+        proxy.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let stats = dir + "/proxy-\(seed).json"
+        proxy.arguments = ["python3", Self.root + "/scripts/testservers/fault_proxy.py", "--upstream", String(endpoint.dropFirst("http://".count)),
+                           "--rate", String(rate), "--faults", faults, "--seed", String(seed), "--stats", stats, "--gcs-status-queries"]
+        let out = Pipe()
+        proxy.standardOutput = out
+        try proxy.run()
+        started.append(proxy)
+        let line = firstLine(of: out)
+        let port = try XCTUnwrap(line.split(separator: " ").last.flatMap { Int($0) }, "proxy said: \(line)")
+        return ("http://127.0.0.1:\(port)", stats, proxy)
+    }
+
+    private func proxyStats(_ path: String) throws -> [String: Any] {
+        try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+    }
+
+    private func pseudoRandomFile(_ path: String, bytes: Int, seed: UInt64) throws -> [UInt8] {
+        var state = seed
+        let data = (0..<bytes).map { _ -> UInt8 in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        }
+        try LocalFiles.writeAtomically(data, to: path)
+        return data
+    }
+
+    func testLargeUploadsGoInChunksAndResumeFromTheCommittedOffsetAfterFaults() throws {
+        // 30% of requests fail: refused with a 503, reset before the server saw them, or "lost"
+        // (the emulator committed the chunk, the answer never came back).
+        let proxy = try faultProxy(rate: 0.3, faults: "503,reset,lost", seed: 11)
+        let lines = LockedLines()
+        let gcs = try GCSStorage(endpoint: GCSEndpoint(baseURL: proxy.endpoint, auth: nil), resumableThreshold: 512 << 10,
+                                 chunkSize: 256 << 10, logHook: { lines.append("\($0)") })
+        let size = 3 << 20 + 12345   // 12 whole chunks and a short last one
+        let bytes = try pseudoRandomFile(dir + "/large.bin", bytes: size, seed: 3)
+        try gcs.store(dir + "/large.bin", to: "gs://bucket/big/large.bin")
+
+        let direct = try adapter()
+        XCTAssertEqual(try direct.stat("gs://bucket/big/large.bin")?.size, Int64(size))
+        try direct.retrieve("gs://bucket/big/large.bin", to: dir + "/large.back")
+        XCTAssertTrue(try LocalFiles.read(dir + "/large.back") == bytes, "the object holds the file's bytes, in order, once")
+        let stats = try proxyStats(proxy.stats)
+        let faults = try XCTUnwrap(stats["faults"] as? [String: Int])
+        XCTAssertGreaterThan(faults["lost", default: 0], 0, "a chunk was committed without its answer arriving: \(stats)")
+        XCTAssertGreaterThan(stats["status_queries"] as? Int ?? 0, 0, "the upload asked where to go on")
+        // One session for the whole file (resumed, never restarted), and no chunk sent more often
+        // than the faults explain.
+        let sessions = lines.all.filter { $0.hasPrefix("POST /upload/storage/v1/b/bucket/o ->") && $0.contains("-> 200") }
+        XCTAssertEqual(sessions.count, 1, lines.all.joined(separator: "\n"))
+        let chunkPuts = lines.all.filter { $0.hasPrefix("PUT /upload/") }.count
+        let injected = faults.values.reduce(0, +)
+        XCTAssertLessThanOrEqual(chunkPuts, 13 + 2 * injected + (stats["status_queries"] as? Int ?? 0))
+    }
+
+    func testUploadsNeverReplaceAGenerationTheyDidNotSee() throws {
+        let gcs = try adapter()
+        try LocalFiles.writeAtomically("mine\n", to: dir + "/mine")
+        try LocalFiles.writeAtomically("theirs\n", to: dir + "/theirs")
+        try gcs.store(dir + "/mine", to: "gs://bucket/p/obj")
+        let first = try XCTUnwrap(try gcs.object("bucket", "p/obj")?.generation)
+        // Someone else writes a newer generation after we looked.
+        try gcs.store(dir + "/theirs", to: "gs://bucket/p/obj")
+        XCTAssertThrowsError(try gcs.upload(dir + "/mine", "bucket", "p/obj", replacing: first)) { error in
+            XCTAssertTrue("\(error)".contains("gs://bucket/p/obj") && "\(error)".contains("replaced by someone else"), "\(error)")
+        }
+        try gcs.retrieve("gs://bucket/p/obj", to: dir + "/now")
+        XCTAssertEqual(try LocalFiles.read(dir + "/now"), Array("theirs\n".utf8), "the newer object was not overwritten")
+        // "Only if absent" against an object that already holds exactly our bytes: an earlier
+        // attempt of ours that succeeded unseen. That is success, not a conflict.
+        XCTAssertNoThrow(try gcs.upload(dir + "/theirs", "bucket", "p/obj", replacing: "0"))
+        XCTAssertThrowsError(try gcs.upload(dir + "/mine", "bucket", "p/new", replacing: "12345"), "a generation that is not there")
+        XCTAssertNil(try gcs.stat("gs://bucket/p/new"))
+    }
+
+    func testADownloadReadsOneGeneration() throws {
+        let gcs = try adapter()
+        try LocalFiles.writeAtomically("old contents\n", to: dir + "/v1")
+        try gcs.store(dir + "/v1", to: "gs://bucket/g/obj")
+        let stale = try XCTUnwrap(try gcs.object("bucket", "g/obj"))
+        Thread.sleep(forTimeInterval: 0.01)
+        try LocalFiles.writeAtomically("new, longer contents\n", to: dir + "/v2")
+        try gcs.store(dir + "/v2", to: "gs://bucket/g/obj")
+        let current = try XCTUnwrap(try gcs.object("bucket", "g/obj"))
+        XCTAssertNotEqual(stale.generation, current.generation)
+        // Asked for the generation it saw, which is gone: it fetches the new one whole, with that
+        // generation's time, never old metadata over new bytes.
+        try gcs.download("bucket", stale, to: dir + "/got")
+        XCTAssertEqual(try LocalFiles.read(dir + "/got"), Array("new, longer contents\n".utf8))
+        XCTAssertEqual(try XCTUnwrap(PosixStorage().stat(dir + "/got")).mtime, current.stat.mtime, accuracy: 1e-6)
+    }
+
+    func testCRC32CKnownAnswers() {
+        func crc(_ bytes: [UInt8]) -> UInt32 { bytes.withUnsafeBytes { CRC32C.update(0, $0) } }
+        XCTAssertEqual(crc(Array("123456789".utf8)), 0xE306_9283, "the standard check value")
+        XCTAssertEqual(crc([]), 0)
+        // In pieces of any length (the 8-byte steps and the tail) it is the same.
+        let bytes = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+        let whole = crc(bytes)
+        for cut in [1, 7, 8, 13, 999] {
+            let first = bytes[..<cut].withUnsafeBytes { CRC32C.update(0, $0) }
+            XCTAssertEqual(bytes[cut...].withUnsafeBytes { CRC32C.update(first, $0) }, whole, "cut at \(cut)")
+        }
     }
 
     func testTimesParseAsRFC3339() {
@@ -179,6 +294,17 @@ final class GCSStorageTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("external_account"), "\(error)")
         }
     }
+}
+
+/// The first line a helper server prints (it may arrive in pieces).
+func firstLine(of pipe: Pipe) -> String {
+    var text = ""
+    while !text.contains("\n") {
+        let data = pipe.fileHandleForReading.availableData
+        if data.isEmpty { break }
+        text += String(decoding: data, as: UTF8.self)
+    }
+    return String(text.prefix { $0 != "\n" })
 }
 
 final class LockedLines: @unchecked Sendable {

@@ -88,8 +88,52 @@ final class GfalStorageTests: XCTestCase {
         XCTAssertEqual(try gfal.list(under: root), [root + "/t", root + "/tree/d/x"])
         let stat = try XCTUnwrap(gfal.stat(root + "/tree/d/x"))
         XCTAssertEqual(stat.mtime, stat.mtime.rounded(), "XRootD times are whole seconds")
+        XCTAssertGreaterThan(gfal.checksumsCompared, 0, "xrootd keeps ADLER32 (xrootd.chksum): transfers were checked by it")
         try gfal.remove(root)
         XCTAssertNil(try gfal.stat(root))
+    }
+
+    func testTransfersCompareChecksumsWhereTheServerKeepsThem() throws {
+        let gfal = try adapter()
+        try LocalFiles.writeAtomically("Wikipedia", to: dir + "/w.txt")
+        try gfal.store(dir + "/w.txt", to: "file://" + dir + "/store/w.txt")
+        try gfal.retrieve("file://" + dir + "/store/w.txt", to: dir + "/back.txt")
+        XCTAssertEqual(gfal.checksumsCompared, 2, "an upload and a download, each checked")
+        // A mismatch names the URL and says what differed (ADLER32 of "Wikipedia" is 11e60398).
+        try LocalFiles.writeAtomically("Wikipedia!", to: dir + "/other.txt")
+        XCTAssertThrowsError(try gfal.verify(dir + "/other.txt", remote: "file://" + dir + "/store/w.txt", operation: "download",
+                                             location: "file://" + dir + "/store/w.txt")) { error in
+            XCTAssertTrue("\(error)".contains("checksum mismatch (ADLER32 11e60398 remote"), "\(error)")
+            XCTAssertTrue("\(error)".contains(dir + "/store/w.txt"), "\(error)")
+        }
+        // wsgidav keeps no checksums: asked once, then sizes only, and transfers still work.
+        let dav = try webdav().dav
+        let before = gfal.checksumsCompared
+        try gfal.store(dir + "/w.txt", to: dav + "/sum/w.txt")
+        try gfal.retrieve(dav + "/sum/w.txt", to: dir + "/dav-back.txt")
+        XCTAssertEqual(try LocalFiles.read(dir + "/dav-back.txt"), Array("Wikipedia".utf8))
+        XCTAssertEqual(gfal.checksumsCompared, before)
+    }
+
+    func testPlainHTTPFilesTakeTheirTimeFromLastModified() throws {
+        // A web server that is not WebDAV (Python's http.server): gfal's stat says 1970.
+        try LocalFiles.writeAtomically("served\n", to: dir + "/www/f.txt")
+        LocalFiles.setMtime(dir + "/www/f.txt", seconds: 1_700_000_000)
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", "-u", "-m", "http.server", "--bind", "127.0.0.1", "--directory", dir + "/www", "0"]
+        let out = Pipe()
+        server.standardOutput = out
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { server.terminate(); server.waitUntilExit() }
+        let banner = firstLine(of: out)   // "Serving HTTP on 127.0.0.1 port N (...)"
+        let port = try XCTUnwrap(banner.components(separatedBy: " port ").last?.split(separator: " ").first, banner)
+        let gfal = try adapter()
+        let stat = try XCTUnwrap(try gfal.stat("http://127.0.0.1:\(port)/f.txt"))
+        XCTAssertEqual(stat.mtime, 1_700_000_000, "the time is the server's Last-Modified")
+        XCTAssertEqual(stat.size, 7)
+        XCTAssertNil(try gfal.stat("http://127.0.0.1:\(port)/missing.txt"))
     }
 
     func testAnXRootDServerThatIsNotThereFailsFast() throws {
@@ -101,8 +145,18 @@ final class GfalStorageTests: XCTestCase {
     }
 
     func testTransfersSurviveInjectedFaults() throws {
+        try transfersSurviveInjectedFaults(proxy: "faulty", stats: "faults.json")
+    }
+
+    /// The same over TLS: the proxy terminates davs:// with the test CA's certificate, so resets,
+    /// 503s and cut downloads reach gfal through its TLS connections.
+    func testTransfersOverTLSSurviveInjectedFaults() throws {
+        try transfersSurviveInjectedFaults(proxy: "faulty-davs", stats: "faults-davs.json")
+    }
+
+    private func transfersSurviveInjectedFaults(proxy: String, stats: String) throws {
         try webdav(faultRate: 0.1)
-        let faulty = try String(contentsOfFile: dir + "/server/endpoint-faulty", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let faulty = try String(contentsOfFile: dir + "/server/endpoint-" + proxy, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let gfal = try adapter()
         var sums: [String: [UInt8]] = [:]
         for i in 0..<12 {
@@ -122,7 +176,7 @@ final class GfalStorageTests: XCTestCase {
         XCTAssertNil(try gfal.stat(faulty + "/faults"))
         XCTAssertEqual(try leftovers(), [])
         struct Counts: Decodable { var requests: Int; var faults: [String: Int] }
-        let counts = try JSONDecoder().decode(Counts.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/server/faults.json")))
+        let counts = try JSONDecoder().decode(Counts.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/server/" + stats)))
         XCTAssertGreaterThan(counts.faults.values.reduce(0, +), 5, "faults were injected: \(counts)")
     }
 

@@ -25,6 +25,34 @@ final class StorageTests: XCTestCase {
         try checkContract(InMemoryStorage(), root: "mem://bucket/run", scratch: dir)
     }
 
+    func testTransfersRunInParallelWithinTheBound() throws {
+        let storage = Storage()
+        storage.maxTransfers = 3
+        let lock = NSLock()
+        var running = 0, peak = 0, done: [Int] = []
+        try storage.transferAll(Array(0..<12)) { i in
+            lock.withLock { running += 1; peak = max(peak, running) }
+            Thread.sleep(forTimeInterval: 0.05)
+            lock.withLock { running -= 1; done.append(i) }
+        }
+        XCTAssertEqual(peak, 3, "as many at once as allowed, never more")
+        XCTAssertEqual(done.sorted(), Array(0..<12))
+        // Every item is tried; the first failure in the items' order is the one reported.
+        done = []
+        XCTAssertThrowsError(try storage.transferAll(Array(0..<8)) { i in
+            if i == 2 || i == 5 { throw StorageError.notFound(location: "item \(i)") }
+            lock.withLock { done.append(i) }
+        }) { XCTAssertEqual($0 as? StorageError, .notFound(location: "item 2")) }
+        XCTAssertEqual(done.sorted(), [0, 1, 3, 4, 6, 7])
+        storage.maxTransfers = 1
+        peak = 0
+        try storage.transferAll(Array(0..<4)) { _ in
+            lock.withLock { running += 1; peak = max(peak, running) }
+            lock.withLock { running -= 1 }
+        }
+        XCTAssertEqual(peak, 1)
+    }
+
     func testDirectoriesRoundTripThroughAStore() throws {
         let memory = InMemoryStorage()
         try LocalFiles.writeAtomically("1", to: dir + "/tree/x/one")

@@ -139,6 +139,10 @@ func sexp(_ s: Stmt) -> String {
     case .raise(let e, let cause): return node("raise", [sexp(e), sexp(cause)])
     case .with(let items, let body):
         return node("with", items.map { node("item", [sexp($0.context), sexp($0.target)]) } + [block("do", body)])
+    case .matchStatement(let subject, let cases):
+        return node("match", [sexp(subject)] + cases.map { c in
+            node("case", [sexp(c.pattern)] + (c.guardTest.map { [node("if", [sexp($0)])] } ?? []) + c.body.map(sexp))
+        })
     case .rule(let r):
         var items = [r.name ?? "_"]
         if let doc = r.docstring { items.append("doc=" + doc.debugDescription) }
@@ -153,6 +157,22 @@ func sexp(_ s: Stmt) -> String {
         if let a = u.asName { items.append(node("as", [a])) }
         if !u.overrides.isEmpty { items.append(node("with", u.overrides.map(sexp))) }
         return node("use", items)
+    }
+}
+
+func sexp(_ p: Pattern) -> String {
+    switch p {
+    case .wildcard: return "_"
+    case .capture(let n): return "$" + n
+    case .value(let e): return sexp(e)
+    case .sequence(let items): return node("seq", items.map(sexp))
+    case .star(let n): return "*" + (n ?? "_")
+    case .mapping(let keys, let values, let rest):
+        return node("map", zip(keys, values).map { node(":", [sexp($0), sexp($1)]) } + (rest.map { ["**" + $0] } ?? []))
+    case .classPattern(let cls, let positional, let keywords):
+        return node("cls", [sexp(cls)] + positional.map(sexp) + keywords.map { "\($0.name)=" + sexp($0.pattern) })
+    case .or(let options): return node("|", options.map(sexp))
+    case .capturing(let inner, let name): return node("as", [sexp(inner), name])
     }
 }
 

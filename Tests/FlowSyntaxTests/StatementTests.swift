@@ -84,6 +84,18 @@ final class StatementTests: XCTestCase {
         ], parse)
     }
 
+    func testMatchStatement() {
+        assertTable([
+            ("match x:\n    case 1 | -2 as n if n > 0:\n        pass\n    case _:\n        pass",
+             "(match x (case (as (| 1 (- 2)) n) (if (cmp n > 0)) pass) (case _ pass))"),
+            ("match p:\n    case Point(0, y=[a, *rest]):\n        pass\n    case {\"k\": v, **others} | a.B:\n        pass",
+             "(match p (case (cls Point 0 y=(seq $a *rest)) pass) (case (| (map (: \"k\" $v) **others) (. a B)) pass))"),
+            ("match a, b:\n    case x, (y,):\n        pass", "(match (tuple a b) (case (seq $x (seq $y)) pass))"),
+            // `match` stays a name where it is not a statement.
+            ("match = 1\nmatch(x)\nmatch.y = 2", "(= match 1) (call match x) (= (. match y) 2)"),
+        ], parse)
+    }
+
     func testLayout() {
         assertTable([
             ("a = 1\r\nif a:\r\n    b = 2\r\n", "(= a 1) (if a (then (= b 2)))"),

@@ -52,6 +52,32 @@ final class WorkflowLoaderTests: XCTestCase {
         XCTAssertEqual(try global(w, "f"), "['x.txt']")
     }
 
+    func testExpandGivesAOneShotIteratorToTheFirstPatternOnly() throws {
+        // Snakemake's expand iterates each value once per pattern (dna-seq-gatk-variant-calling's
+        // multiqc: `u=units.itertuples()` over three patterns expands the first only).
+        let w = try load("""
+        g = expand(["p/{s}.txt", "q/{s}.txt"], s=(x for x in ["a", "b"]))
+        i = expand(["p/{s}.txt", "q/{s}_{n}.txt"], s=["a"], n=iter([1, 2]))
+        l = expand(["p/{s}.txt", "q/{s}.txt"], s=["a", "b"])
+        """)
+        XCTAssertEqual(try global(w, "g"), "['p/a.txt', 'p/b.txt']")
+        XCTAssertEqual(try global(w, "i"), "['p/a.txt', 'q/a_1.txt', 'q/a_2.txt']")
+        XCTAssertEqual(try global(w, "l"), "['p/a.txt', 'p/b.txt', 'q/a.txt', 'q/b.txt']")
+    }
+
+    func testExpandWithAFunctionValueIsAFunctionOfTheWildcards() throws {
+        // dna-seq-varlociraptor: expand(..., group=get_report_batch("variants")) in an input function.
+        let w = try load("""
+        deferred = expand("t/{g}.{e}.tsv", g=lambda wc: [wc.batch, "x"], e="present")
+        mixed = expand("{s}/{g}.txt", s=["a", lambda wc: wc.batch], g="1")
+        """)
+        let wildcards = Value.object(NamedListObject(wildcards: [("batch", "all")]))
+        let deferred = try w.interpreter.call(try XCTUnwrap(w.interpreter.globals.get("deferred")), Arguments([wildcards]))
+        XCTAssertEqual(try w.interpreter.repr(deferred), "['t/all.present.tsv', 't/x.present.tsv']")
+        let mixed = try w.interpreter.call(try XCTUnwrap(w.interpreter.globals.get("mixed")), Arguments([wildcards]))
+        XCTAssertEqual(try w.interpreter.repr(mixed), "['a/1.txt', 'all/1.txt']")
+    }
+
     func testExpandRejectsFlaggedPatterns() throws {
         XCTAssertThrowsError(try load("x = expand(temp(\"{s}.txt\"), s=[1])\n")) { error in
             XCTAssertTrue("\(error)".contains("Flags"), "\(error)")
@@ -85,6 +111,19 @@ final class WorkflowLoaderTests: XCTestCase {
         seen = config
         """, config: ["a=5"])
         XCTAssertEqual(try global(w, "seen"), "{'a': 5, 'nested': {'x': 1, 'y': 2}}")
+    }
+
+    func testMissingConfigfileIsSkippedOnlyWhenConfigfileOptionGivesTheConfig() throws {
+        try write("given.yaml", "a: 1\n")
+        let snakefile = """
+        configfile: "\(dir)/absent.yaml"
+        seen = config
+        """
+        XCTAssertThrowsError(try load(snakefile)) { XCTAssertTrue("\($0)".contains("absent.yaml"), "\($0)") }
+        try write("Snakefile", snakefile)
+        var options = WorkflowOptions(snakefile: dir + "/Snakefile")
+        options.configFiles = [dir + "/given.yaml"]
+        XCTAssertEqual(try global(try WorkflowLoader.load(options), "seen"), "{'a': 1}")
     }
 
     func testRuleDirectivesBecomeTheModel() throws {
@@ -146,9 +185,11 @@ final class WorkflowLoaderTests: XCTestCase {
                        "with open(output[0], \"w\") as f:\n    f.write(\"x\")")
     }
 
-    func testIncludedAndModuleRulesAreNotDefaultTargets() throws {
+    func testIncludedRulesAreNotDefaultTargetsButAModulesFirstRuleIs() throws {
+        // Snakemake 9.27.1 plans m_a here: a module is included with overwrite_default_target.
         try write("rules/extra.smk", "rule extra:\n    output: \"e.txt\"\n    shell: \"touch {output}\"\n")
-        try write("mod/Snakefile", "rule a:\n    output: \"m/{x}.txt\"\n    shell: \"touch {output}\"\n")
+        try write("mod/Snakefile", "include: \"inner.smk\"\nrule a:\n    output: \"m/x.txt\"\n    shell: \"touch {output}\"\n")
+        try write("mod/inner.smk", "rule inner:\n    output: \"m/inner.txt\"\n    shell: \"touch {output}\"\n")
         let w = try load("""
         include: "rules/extra.smk"
         module m:
@@ -157,8 +198,16 @@ final class WorkflowLoaderTests: XCTestCase {
         rule main:
             input: "e.txt"
         """)
-        XCTAssertEqual(w.rules.map(\.name), ["extra", "m_a", "main"])
-        XCTAssertEqual(w.defaultTarget?.name, "main")
+        XCTAssertEqual(w.rules.map(\.name), ["extra", "m_inner", "m_a", "main"])
+        XCTAssertEqual(w.defaultTarget?.name, "m_a")
+        // `use rule` inside an included file: the include keeps the default target.
+        try write("rules/use.smk", "module m:\n    snakefile: \"../mod/Snakefile\"\nuse rule * from m as m_*\n")
+        let included = try load("""
+        include: "rules/use.smk"
+        rule main:
+            input: "e.txt"
+        """)
+        XCTAssertEqual(included.defaultTarget?.name, "main")
     }
 
     func testUseRuleWithOverridesAndRulesReferences() throws {
@@ -176,6 +225,117 @@ final class WorkflowLoaderTests: XCTestCase {
         XCTAssertEqual(derived.output.items.map(\.pattern), ["derived.txt"])
         guard case .file(let f) = try XCTUnwrap(w.rule(named: "consumer")).input[0].item else { return XCTFail() }
         XCTAssertEqual(f.pattern, "derived.txt")
+    }
+
+    func testAnotherRulesOutputListAsANamedInputGivesEachFile() throws {
+        // dna-seq-gatk-variant-calling: `idx=rules.bwa_index.output` with a multiext output, the rule
+        // defined in an included file.
+        try write("rules/ref.smk", "rule index:\n    output: multiext(\"g.fa\", \".amb\", \".ann\")\n    shell: \"touch {output}\"\n")
+        let w = try load("""
+        include: "rules/ref.smk"
+        rule align:
+            input:
+                reads="r.fq",
+                idx=rules.index.output,
+            output: "a.bam"
+            shell: "cat {input.idx} > {output}"
+        """)
+        let inputs = try XCTUnwrap(w.rule(named: "align")).input.map { entry -> String in
+            guard case .file(let f) = entry.item else { return "?" }
+            return "\(entry.name ?? "-")=\(f.pattern)"
+        }
+        XCTAssertEqual(inputs, ["reads=r.fq", "idx=g.fa.amb", "idx=g.fa.ann"])
+    }
+
+    func testSourcePathIsRelativeToTheCallingFunctionsFile() throws {
+        // rna-seq-kallisto-sleuth: an input function in rules/ calls source_path("../resources/...")
+        // while the DAG is built, long after its file was read.
+        try write("rules/r.smk", """
+        def template(name):
+            return workflow.source_path(f"../resources/{name}.yaml")
+        at_load = workflow.source_path("x.txt")
+        """)
+        let w = try load("""
+        include: "rules/r.smk"
+        main_level = workflow.source_path("y.txt")
+        """)
+        let template = try XCTUnwrap(w.interpreter.globals.get("template"))
+        XCTAssertEqual(try w.interpreter.str(try w.interpreter.call(template, Arguments([.str("t")]))),
+                       dir + "/rules/../resources/t.yaml")
+        XCTAssertEqual(try global(w, "at_load"), "'\(dir)/rules/x.txt'")
+        XCTAssertEqual(try global(w, "main_level"), "'\(dir)/y.txt'")
+    }
+
+    func testLoggerGlobalWritesToStandardError() throws {
+        let captured = dir + "/stderr.txt"
+        FileManager.default.createFile(atPath: captured, contents: nil)
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: captured))
+        let saved = dup(2)
+        dup2(handle.fileDescriptor, 2)
+        defer { dup2(saved, 2); close(saved) }
+        _ = try load("""
+        from snakemake.logging import logger as imported
+        logger.info("%d samples in %s", 3, "sheet.tsv")
+        imported.warning("plain")
+        logger.debug("hidden")
+        """)
+        dup2(saved, 2)
+        XCTAssertEqual(try String(contentsOfFile: captured, encoding: .utf8), "3 samples in sheet.tsv\nplain\n")
+        XCTAssertThrowsError(try load("logger.info(\"%d\", \"x\")\n"))
+    }
+
+    func testScatterGatherExpandsOverScatterItems() throws {
+        // cyrcular-calling: `gather.calling(...)`; the items are Snakemake's "i-of-N".
+        let w = try load("""
+        scattergather:
+            split=3
+        rule split:
+            output: scatter.split("splitted/{scatteritem}.txt")
+            shell: "touch {output}"
+        parts = gather.split("processed/{scatteritem}.{ext}", ext="txt")
+        """)
+        XCTAssertEqual(try XCTUnwrap(w.rule(named: "split")).output.items.map(\.pattern),
+                       ["splitted/1-of-3.txt", "splitted/2-of-3.txt", "splitted/3-of-3.txt"])
+        XCTAssertEqual(try global(w, "parts"), "['processed/1-of-3.txt', 'processed/2-of-3.txt', 'processed/3-of-3.txt']")
+        XCTAssertEqual(w.wildcardConstraints["scatteritem"], #"\d+-of-\d+"#)
+        XCTAssertThrowsError(try load("x = scatter.undeclared('a/{scatteritem}')\n")) {
+            XCTAssertTrue("\($0)".contains("scattergather: undeclared=N"), "\($0)")
+        }
+    }
+
+    func testInputFunctionsMaySetAttributesOnWildcards() throws {
+        // cyrcular-calling: `wildcards.group = ...` inside an input function.
+        let w = try load("""
+        def f(wildcards):
+            wildcards.group = "g1"
+            return wildcards.group + "/" + wildcards.sample
+        """)
+        let f = try XCTUnwrap(w.interpreter.globals.get("f"))
+        let result = try w.interpreter.call(f, Arguments([.object(NamedListObject(wildcards: [("sample", "a")]))]))
+        XCTAssertEqual(result.stringValue, "g1/a")
+    }
+
+    func testSnakemakeModulesPublishedWorkflowsImport() throws {
+        // transcriptome-differential-expression imports snakemake.remote (usable only to fail, as in
+        // Snakemake 9) and snakemake.exceptions, and reads workflow.configfiles.
+        try write("c.yaml", "a: 1\n")
+        let w = try load("""
+        from snakemake.remote import FTP
+        from snakemake.exceptions import WorkflowError
+        configfile: "\(dir)/c.yaml"
+        files = workflow.configfiles
+        try:
+            FTP.RemoteProvider()
+        except NotImplementedError:
+            remote = "raised"
+        try:
+            raise WorkflowError("bad")
+        except WorkflowError as e:
+            caught = str(e)
+        """)
+        XCTAssertEqual(try global(w, "files"), "['\(dir)/c.yaml']")
+        XCTAssertEqual(try global(w, "remote"), "'raised'")
+        XCTAssertEqual(try global(w, "caught"), "'bad'")
     }
 
     func testShellFormatterFollowsSnakemake() throws {

@@ -6,8 +6,12 @@
 #   3. replacing one sample's FASTQ in the bucket re-runs exactly that sample's jobs and their consumers;
 #   4. a missing input object is a clear error naming it;
 #   and the working directory itself never holds an output;
-#   5. the same tutorial through a proxy that answers 10% of the requests with a 503, a reset or a cut
-#      download: it finishes, every object equals the local copy its job wrote (checksums match).
+#   5. the same tutorial through a proxy that answers 10% of the requests with a 503, a reset, a cut
+#      download or a lost answer: it finishes, every object equals the local copy its job wrote;
+#   6. 24 MB outputs (resumable uploads in chunks) through 20% faults, with --max-storage-transfers 2:
+#      the uploads resume where the emulator stopped, the objects equal the files;
+#   7. without --keep-storage-local-copies no local copy outlives the run, and --local-storage-prefix
+#      moves them (Snakemake's flags).
 set -euo pipefail
 ROOT="${FLOW_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 FLOW_BIN="${FLOW_BIN:-$ROOT/.build/debug/flow}"
@@ -40,7 +44,7 @@ cp -r "$tmp/data" "$tmp/local/data"
 (cd "$tmp/local" && "$FLOW_BIN" run --cores 2 >"$tmp/local.log" 2>&1) || { fail "local run"; cat "$tmp/local.log"; }
 
 cd "$tmp/remote"
-flags=(--cores 2 --default-storage-provider gcs --default-storage-prefix gs://bucket/run1)
+flags=(--cores 2 --default-storage-provider gcs --default-storage-prefix gs://bucket/run1 --keep-storage-local-copies)
 rc=0; "$FLOW_BIN" run "${flags[@]}" >"$tmp/run1.log" 2>&1 || rc=$?
 check "run from scratch on GCS (exit $rc)" [ "$rc" = 0 ]
 [[ "$rc" == 0 ]] || tail -30 "$tmp/run1.log"
@@ -76,12 +80,13 @@ check "and the error names it" grep -q "gs://bucket/run1/data/samples/C.fastq" "
 # 5. Faults on every transfer path: a proxy in front of the emulator.
 cd "$tmp" && mkdir -p faulty && cp -r "$ROOT/workflows/tutorial/Snakefile" "$ROOT/workflows/tutorial/config.yaml" "$ROOT/workflows/tutorial/scripts" faulty/
 for f in genome.fa samples/A.fastq samples/B.fastq samples/C.fastq; do put "$tmp/data/$f" "run2/data/$f"; done
-python3 "$ROOT/scripts/testservers/fault_proxy.py" --upstream "${E#http://}" --rate 0.1 --seed 7 --stats "$tmp/faults.json" >"$tmp/proxy.out" 2>/dev/null &
+python3 "$ROOT/scripts/testservers/fault_proxy.py" --upstream "${E#http://}" --rate 0.1 --seed 7 --stats "$tmp/faults.json" \
+    --faults 503,reset,truncate,lost --gcs-status-queries >"$tmp/proxy.out" 2>/dev/null &
 proxy=$!
 for _ in $(seq 100); do grep -q '^PORT ' "$tmp/proxy.out" 2>/dev/null && break; sleep 0.05; done
 cd "$tmp/faulty"
 rc=0; STORAGE_EMULATOR_HOST="http://127.0.0.1:$(awk '/^PORT / {print $2}' "$tmp/proxy.out")" \
-    "$FLOW_BIN" run --cores 2 --default-storage-provider gcs --default-storage-prefix gs://bucket/run2 >"$tmp/faulty.log" 2>&1 || rc=$?
+    "$FLOW_BIN" run --cores 2 --default-storage-provider gcs --default-storage-prefix gs://bucket/run2 --keep-storage-local-copies >"$tmp/faulty.log" 2>&1 || rc=$?
 kill "$proxy" 2>/dev/null || true
 check "with 10% faults the run finishes (exit $rc)" [ "$rc" = 0 ]
 [[ "$rc" == 0 ]] || tail -20 "$tmp/faulty.log"
@@ -94,6 +99,49 @@ for obj in $(objects run2/ | grep -v '^run2/logs/'); do
 done
 check "every stored object equals the local copy its job wrote" [ "$bad" = 0 ]
 check "and the calls equal the local run's" cmp -s <(grep -v '^##' "$tmp/local/calls/all.vcf") <(get run2/calls/all.vcf | grep -v '^##')
+
+# 6. Large outputs: resumable uploads through faults, two transfers at a time.
+mkdir -p "$tmp/large" && cd "$tmp/large"
+cat >Snakefile <<'EOF'
+rule all:
+    input: expand("big{i}.bin", i=range(3))
+rule big:
+    output: "big{i}.bin"
+    shell: "head -c 24000000 /dev/urandom > {output}"
+EOF
+python3 "$ROOT/scripts/testservers/fault_proxy.py" --upstream "${E#http://}" --rate 0.2 --seed 5 --stats "$tmp/faults-large.json" \
+    --faults 503,reset,lost --gcs-status-queries >"$tmp/proxy-large.out" 2>/dev/null &
+proxy=$!
+for _ in $(seq 100); do grep -q '^PORT ' "$tmp/proxy-large.out" 2>/dev/null && break; sleep 0.05; done
+rc=0; FLOW_TEST_COPIES="$tmp" STORAGE_EMULATOR_HOST="http://127.0.0.1:$(awk '/^PORT / {print $2}' "$tmp/proxy-large.out")" \
+    "$FLOW_BIN" run --cores 2 --max-storage-transfers 2 --default-storage-provider gcs --default-storage-prefix gs://bucket/large \
+    --keep-storage-local-copies --local-storage-prefix '$FLOW_TEST_COPIES/copies' >"$tmp/large.log" 2>&1 || rc=$?
+kill "$proxy" 2>/dev/null || true
+check "24 MB outputs through 20% faults (exit $rc)" [ "$rc" = 0 ]
+[[ "$rc" == 0 ]] || tail -20 "$tmp/large.log"
+stats="$(python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); print(s["faults"].get("lost", 0), s["status_queries"], s["faults"])' "$tmp/faults-large.json" 2>/dev/null || echo "0 0")"
+echo "    lost answers, status queries, faults: $stats"
+read -r lost queries _ <<<"$stats"
+check "answers to chunks were lost and the uploads asked where to go on" [ "$lost" -gt 0 -a "$queries" -gt 0 ]
+bad=0
+for i in 0 1 2; do cmp -s <(get "large/big$i.bin") "$tmp/copies/gs/bucket/large/big$i.bin" || { echo "    differs: big$i.bin"; bad=$((bad + 1)); }; done
+check "every large object equals its file" [ "$bad" = 0 ]
+check "--local-storage-prefix (\$VAR expanded) holds the local copies" test -s "$tmp/copies/gs/bucket/large/big0.bin" -a ! -e .flow/storage
+
+# 7. Local copies without --keep-storage-local-copies: gone after the run, the objects stay.
+mkdir -p "$tmp/nokeep" && cd "$tmp/nokeep"
+cat >Snakefile <<'EOF'
+rule all:
+    input: "upper.txt"
+rule upper:
+    input: "data/genome.fa"
+    output: "upper.txt"
+    shell: "tr a-z A-Z < {input} > {output}"
+EOF
+rc=0; "$FLOW_BIN" run --cores 1 --default-storage-provider gcs --default-storage-prefix gs://bucket/run1 >"$tmp/nokeep.log" 2>&1 || rc=$?
+check "a run without --keep-storage-local-copies (exit $rc)" [ "$rc" = 0 ]
+check "leaves no local copy behind" test -z "$(find .flow -path '*storage*' 2>/dev/null)"
+check "and its output is in the bucket" cmp -s <(tr a-z A-Z <"$tmp/data/genome.fa") <(get run1/upper.txt)
 
 echo "gcs-run: $failures failures"
 [[ "$failures" == 0 ]]

@@ -4,7 +4,8 @@
 # CPython bridge: `pd.read_csv(..., sep="\t", dtype=...)`, `.set_index([...], drop=False)` with a two-level
 # index, `units.loc[(sample, unit), "fq1"]`, `.dropna()`, `.isnull()`/`~`/`.all()`, a unit with no fq2, input
 # functions returning a Series, a Series and an Index given to expand(), `"|".join(samples.index)`, and
-# `snakemake.utils.validate` of the config and the sheet (jsonschema through the bridge) writing defaults back.
+# `snakemake.utils.validate` of the config and the sheet (jsonschema through the bridge) writing defaults back,
+# and `lookup(query=..., within=df)` (cols, is_nrows, default, a namespace, wildcards in an input).
 #   1. `flow run -n` plans exactly the expected jobs per rule, with each job's inputs taken from the sheets;
 #   2. a real run builds every output from the right reads;
 #   3. an input function indexing a missing column: KeyError with the Snakefile's file:line and a Python traceback;
@@ -51,7 +52,8 @@ echo idx > ref/genome.idx
 stats="$(awk '/^job  *count/ {s = ""; on = 1; next} on && /^-/ {next} on && NF == 2 {s = s $1 "=" $2 " "} /^total/ {on = 0} END {print s}' plan.txt)"
 [[ "$stats" == "align=4 all=1 count=3 deseq2=1 trim_pe=3 trim_se=1 total=13 " ]] || { cat plan.txt; fail "job counts: $stats"; }
 grep -q "^defaults: 2 GRCh38 \['batch1', 'batch1', 'batch1'\]$" plan.txt || { cat plan.txt; fail "validate() wrote no defaults"; }
-grep -q "input: reads/C-1.fq$" plan.txt || fail "trim_se of C does not read reads/C-1.fq"
+grep -q "input: reads/C-1.fq$" plan.txt || fail "trim_se of C does not read reads/C-1.fq (a lookup() over the wildcards)"
+grep -q "^lookup: \['A', 'C'\] True True reads/C-1.fq none GRCh38$" plan.txt || { cat plan.txt; fail "lookup() results"; }
 grep -q "input: reads/A-2_R1.fq, reads/A-2_R2.fq$" plan.txt || fail "trim_pe of A/2 does not read both mates"
 grep -q "input: trimmed/C_1_single.fq, ref/genome.idx$" plan.txt || fail "align of C is not single-end"
 grep -q "input: star/A_1.bam, star/A_2.bam$" plan.txt || fail "count of A does not gather both units"

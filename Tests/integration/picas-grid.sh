@@ -67,7 +67,7 @@ grid() {
     bg_pids+=("${workers[@]}")
     cd "$dir/run"
     local t=$SECONDS rc=0
-    flow_picas grid --picas-data-mode grid --default-storage-provider gfal --default-storage-prefix "$prefix" > run.log 2>&1 || rc=$?
+    flow_picas grid --picas-data-mode grid --default-storage-provider gfal --default-storage-prefix "$prefix" --keep-storage-local-copies > run.log 2>&1 || rc=$?
     echo "    drained by 3 flow workers through $prefix: $((SECONDS - t)) s"
     kill -TERM "${workers[@]}"; wait "${workers[@]}" 2>/dev/null || true
     check "$name: flow run exits 0 (got $rc)" [ "$rc" = 0 ] || { tail -30 run.log; tail -5 "$dir"/worker*.log; }

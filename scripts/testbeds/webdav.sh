@@ -9,7 +9,9 @@
 #                         prints both endpoints
 #                         with WEBDAV_FAULT_RATE=R (0..1) also a fault-injecting proxy in front of the HTTP
 #                         server (scripts/testservers/fault_proxy.py: 503s, resets, cut downloads, seeded by
-#                         WEBDAV_FAULT_SEED, kinds WEBDAV_FAULTS): DIR/endpoint-faulty (dav://127.0.0.1:R), counts in DIR/faults.json
+#                         WEBDAV_FAULT_SEED, kinds WEBDAV_FAULTS): DIR/endpoint-faulty (dav://127.0.0.1:R), counts in DIR/faults.json;
+#                         and a second one that speaks TLS (the test CA's certificate) to its clients and plain
+#                         HTTP to the same server: DIR/endpoint-faulty-davs (davs://127.0.0.1:S), DIR/faults-davs.json
 #   webdav.sh stop DIR    stop exactly the servers the pid files name
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -55,26 +57,30 @@ ca() {
     ln -sf ca.pem "$d/certs/$(openssl x509 -hash -noout -in "$d/ca.pem").0"
 }
 
-# fault_proxy UPSTREAM-PORT: the proxy in the background, its pid in DIR/webdav-faulty.pid.
+# fault_proxy UPSTREAM-PORT NAME SCHEME [TLS-ARGS...]: a proxy in the background, its pid in
+# DIR/webdav-NAME.pid, its endpoint in DIR/endpoint-NAME, its counts in DIR/faults[-davs].json.
 fault_proxy() {
+    local upstream="$1" name="$2" scheme="$3" stats="$dir/faults.json"
+    shift 3
+    [[ "$name" == faulty ]] || stats="$dir/faults-${name#faulty-}.json"
     (
         for fd in /proc/self/fd/*; do
             fd="${fd##*/}"
             [[ "$fd" -gt 2 ]] && eval "exec $fd>&-" 2>/dev/null
         done
-        exec python3 "$FLOW_ROOT/scripts/testservers/fault_proxy.py" --upstream "127.0.0.1:$1" --rate "$WEBDAV_FAULT_RATE" \
-            --seed "${WEBDAV_FAULT_SEED:-1}" --faults "${WEBDAV_FAULTS:-503,reset,truncate}" --stats "$dir/faults.json" </dev/null >"$dir/fault-proxy.out" 2>&1
+        exec python3 "$FLOW_ROOT/scripts/testservers/fault_proxy.py" --upstream "127.0.0.1:$upstream" --rate "$WEBDAV_FAULT_RATE" \
+            --seed "${WEBDAV_FAULT_SEED:-1}" --faults "${WEBDAV_FAULTS:-503,reset,truncate}" --stats "$stats" "$@" </dev/null >"$dir/$name.out" 2>&1
     ) &
-    echo $! >"$dir/webdav-faulty.pid"
+    echo $! >"$dir/webdav-$name.pid"
     for _ in $(seq 100); do
-        if grep -q '^PORT ' "$dir/fault-proxy.out" 2>/dev/null; then
-            echo "dav://127.0.0.1:$(awk '/^PORT / { print $2 }' "$dir/fault-proxy.out")" >"$dir/endpoint-faulty"
-            cat "$dir/endpoint-faulty"
+        if grep -q '^PORT ' "$dir/$name.out" 2>/dev/null; then
+            echo "$scheme://127.0.0.1:$(awk '/^PORT / { print $2 }' "$dir/$name.out")" >"$dir/endpoint-$name"
+            cat "$dir/endpoint-$name"
             return 0
         fi
         sleep 0.05
     done
-    log "the fault proxy did not start (see $dir/fault-proxy.out)"
+    log "the fault proxy did not start (see $dir/$name.out)"
     return 1
 }
 
@@ -96,7 +102,10 @@ case "${1:-}" in
                 echo "dav://127.0.0.1:$http_port" >"$dir/endpoint-dav"
                 echo "davs://127.0.0.1:$https_port" >"$dir/endpoint-davs"
                 cat "$dir/endpoint-dav" "$dir/endpoint-davs"
-                if [[ -n "${WEBDAV_FAULT_RATE:-}" ]]; then fault_proxy "$http_port"; fi
+                if [[ -n "${WEBDAV_FAULT_RATE:-}" ]]; then
+                    fault_proxy "$http_port" faulty dav
+                    fault_proxy "$http_port" faulty-davs davs --tls-cert "$dir/server.pem" --tls-key "$dir/server.key"
+                fi
                 exit 0
             fi
             sleep 0.05
@@ -105,7 +114,7 @@ case "${1:-}" in
         exit 1 ;;
     stop)
         dir="${2:?usage: webdav.sh stop DIR}"
-        for name in http https faulty; do
+        for name in http https faulty faulty-davs; do
             [[ -s "$dir/webdav-$name.pid" ]] || continue
             kill "$(cat "$dir/webdav-$name.pid")" 2>/dev/null || true
             rm -f "$dir/webdav-$name.pid"

@@ -41,5 +41,8 @@ int flow_gfal_rmdir(flow_gfal *gfal, const char *url, char **message);
 int flow_gfal_rename(flow_gfal *gfal, const char *from, const char *to, char **message);
 /// gfalt_copy_file, replacing the destination and creating its parents; timeout in seconds (0: gfal's).
 int flow_gfal_copy(flow_gfal *gfal, const char *source, const char *destination, uint64_t timeout, char **message);
+/// The whole file's checksum of `algorithm` ("ADLER32", "MD5", ...) as the protocol reports it,
+/// into `out` (a NUL-terminated hex string). ENOSYS/EOPNOTSUPP: the server keeps none.
+int flow_gfal_checksum(flow_gfal *gfal, const char *url, const char *algorithm, char *out, size_t size, char **message);
 
 #endif

@@ -115,6 +115,7 @@ extension Interpreter {
             return false
         case .object(let o):
             if let cls = o as? PyClass { return typeObject(for: value).isSubclass(of: cls) }
+            if let checking = o as? PyInstanceChecking { return try checking.isInstance(value, interpreter: self) }
         default: break
         }
         throw PyError.type("isinstance() arg 2 must be a type, a tuple of types, or a union")

@@ -234,6 +234,13 @@ struct NameAnalysis {
         case .with(let items, let body):
             for i in items { expression(i.context); if let t = i.target { target(t) } }
             statements(body)
+        case .matchStatement(let subject, let cases):
+            expression(subject)
+            for c in cases {
+                assigned.formUnion(c.pattern.boundNames)
+                if let g = c.guardTest { expression(g) }
+                statements(c.body)
+            }
         case .break, .continue, .pass, .rule, .workflowDirective, .module, .useRule: break
         }
     }

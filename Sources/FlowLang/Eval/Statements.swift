@@ -84,6 +84,8 @@ extension Interpreter {
             try executeRaise(e, cause, scope)
         case .with(let items, let body):
             return try executeWith(items, 0, body, scope)
+        case .matchStatement(let subject, let cases):
+            return try executeMatch(subject, cases, scope)
         case .rule, .workflowDirective, .module, .useRule:
             guard let host else {
                 throw PyError("SyntaxError", "Snakemake statements (rule, module, directives) need a workflow host")

@@ -124,7 +124,9 @@ extension Interpreter {
             throw PyError("RecursionError", "maximum recursion depth exceeded")
         }
         callDepth += 1
-        defer { callDepth -= 1 }
+        let callerFile = functionFile
+        functionFile = function.file.path
+        defer { callDepth -= 1; functionFile = callerFile }
         let scope = Scope(kind: .function, vars: vars, globals: function.globals, enclosing: function.closure,
                           code: code, file: function.file, function: function)
         if code.isGenerator {
