@@ -119,6 +119,7 @@ public struct JobSignature: Sendable {
         case .shell(let s): return stableHash("shell:" + s)
         case .run(let block): return stableHash("run:" + block.text)
         case .script(let s): return stableHash("script:" + s)
+        case .templateEngine(let e): return stableHash("template_engine:" + e)
         case .unsupported(let d, let v): return stableHash(d + ":" + v)
         }
     }

@@ -99,7 +99,35 @@ final class JobEvaluator {
             set(base, .str(Self.humanSize(megabytes: Double(rounded))))
             set(base + "_mib", .int(Int((Double(rounded) * 1e6 / 1_048_576).rounded(.up))))
         }
+        // runtime: "1h", "30 min": minutes, as Snakemake's humanfriendly parsing gives them.
+        if let i = result.firstIndex(where: { $0.0 == "runtime" }), let text = result[i].1.stringValue {
+            guard let minutes = Self.minutes(text) else {
+                throw EngineError("rule \(r.name): resource 'runtime' with value '\(text)' could not be parsed as minutes")
+            }
+            result[i].1 = .int(minutes)
+        }
+        // A resource the run limits (--resources) must be a number in every job that asks for it.
+        for (name, value) in result where options.resources[name] != nil && value.stringValue != nil && name != "mem" && name != "disk" {
+            throw EngineError("resource \(name)=\(value.stringValue!) of rule \(r.name) is not an integer, "
+                + "but --resources limits \(name) as an integer")
+        }
         return result
+    }
+
+    /// "90" -> 90; "1h" -> 60; "30 s" -> 1 (at least a minute); nil when not a timespan.
+    static func minutes(_ text: String) -> Int? {
+        let s = text.trimmingCharacters(in: CharacterSet(charactersIn: "'\" ")).lowercased()
+        if !s.isEmpty, s.allSatisfy({ $0.isASCII && $0.isNumber }) { return Int(s) }
+        let number = s.prefix { $0.isNumber || $0 == "." }
+        guard let value = Double(number) else { return nil }
+        let unit = s.dropFirst(number.count).trimmingCharacters(in: .whitespaces)
+        let units: [(names: [String], seconds: Double)] = [
+            (["ms", "millisecond", "milliseconds"], 0.001), (["", "s", "sec", "secs", "second", "seconds"], 1),
+            (["m", "min", "mins", "minute", "minutes"], 60), (["h", "hour", "hours"], 3600),
+            (["d", "day", "days"], 86400), (["w", "week", "weeks"], 604_800), (["y", "year", "years"], 31_536_000),
+        ]
+        guard let seconds = units.first(where: { $0.names.contains(unit) })?.seconds else { return nil }
+        return max(Int((value * seconds).rounded() / 60), 1)
     }
 
     static func number(_ v: Value) -> Double? {

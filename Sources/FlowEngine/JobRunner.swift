@@ -113,6 +113,7 @@ final class JobRunner: SchedulerDelegate {
         if !adopting {
             try files.stageIn(built.spec.inputs)
             try files.prepare(outputs, logs: logFiles(job), benchmark: benchmarkFile(job))
+            try files.backUp(outputs)
         }
         try records.markIncomplete(outputs.map(\.file.location))
         var shadow: ShadowDirectory?
@@ -164,6 +165,7 @@ final class JobRunner: SchedulerDelegate {
         case .succeeded:
             done += 1
             succeededJobs.insert(job)
+            files.dropBackups(outputs)
             writeBenchmark(job, files: files, start: state.started)
             records.succeeded(job, outputs: outputs.map(\.file.location), mtimes: outputs.map { files.recordedMtime($0.file) },
                               command: state.command, started: state.started)
@@ -179,6 +181,8 @@ final class JobRunner: SchedulerDelegate {
                     try? files.remove(output.file)
                     removed.append(output.file.path)
                 }
+                let restored = Set(files.restoreBackups(outputs))
+                removed.removeAll(where: restored.contains)
                 // A retry marks its outputs again before it starts; a queued clear would undo that.
                 if !willRetry { records.clearIncomplete(outputs.map(\.file.location)) }
             }
@@ -220,7 +224,7 @@ final class JobRunner: SchedulerDelegate {
 }
 
 /// temp() bookkeeping: a producer's temp outputs are deleted once its last consumer in this
-/// run has finished. Requested files are never deleted: the targets, and the inputs of target
+/// run has finished (or, without one, once the producer has). Requested files are never deleted: the targets, and the inputs of target
 /// rules (`rule all`'s inputs are what the user asked for).
 struct TempFiles {
     private let plan: Plan
@@ -234,8 +238,13 @@ struct TempFiles {
         for j in plan.dag.targetJobs { targetFiles.formUnion(plan.dag.inputPaths(of: j)) }
         guard !keepAll else { return }
         for j in jobs {
-            let consumers = plan.tempConsumers(of: j)
-            guard !consumers.isEmpty else { continue }
+            var consumers = plan.tempConsumers(of: j)
+            if consumers.isEmpty {
+                // Temp outputs no job of this run reads go as soon as their own job is done.
+                let dag = plan.dag
+                guard dag.outputPaths(of: j).indices.contains(where: { dag.outputFlags(of: j, $0).contains(.temp) }) else { continue }
+                consumers = [j]
+            }
             pending[j] = consumers.count
             for c in consumers { producers[c, default: []].append(j) }
         }

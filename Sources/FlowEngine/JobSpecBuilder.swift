@@ -57,10 +57,14 @@ struct JobSpecBuilder {
                 command = .shell(cmd)
             }
         case .run(let block):
-            let text = try PythonJob.runBlock(block, namespace: ns, workflow: dag.workflow, printShellCommands: options.printShellCommands)
+            let text = try PythonJob.runBlock(block, namespace: ns, basedir: rule.basedir, workflow: dag.workflow,
+                                                   printShellCommands: options.printShellCommands)
             command = .shell("python3 " + ShellFormatter.shellQuote(try program(name + ".py", text)))
         case .script(let template):
             command = try scriptCommand(template, ns: ns, rule: rule, name: name, shared: shared, program: program)
+        case .templateEngine(let engine):
+            let text = try PythonJob.template(engine: engine, namespace: ns, workflow: dag.workflow)
+            command = .shell("python3 " + ShellFormatter.shellQuote(try program(name + ".py", text)))
         case .none:
             command = .shell("true")
         case .unsupported(let directive, _):

@@ -100,7 +100,9 @@ public enum RuleAction {
     case run(CodeBlock)
     /// `script:` path template (relative to the defining Snakefile's directory).
     case script(String)
-    /// `notebook:`, `wrapper:`, `cwl:`, `template_engine:`: parsed, rejected when a job needs it.
+    /// `template_engine:` ("yte" or "jinja2"): the job renders its one input into its one output.
+    case templateEngine(String)
+    /// `notebook:`, `wrapper:`, `cwl:`: parsed, rejected when a job needs it.
     case unsupported(directive: String, value: String)
 }
 

@@ -93,7 +93,14 @@ struct RuleEvaluator {
         case "script":
             guard let value = try single(args, name) else { return }
             rule.action = .script(try interpreter.str(value))
-        case "notebook", "wrapper", "cwl", "template_engine":
+        case "template_engine":
+            guard let value = try single(args, name) else { return }
+            let engine = try interpreter.str(value)
+            guard ["yte", "jinja2"].contains(engine) else {
+                throw PyError("WorkflowError", "Unsupported template engine \(engine); so far, only yte and jinja2 are supported.")
+            }
+            rule.action = .templateEngine(engine)
+        case "notebook", "wrapper", "cwl":
             let value = try single(args, name).map { try interpreter.str($0) } ?? ""
             rule.action = .unsupported(directive: name, value: value)
         case "wildcard_constraints":
@@ -179,6 +186,9 @@ struct RuleEvaluator {
             // A named list keeps one name over all its items (input.reads -> both files).
             // Consecutive items with the same name form one named range (see Rule.input).
             for item in try interpreter.iterate(value) { try addInput(item, name: name, to: &rule) }
+        case .object(let o) where o is NamedListObject:
+            // `rules.other.output`: a list of files, though its str() joins them with spaces.
+            for item in (o as! NamedListObject).items { try addInput(item, name: name, to: &rule) }
         case .dict:
             throw PyError("WorkflowError", "input: a dict must be passed with unpack() or ** to name its files")
         default:
@@ -207,6 +217,7 @@ struct RuleEvaluator {
         case .object(let o):
             if let f = o as? FlaggedPathObject { return [IOFile(f.path, flags: f.flags, sha256: f.sha256)] }
             if let m = o as? MultiextList { return m.items.map { IOFile($0.path) } }
+            if let n = o as? NamedListObject { return try n.items.flatMap { try ioFile($0, directive: directive) } }
             if let p = value.pathValue { return [IOFile(p)] }
             if o is PyCallable {
                 throw PyError("WorkflowError", "\(directive): functions are only allowed in input:, params:, threads: and resources:")

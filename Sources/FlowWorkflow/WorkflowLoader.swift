@@ -60,7 +60,8 @@ public final class WorkflowLoader: SnakefileHost {
         workflow.defaultStorage = try StorageLanguage.defaultStorage(
             provider: options.defaultStorageProvider, prefix: options.defaultStoragePrefix, storage: options.storage)
         self.overwriteConfig = PyDict()
-        for file in options.configFiles { ConfigLoader.merge(try ConfigLoader.load(path: file), into: overwriteConfig) }
+        interpreter.foreignModules = options.foreignModules   // YTE config files render through it
+        for file in options.configFiles { ConfigLoader.merge(try ConfigLoader.load(path: file, interpreter: interpreter), into: overwriteConfig) }
         ConfigLoader.merge(options.configOverrides, into: overwriteConfig)
         if let config {
             workflow.config = config
@@ -216,7 +217,7 @@ public final class WorkflowLoader: SnakefileHost {
             let relative = currentBasedir + "/" + path
             if FileManager.default.fileExists(atPath: relative) { resolved = relative }
         }
-        ConfigLoader.merge(try ConfigLoader.load(path: resolved), into: workflow.config)
+        ConfigLoader.merge(try ConfigLoader.load(path: resolved, interpreter: interpreter), into: workflow.config)
         ConfigLoader.merge(overwriteConfig, into: workflow.config)
     }
 

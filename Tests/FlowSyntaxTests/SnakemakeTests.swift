@@ -92,6 +92,14 @@ final class SnakemakeTests: XCTestCase {
         XCTAssertEqual(body[1].location, SourceLocation(line: 8, column: 1))
     }
 
+    func testWhatARuleDoesComesLastAndOnce() {
+        XCTAssertEqual(parseError("rule a:\n    output: 'o'\n    shell: 'echo {params.b}'\n    params: b=1"),
+                       "4:5: no directive may follow 'shell:' in rule 'a' (found 'params:'); run/shell/script/notebook/wrapper/template_engine/cwl must come last")
+        XCTAssertEqual(parseError("rule a:\n    shell: 'x'\n    run:\n        pass"),
+                       "3:5: multiple run/shell/script/notebook/wrapper/template_engine/cwl directives in rule 'a' ('shell:' and 'run:')")
+        XCTAssertEqual(parseError("rule a:\n    output: 'o'\n    params: b=1\n    shell: 'x'\nrule b:\n    shell: 'y'"), "no error")
+    }
+
     func testUnknownDirectives() {
         XCTAssertEqual(parseError("rule a:\n    inputs: 'x'"), "2:5: unknown directive 'inputs' in rule 'a'; did you mean 'input'?")
         XCTAssertEqual(parseError("rule:\n    outptu: 'x'"), "2:5: unknown directive 'outptu' in anonymous rule; did you mean 'output'?")

@@ -178,6 +178,47 @@ final class WorkflowLoaderTests: XCTestCase {
         XCTAssertEqual(f.pattern, "derived.txt")
     }
 
+    func testAnotherRulesOutputAsNamedInputIsEachOfItsFiles() throws {
+        // Once taken as one space-joined path ("data/g.fa.amb data/g.fa.ann"), which no rule makes.
+        let w = try load("""
+        rule index:
+            input: "data/g.fa"
+            output: multiext("data/g.fa", ".amb", ".ann", ".bwt")
+            shell: "touch {output}"
+        rule align:
+            input: reads="r.fq", idx=rules.index.output
+            output: "a.bam"
+            shell: "touch {output}"
+        rule unnamed:
+            input: rules.index.output
+            output: "b.bam"
+            shell: "touch {output}"
+        """)
+        func files(_ rule: String) throws -> [String] {
+            try XCTUnwrap(w.rule(named: rule)).input.map { entry in
+                guard case .file(let f) = entry.item else { XCTFail("\(entry) is not a file"); return "" }
+                return (entry.name ?? "-") + ":" + f.pattern
+            }
+        }
+        XCTAssertEqual(try files("align"), ["reads:r.fq", "idx:data/g.fa.amb", "idx:data/g.fa.ann", "idx:data/g.fa.bwt"])
+        XCTAssertEqual(try files("unnamed"), ["-:data/g.fa.amb", "-:data/g.fa.ann", "-:data/g.fa.bwt"])
+    }
+
+    func testSnakemakeDagToposortGivesLayersAndRejectsCycles() throws {
+        let w = try load("""
+        from snakemake.dag import toposort
+        layers = toposort({"job4": ["job2", "job3"], "job3": ["job1"], "job2": ["job1"]})
+        ok = layers == [{"job1"}, {"job2", "job3"}, {"job4"}] and toposort({}) == [] and toposort({"a": [], "b": []}) == [{"a", "b"}]
+        try:
+            toposort({"a": ["b"], "b": ["a"]})
+            cycle = "none"
+        except ValueError as e:
+            cycle = type(e).__name__
+        """)
+        XCTAssertEqual(try global(w, "ok"), "True")
+        XCTAssertEqual(try global(w, "cycle"), "'CycleError'")
+    }
+
     func testShellFormatterFollowsSnakemake() throws {
         let interp = Interpreter()
         let input = NamedListObject(typeName: "InputFiles", paths: ["a b.txt", "c.txt"],
