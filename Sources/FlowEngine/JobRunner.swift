@@ -139,28 +139,28 @@ final class JobRunner: SchedulerDelegate {
         records.remoteJobStarted(index, attempt: attempt, externalID: externalID, executor: executor, externalRunID: externalRunID)
     }
 
+    func verify(job: Int, attempt: Int) -> JobFailure? {
+        guard let state = attempts[job] else { return nil }
+        if let shadow = state.shadow {
+            do { try shadow.collect(builder.producedFiles(job)) } catch {
+                return JobFailure(kind: .outputs, reason: "\(error)")
+            }
+        }
+        // Declared logs exist after a successful job even when it wrote none (as in Snakemake).
+        let logs = logFiles(job)
+        for log in logs where !state.files.exists(log) { try? state.files.touch(log) }
+        if let problem = state.files.finish(outputEntries(job), extra: logs, latencyWait: options.latencyWait) {
+            return JobFailure(kind: .outputs, reason: problem)
+        }
+        return nil
+    }
+
     func jobFinished(job: Int, attempt: Int, result: JobResult, willRetry: Bool) {
         let state = attempts.removeValue(forKey: job) ?? Attempt(files: files(isLocal: true), isLocal: true)
         let files = state.files
         let outputs = outputEntries(job)
-        let logs = logFiles(job)
-        var result = result
         records.remoteJobEnded(job)
-        if let shadow = state.shadow {
-            if case .succeeded = result {
-                do { try shadow.collect(builder.producedFiles(job)) } catch {
-                    result = .failed(JobFailure(kind: .exitStatus, reason: "\(error)"))
-                }
-            }
-            shadow.remove()
-        }
-        if case .succeeded = result {
-            // Declared logs exist after a successful job even when it wrote none (as in Snakemake).
-            for log in logs where !files.exists(log) { try? files.touch(log) }
-            if let problem = files.finish(outputs, extra: logs, latencyWait: options.latencyWait) {
-                result = .failed(JobFailure(kind: .exitStatus, reason: problem))
-            }
-        }
+        state.shadow?.remove()
         switch result {
         case .succeeded:
             done += 1

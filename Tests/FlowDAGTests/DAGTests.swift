@@ -149,6 +149,17 @@ final class DAGTests: XCTestCase {
         XCTAssertEqual(try DAG(workflow: selfLoop, disk: InMemoryStorage(["x.txt": 1])).jobs.count, 1)
     }
 
+    func testBeforeUpdateInputOfItsOwnUpdateOutputIsNoCycle() throws {
+        // rule a reads test.txt as it is and update()s it: a is still test.txt's producer.
+        let wf = makeWorkflow([
+            makeRule("all", input: ["test.txt"], shell: nil),
+            makeRule("a", input: ["test.txt"], output: ["test.txt"], outputFlags: [.update], inputFlags: [.beforeUpdate]),
+        ])
+        let dag = try DAG(workflow: wf, disk: InMemoryStorage(["test.txt": 1]))
+        XCTAssertEqual(dag.jobs.count, 2)
+        XCTAssertNotNil(dag.job(producing: "test.txt"))
+    }
+
     func testInputFunctionsAndNamedInputs() throws {
         var use = makeRule("use", output: ["res/{s}.txt"])
         use.input = [

@@ -48,6 +48,7 @@ final class JobProgramNamesTests: WorkdirTestCase {
         ("copy/tempfile/hashlib", "copy.deepcopy([1])[0] + len(hashlib.md5(b'').hexdigest()) + len(tempfile.gettempdir()[:0])", "33"),
         ("typing", "Optional[List[Dict[str, Union[int, Set[int]]]]] is not None and Callable is not None", "True"),
         ("logger", "logger.name", "snakemake"),
+        ("Snakefile globals", "READ_AT_TOP", "top"),
     ]
 
     private func write(_ text: String, to name: String) throws {
@@ -75,6 +76,8 @@ final class JobProgramNamesTests: WorkdirTestCase {
         try write("", to: "in/b.txt")
         var snakefile = """
             config["greeting"] = "hello"
+            shell("echo read >> preamble-shell-runs.txt")
+            READ_AT_TOP = shell("echo top", read=True).strip()
 
             rule check:
                 input: src="in/a.txt"
@@ -104,6 +107,8 @@ final class JobProgramNamesTests: WorkdirTestCase {
             XCTAssertEqual(got, check.expected, "run: block name \(check.name) (\(check.expression))")
         }
         XCTAssertEqual(status, 0, "\(events.failedLogs)")
+        XCTAssertEqual(try? String(contentsOfFile: directory + "/preamble-shell-runs.txt", encoding: .utf8), "read\n",
+                       "a top-level shell() ran when the Snakefile was read, not again in the run: job")
     }
 
     func testScriptsSeeSnakemakesPreambleNames() throws {
@@ -117,13 +122,15 @@ final class JobProgramNamesTests: WorkdirTestCase {
         try write("""
             import os
             found = [snakemake.input[0], str(sys.maxsize > 0), logger.name, type(pickle.dumps).__name__,
-                     str(os.path.isfile(__real_file__)), str(__real_file__ != __file__), Snakemake.__name__ != ""]
+                     str(os.path.isfile(__real_file__)), str(__real_file__ != __file__), Snakemake.__name__ != "",
+                     snakemake.report_href("t.html").url_args(foo=4).anchor("bar"), snakemake.report_href("d").child_path("d/x.html")]
             open(snakemake.output[0], "w").write(" ".join(map(str, found)))
             """, to: "scripts/s.py")
         let (status, _) = try run()
         XCTAssertEqual(status, 0)
         XCTAssertEqual(try? String(contentsOfFile: directory + "/out.txt", encoding: .utf8),
-                       "in/a.txt True snakemake builtin_function_or_method True True True")
+                       "in/a.txt True snakemake builtin_function_or_method True True True "
+                        + "../e604fd8ec772224b/t.html?foo=4#bar ../18ac3e7343f01689/d/x.html")
     }
 
     func testAnotherRulesMultiextOutputAsOneNamedInputIsPlanned() throws {

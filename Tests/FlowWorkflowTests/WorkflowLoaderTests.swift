@@ -219,6 +219,37 @@ final class WorkflowLoaderTests: XCTestCase {
         XCTAssertEqual(try global(w, "cycle"), "'CycleError'")
     }
 
+    func testYTEConfigFilesAreRenderedByPythonsYte() throws {
+        /// Stands in for CPython's `yte`: records what it is asked to render.
+        final class FakeYTE: ForeignModuleLoader {
+            var rendered: [String] = []
+            func importModule(_ name: String, interpreter: Interpreter) throws -> Value? {
+                guard name == "yte" else { return nil }
+                return .object(PyModule("yte", [("process_yaml", .object(BuiltinFunction("process_yaml") { args, _ in
+                    if case .bool(true)? = args.keyword("require_use_yte") {} else { XCTFail("yte is asked with require_use_yte=True") }
+                    self.rendered.append(args.positional.first?.stringValue ?? "")
+                    let d = PyDict()
+                    d.set("test", .int(10))
+                    return .dict(d)
+                }))]))
+            }
+        }
+        try write("config.yaml", "__use_yte__: true\n\ntest: ?5 + 5\n")
+        try write("plain.yaml", "test: ?5 + 5\n")
+        try write("Snakefile", "configfile: \"config.yaml\"\n")
+        let yte = FakeYTE()
+        var options = WorkflowOptions(snakefile: dir + "/Snakefile")
+        options.foreignModules = yte
+        let w = try WorkflowLoader.load(options)
+        XCTAssertEqual(yte.rendered, ["__use_yte__: true\n\ntest: ?5 + 5\n"])
+        XCTAssertEqual(try w.interpreter.repr(.dict(w.config)), "{'test': 10}")
+        XCTAssertEqual(try w.interpreter.repr(.dict(try ConfigLoader.load(path: dir + "/plain.yaml", interpreter: w.interpreter))),
+                       "{'test': '?5 + 5'}", "without __use_yte__ a '?' is just text")
+        XCTAssertThrowsError(try ConfigLoader.load(path: dir + "/config.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("YTE template"), "\(error)")
+        }
+    }
+
     func testShellFormatterFollowsSnakemake() throws {
         let interp = Interpreter()
         let input = NamedListObject(typeName: "InputFiles", paths: ["a b.txt", "c.txt"],
