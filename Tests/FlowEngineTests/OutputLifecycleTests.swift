@@ -1,8 +1,8 @@
 // What happens to a job's outputs around it, as Snakemake does it: update() outputs come back
 // when the job fails, temp() outputs nobody reads go once their job is done (before onsuccess),
 // outputs are touched when the job ends (a symlink itself; a directory through its
-// .snakemake_timestamp), a directory output needs directory(), and a symlinked output whose
-// target's source changed is rebuilt.
+// .snakemake_timestamp), a directory output needs directory(), a symlinked output whose
+// target's source changed is rebuilt, and a shadow job's outputs reach the working directory.
 
 import Foundation
 import XCTest
@@ -94,6 +94,22 @@ final class OutputLifecycleTests: WorkdirTestCase {
         XCTAssertEqual(try run(["some/other_dir"]).status, 0)
         XCTAssertTrue(LocalFiles.isDirectory(directory + "/some/other_dir"))
         XCTAssertTrue(exists("some/other_dir/.snakemake_timestamp"))
+    }
+
+    func testShallowShadowJobWritingThroughALinkedDirectoryKeepsItsOutput() throws {
+        // shallow links the top-level "some": the job's output lands in the working directory directly.
+        try write("x", to: "some/dir/file")
+        try write("""
+            rule shadow:
+                input: "some/dir"
+                output: directory("some/shadow")
+                shadow: "shallow"
+                shell: "mkdir -p {output} && touch {output}/made"
+            """, to: "Snakefile")
+        let (status, events) = try run(["some/shadow"])
+        XCTAssertEqual(status, 0, "\(events.failed.map(\.reason))")
+        XCTAssertTrue(exists("some/shadow/made"))
+        XCTAssertFalse(exists(".flow/shadow") && (try? FileManager.default.contentsOfDirectory(atPath: directory + "/.flow/shadow"))?.isEmpty == false)
     }
 
     func testOutputsAreTouchedWhenTheJobEndsAndSymlinkedOutputsCountWithTheirOwnTime() throws {
