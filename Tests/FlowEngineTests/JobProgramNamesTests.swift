@@ -122,14 +122,14 @@ final class JobProgramNamesTests: WorkdirTestCase {
         try write("""
             import os
             found = [snakemake.input[0], str(sys.maxsize > 0), logger.name, type(pickle.dumps).__name__,
-                     str(os.path.isfile(__real_file__)), str(__real_file__ != __file__), Snakemake.__name__ != "",
+                     str(os.path.isfile(__real_file__)), "/".join(__real_file__.split("/")[-3:-1]), Snakemake.__name__ != "",
                      snakemake.report_href("t.html").url_args(foo=4).anchor("bar"), snakemake.report_href("d").child_path("d/x.html")]
             open(snakemake.output[0], "w").write(" ".join(map(str, found)))
             """, to: "scripts/s.py")
         let (status, _) = try run()
         XCTAssertEqual(status, 0)
         XCTAssertEqual(try? String(contentsOfFile: directory + "/out.txt", encoding: .utf8),
-                       "in/a.txt True snakemake builtin_function_or_method True True True "
+                       "in/a.txt True snakemake builtin_function_or_method True .snakemake/scripts True "
                         + "../e604fd8ec772224b/t.html?foo=4#bar ../18ac3e7343f01689/d/x.html")
     }
 
