@@ -76,7 +76,12 @@ final class JobEvaluator {
             }
         }
         for (name, value) in r.resources {
-            set(name, try resolve(value, job: job, attempt: attempt, threads: threads))
+            do {
+                set(name, try resolve(value, job: job, attempt: attempt, threads: threads))
+            } catch let e as PyError where e.type == "FileNotFoundError" {
+                // Needs an input not made yet (while planning): known when the job starts.
+                set(name, .str(Self.toBeDetermined))
+            }
         }
         if r.handover {
             // handover: the job takes over everything the run was given (Snakemake semantics).
@@ -112,6 +117,27 @@ final class JobEvaluator {
                 + "but --resources limits \(name) as an integer")
         }
         return result
+    }
+
+    /// A value known only when the job starts (Snakemake's TBDString).
+    static let toBeDetermined = "<TBD>"
+
+    /// Snakemake evaluates every job's params when it builds the DAG, resources that need inputs
+    /// not made yet standing as "<TBD>": a params function failing there fails the run before
+    /// any job starts. A function that reads inputs not made yet is left for the job's start.
+    func checkParams(_ job: JobID) throws {
+        let r = rule(job)
+        guard r.params.contains(where: { Self.isFunction($0.value) }) else { return }
+        let threads = (try? self.threads(job)) ?? 1
+        let res = try resources(job, threads: threads)
+        let resourcesObject = NamedListObject(
+            typeName: "Resources", items: res.map(\.1),
+            names: res.enumerated().map { NameRange($0.element.0, $0.offset..<$0.offset + 1, isSingle: true) })
+        do {
+            _ = try params(job, threads: threads, resources: resourcesObject)
+        } catch let e as PyError where e.type == "FileNotFoundError" || e.type == "IncompleteCheckpointException" {
+            return
+        }
     }
 
     /// "90" -> 90; "1h" -> 60; "30 s" -> 1 (at least a minute); nil when not a timespan.

@@ -66,6 +66,7 @@ extension Engine {
             reporter.nothingToDo()
             return 0
         }
+        for job in plan.runJobs { try evaluator.checkParams(job) }
         if options.dryRun {
             try printDryRun(plan, evaluator: evaluator)
             return 0

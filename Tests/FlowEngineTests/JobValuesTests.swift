@@ -1,5 +1,6 @@
 // A job's values as its command sees them: human-friendly resources in Snakemake's units, a
-// string resource under a --resources limit refused, prepend_param over a list of inputs,
+// string resource under a --resources limit refused, params checked while planning (with
+// resources that need missing inputs as "<TBD>"), prepend_param over a list of inputs,
 // as_py_module's module name, and template_engine rules rendered with the packages python3 has.
 
 import Foundation
@@ -87,6 +88,37 @@ final class JobValuesTests: WorkdirTestCase {
             said = "\(error)"
         }
         XCTAssertTrue(said.contains("resource foo=bar of rule b is not an integer"), said)
+    }
+
+    func testParamsAreCheckedBeforeAnyJobWithUnknownResourcesAsTBD() throws {
+        // b's memory depends on an input a makes: while planning it is "<TBD>", and a params
+        // function turning it into a number fails the run before a starts (as in Snakemake).
+        let snakefile = """
+            rule b:
+                output: "output.txt"
+                input: "input.txt"
+                resources: mem_mb=lambda wildcards, attempt, input: input.size_mb
+                params: mem_gb=lambda wildcards, resources: PARAMS(resources)
+                shell: "echo {params.mem_gb} {resources.mem_mb} > {output}"
+            rule a:
+                output: "input.txt"
+                shell: "head -c 3000000 /dev/zero > {output}"
+            """
+        try write("PARAMS = lambda resources: int(resources.mem_mb) / 1000\n" + snakefile, to: "Snakefile")
+        var said = ""
+        do {
+            let (status, _) = try run()
+            XCTAssertNotEqual(status, 0)
+        } catch {
+            said = "\(error)"
+        }
+        XCTAssertTrue(said.contains("<TBD>"), said)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory + "/input.txt"), "nothing ran")
+
+        // A params function that copes with the unknown value runs, and sees the real one at the job.
+        try write("PARAMS = lambda resources: str(resources.mem_mb)[:4]\n" + snakefile, to: "Snakefile")
+        XCTAssertEqual(try run().status, 0)
+        XCTAssertEqual(read("output.txt"), "3 3\n", "2.86 MiB of input: mem_mb 3")
     }
 
     func testPrependParamAndAsPyModuleOverJobItems() throws {
