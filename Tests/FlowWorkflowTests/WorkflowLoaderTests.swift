@@ -295,6 +295,9 @@ final class WorkflowLoaderTests: XCTestCase {
         XCTAssertThrowsError(try load("import pandas\n")) { error in
             XCTAssertTrue("\(error)".contains("module 'pandas' is not available in flow"), "\(error)")
         }
+        XCTAssertThrowsError(try load("q = []\nrule all:\n    input: from_queue(q, finish_sentinel=None)\n")) { error in
+            XCTAssertTrue("\(error)".contains("from_queue(): inputs fed from a queue while the workflow runs are not supported"), "\(error)")
+        }
         XCTAssertThrowsError(try WorkflowLoader.load(WorkflowOptions(snakefile: dir + "/missing/Snakefile"))) { error in
             XCTAssertTrue("\(error)".contains("not found"), "\(error)")
         }
