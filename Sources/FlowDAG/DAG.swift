@@ -182,6 +182,32 @@ public final class DAG {
                 try addTarget(file: workflow.applyDefaultStorage(to: t).path)
             }
         }
+        try checkDirectoryOutputs()
+    }
+
+    /// No job may write inside another job's directory() output (Snakemake's ChildIOException):
+    /// each output's ancestors are looked up among the directory outputs (none: nothing to do).
+    private func checkDirectoryOutputs() throws {
+        func trimmed(_ p: String) -> Substring { var s = Substring(p); while s.count > 1, s.hasSuffix("/") { s = s.dropLast() }; return s }
+        var directories: [Substring: JobID] = [:]
+        for j in jobs.indices {
+            for (i, o) in jobs[j].output.enumerated() where outputFlags(of: j, i).contains(.directory) {
+                directories[trimmed(files.paths[o])] = j
+            }
+        }
+        guard !directories.isEmpty else { return }
+        for j in jobs.indices {
+            for o in jobs[j].output {
+                var path = trimmed(files.paths[o])
+                while let slash = path.lastIndex(of: "/") {
+                    path = path[..<slash]
+                    if let owner = directories[path], owner != j {
+                        throw DAGError.childOutput(parent: String(path), parentRule: ruleName(of: owner),
+                                                   child: files.paths[o], childRule: ruleName(of: j))
+                    }
+                }
+            }
+        }
     }
 
     /// The file's stat (nil: missing), from the memo or the storage.

@@ -14,6 +14,8 @@ public enum DAGError: Error, CustomStringConvertible {
     case targetRuleHasWildcards(rule: String)
     case ambiguousRules(file: String, a: JobSummary, b: JobSummary)
     case conflictingOutput(file: String, a: String, b: String)
+    /// An output inside another job's directory() output.
+    case childOutput(parent: String, parentRule: String, child: String, childRule: String)
     /// `cycle` lists "rule (file)" steps from the repeated job back to itself.
     case cyclicDependency(rule: String, file: String?, cycle: [String])
     case inputFunction(rule: String, wildcards: [(String, String)], message: String)
@@ -61,6 +63,9 @@ public enum DAGError: Error, CustomStringConvertible {
                 + "Expected output files:\n\t\(a.rule): \(a.output.joined(separator: " "))\n\t\(b.rule): \(b.output.joined(separator: " "))"
         case .conflictingOutput(let f, let a, let b):
             return "AmbiguousRuleException:\nRules \(a) and \(b) are ambiguous for the file \(f): both would produce it."
+        case .childOutput(let parent, let parentRule, let child, let childRule):
+            return "ChildIOException:\nFile/directory is a child to another output:\n\(parent) (output of rule \(parentRule))\n"
+                + "\(child) (output of rule \(childRule))"
         case .cyclicDependency(let rule, let file, let cycle):
             var s = "CyclicGraphException in rule \(rule):\nCyclic dependency on rule \(rule)."
             if let file { s += "\nProblematic file: \(file)" }

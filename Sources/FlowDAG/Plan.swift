@@ -257,7 +257,7 @@ public final class Plan {
             if dag.outputFlags(of: job, i).contains(.directory), let stamp = dag.storage.statOrRecord(dag.files[o] + "/.snakemake_timestamp") {
                 s = stamp
             }
-            t = min(t ?? s.mtime, s.mtime)
+            t = min(t ?? s.ownMtime, s.ownMtime)
         }
         if let b = dag.jobs[job].benchmark, let s = stat(b) { t = min(t ?? s.mtime, s.mtime) }
         return t

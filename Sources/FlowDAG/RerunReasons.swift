@@ -120,6 +120,7 @@ public struct JobSignature: Sendable {
         case .run(let block): return stableHash("run:" + block.text)
         case .script(let s): return stableHash("script:" + s)
         case .wrapper(let s): return stableHash("wrapper:" + s)
+        case .templateEngine(let e): return stableHash("template_engine:" + e)
         case .unsupported(let d, let v): return stableHash(d + ":" + v)
         }
     }

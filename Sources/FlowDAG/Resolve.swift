@@ -170,7 +170,8 @@ extension DAG {
                 stack[t].errors.append(e)
                 continue
             }
-            if job.input.contains(f) {
+            // A job reading f is a cycle, unless it reads f as it is before its update (before_update()).
+            if job.input.indices.contains(where: { job.input[$0] == f && !job.flags(ofInput: $0).contains(.beforeUpdate) }) {
                 stack[t].discarded.insert(ci)
                 stack[t].cycles.append(.cyclicDependency(rule: index.rules[r].name, file: files.paths[f],
                                                          cycle: ["\(index.rules[r].name) (\(files.paths[f]))"]))

@@ -76,7 +76,12 @@ final class JobEvaluator {
             }
         }
         for (name, value) in r.resources {
-            set(name, try resolve(value, job: job, attempt: attempt, threads: threads))
+            do {
+                set(name, try resolve(value, job: job, attempt: attempt, threads: threads))
+            } catch let e as PyError where e.type == "FileNotFoundError" {
+                // Needs an input not made yet (while planning): known when the job starts.
+                set(name, .str(Self.toBeDetermined))
+            }
         }
         if r.handover {
             // handover: the job takes over everything the run was given (Snakemake semantics).
@@ -99,7 +104,56 @@ final class JobEvaluator {
             set(base, .str(Self.humanSize(megabytes: Double(rounded))))
             set(base + "_mib", .int(Int((Double(rounded) * 1e6 / 1_048_576).rounded(.up))))
         }
+        // runtime: "1h", "30 min": minutes, as Snakemake's humanfriendly parsing gives them.
+        if let i = result.firstIndex(where: { $0.0 == "runtime" }), let text = result[i].1.stringValue {
+            guard let minutes = Self.minutes(text) else {
+                throw EngineError("rule \(r.name): resource 'runtime' with value '\(text)' could not be parsed as minutes")
+            }
+            result[i].1 = .int(minutes)
+        }
+        // A resource the run limits (--resources) must be a number in every job that asks for it.
+        for (name, value) in result where options.resources[name] != nil && value.stringValue != nil && name != "mem" && name != "disk" {
+            throw EngineError("resource \(name)=\(value.stringValue!) of rule \(r.name) is not an integer, "
+                + "but --resources limits \(name) as an integer")
+        }
         return result
+    }
+
+    /// A value known only when the job starts (Snakemake's TBDString).
+    static let toBeDetermined = "<TBD>"
+
+    /// Snakemake evaluates every job's params when it builds the DAG, resources that need inputs
+    /// not made yet standing as "<TBD>": a params function failing there fails the run before
+    /// any job starts. A function that reads inputs not made yet is left for the job's start.
+    func checkParams(_ job: JobID) throws {
+        let r = rule(job)
+        guard r.params.contains(where: { Self.isFunction($0.value) }) else { return }
+        let threads = (try? self.threads(job)) ?? 1
+        let res = try resources(job, threads: threads)
+        let resourcesObject = NamedListObject(
+            typeName: "Resources", items: res.map(\.1),
+            names: res.enumerated().map { NameRange($0.element.0, $0.offset..<$0.offset + 1, isSingle: true) })
+        do {
+            _ = try params(job, threads: threads, resources: resourcesObject)
+        } catch let e as PyError where e.type == "FileNotFoundError" || e.type == "IncompleteCheckpointException" {
+            return
+        }
+    }
+
+    /// "90" -> 90; "1h" -> 60; "30 s" -> 1 (at least a minute); nil when not a timespan.
+    static func minutes(_ text: String) -> Int? {
+        let s = text.trimmingCharacters(in: CharacterSet(charactersIn: "'\" ")).lowercased()
+        if !s.isEmpty, s.allSatisfy({ $0.isASCII && $0.isNumber }) { return Int(s) }
+        let number = s.prefix { $0.isNumber || $0 == "." }
+        guard let value = Double(number) else { return nil }
+        let unit = s.dropFirst(number.count).trimmingCharacters(in: .whitespaces)
+        let units: [(names: [String], seconds: Double)] = [
+            (["ms", "millisecond", "milliseconds"], 0.001), (["", "s", "sec", "secs", "second", "seconds"], 1),
+            (["m", "min", "mins", "minute", "minutes"], 60), (["h", "hour", "hours"], 3600),
+            (["d", "day", "days"], 86400), (["w", "week", "weeks"], 604_800), (["y", "year", "years"], 31_536_000),
+        ]
+        guard let seconds = units.first(where: { $0.names.contains(unit) })?.seconds else { return nil }
+        return max(Int((value * seconds).rounded() / 60), 1)
     }
 
     static func number(_ v: Value) -> Double? {

@@ -3,7 +3,8 @@
 // directories made. After success: outputs must exist (waiting up to --latency-wait), touch()
 // outputs are touched, ensure() is checked, protected() outputs become read-only, and outputs
 // with a storage URL are stored. After failure: outputs are removed (unless --keep-incomplete),
-// so that a partial file is never taken as done.
+// so that a partial file is never taken as done, and update() outputs return to their state
+// before the job (they were backed up when it started).
 //
 // Two views of the same files. A job on flow's file system (local, Slurm) reads and writes real
 // files under the working directory; storage URLs have local copies there. A job on a back end
@@ -57,6 +58,47 @@ struct JobFiles {
         }
     }
 
+    // MARK: update() outputs
+
+    /// Where an update() output waits while its job runs (Snakemake keeps such copies too).
+    static func backupPath(_ file: JobFile) -> String {
+        ".flow/backups/" + (file.path.hasPrefix("/") ? String(file.path.dropFirst()) : file.path)
+    }
+
+    /// Copies the existing update() outputs aside, so that a failed job can leave them as they were.
+    func backUp(_ outputs: [Output]) throws {
+        guard shared else { return }
+        for output in outputs where output.flags.contains(.update) && LocalFiles.exists(output.file.path) {
+            let backup = Self.backupPath(output.file)
+            try? LocalFiles.remove(backup)
+            do { try LocalFiles.copy(output.file.path, to: backup) } catch {
+                throw EngineError("cannot back up \(output.file.path) (an update() output) before its job: \(error)")
+            }
+        }
+    }
+
+    /// After a failed job: the update() outputs that had a backup get it back; returns their paths.
+    func restoreBackups(_ outputs: [Output]) -> [String] {
+        guard shared else { return [] }
+        var restored: [String] = []
+        for output in outputs where output.flags.contains(.update) {
+            let backup = Self.backupPath(output.file)
+            guard LocalFiles.exists(backup) else { continue }
+            try? LocalFiles.remove(output.file.path)
+            if (try? LocalFiles.copy(backup, to: output.file.path)) != nil {
+                try? LocalFiles.remove(backup)
+                restored.append(output.file.path)
+            }
+        }
+        return restored
+    }
+
+    /// After a successful job the backups are no longer needed.
+    func dropBackups(_ outputs: [Output]) {
+        guard shared else { return }
+        for output in outputs where output.flags.contains(.update) { try? LocalFiles.remove(Self.backupPath(output.file)) }
+    }
+
     // MARK: After the job
 
     /// Checks outputs after a successful job and stores remote ones; returns an error message,
@@ -65,7 +107,7 @@ struct JobFiles {
         var expected: [JobFile] = []
         for output in outputs {
             if output.flags.contains(.touch) {
-                try? touch(output.file)
+                if !output.flags.contains(.directory) { try? touch(output.file) } else if shared { try? LocalFiles.makeDirectories(output.file.path) }
                 continue
             }
             if output.flags.contains(.pipe) || output.flags.contains(.service) { continue }
@@ -82,6 +124,9 @@ struct JobFiles {
             if output.flags.contains(.directory), stat(output.file)?.isDirectory == false {
                 return "Output \(path) is marked as directory() but the job created a file."
             }
+            if !output.flags.contains(.directory), stat(output.file)?.isDirectory == true {
+                return "Output \(path) is a directory, but only outputs marked with directory() may be directories."
+            }
             if output.flags.contains(.nonEmpty), (stat(output.file)?.size ?? 0) == 0 {
                 return "Output \(path) is empty although it is marked with ensure(non_empty=True)."
             }
@@ -90,6 +135,16 @@ struct JobFiles {
             }
         }
         if shared {
+            // As Snakemake does: outputs are as new as the job's end, whatever times the job gave
+            // them (an archive's, a symlink's); a directory's time is that of a marker file in it.
+            for output in outputs where !output.flags.contains(.pipe) && !output.flags.contains(.service) {
+                let path = output.file.path
+                if output.flags.contains(.directory) {
+                    if LocalFiles.isDirectory(path) { try? LocalFiles.touch(path + "/.snakemake_timestamp") }
+                } else if LocalFiles.exists(path) {
+                    try? LocalFiles.touch(path)
+                }
+            }
             for output in outputs where output.flags.contains(.protected) { Self.protect(output.file.path) }
         }
         do { try stageOut(outputs.map(\.file) + extra) } catch {

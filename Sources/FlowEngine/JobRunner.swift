@@ -133,6 +133,7 @@ final class JobRunner: SchedulerDelegate {
         if !adopting {
             try files.stageIn(built.spec.inputs)
             try files.prepare(outputs, logs: logFiles(job), benchmark: benchmarkFile(job))
+            try files.backUp(outputs)
         }
         try records.markIncomplete(outputs.map(\.file.location))
         var shadow: ShadowDirectory?
@@ -161,6 +162,22 @@ final class JobRunner: SchedulerDelegate {
                                  executor: executor, externalRunID: externalRunID)
     }
 
+    func verify(job: Int, attempt: Int) -> JobFailure? {
+        guard let state = attempts[job] else { return nil }
+        if let shadow = state.shadow {
+            do { try shadow.collect(builder.producedFiles(job)) } catch {
+                return JobFailure(kind: .outputs, reason: "\(error)")
+            }
+        }
+        // Declared logs exist after a successful job even when it wrote none (as in Snakemake).
+        let logs = logFiles(job)
+        for log in logs where !state.files.exists(log) { try? state.files.touch(log) }
+        if let problem = state.files.finish(outputEntries(job), extra: logs, latencyWait: options.latencyWait) {
+            return JobFailure(kind: .outputs, reason: problem)
+        }
+        return nil
+    }
+
     func jobFinished(job: Int, attempt: Int, result: JobResult, willRetry: Bool) {
         if job >= groupBase { return groupFinished(job - groupBase, attempt: attempt, result: result, willRetry: willRetry) }
         jobFinished(job, result: result, willRetry: willRetry)
@@ -171,28 +188,13 @@ final class JobRunner: SchedulerDelegate {
         let state = attempts.removeValue(forKey: job) ?? Attempt(files: files(isLocal: true), isLocal: true)
         let files = state.files
         let outputs = outputEntries(job)
-        let logs = logFiles(job)
-        var result = result
         records.remoteJobEnded(job)
-        if let shadow = state.shadow {
-            if case .succeeded = result {
-                do { try shadow.collect(builder.producedFiles(job)) } catch {
-                    result = .failed(JobFailure(kind: .exitStatus, reason: "\(error)"))
-                }
-            }
-            shadow.remove()
-        }
-        if case .succeeded = result {
-            // Declared logs exist after a successful job even when it wrote none (as in Snakemake).
-            for log in logs where !files.exists(log) { try? files.touch(log) }
-            if let problem = files.finish(outputs, extra: logs, latencyWait: options.latencyWait) {
-                result = .failed(JobFailure(kind: .exitStatus, reason: problem))
-            }
-        }
+        state.shadow?.remove()
         switch result {
         case .succeeded:
             done += 1
             succeededJobs.insert(job)
+            files.dropBackups(outputs)
             writeBenchmark(job, files: files, start: state.started)
             records.succeeded(job, outputs: outputs.map(\.file.location), mtimes: outputs.map { files.recordedMtime($0.file) },
                               command: state.command, started: state.started)
@@ -208,6 +210,8 @@ final class JobRunner: SchedulerDelegate {
                     try? files.remove(output.file)
                     removed.append(output.file.path)
                 }
+                let restored = Set(files.restoreBackups(outputs))
+                removed.removeAll(where: restored.contains)
                 // A retry marks its outputs again before it starts; a queued clear would undo that.
                 if !willRetry { records.clearIncomplete(outputs.map(\.file.location)) }
             }
@@ -252,7 +256,7 @@ final class JobRunner: SchedulerDelegate {
 }
 
 /// temp() bookkeeping: a producer's temp outputs are deleted once its last consumer in this
-/// run has finished. Requested files are never deleted: the targets, and the inputs of target
+/// run has finished (or, without one, once the producer has). Requested files are never deleted: the targets, and the inputs of target
 /// rules (`rule all`'s inputs are what the user asked for).
 struct TempFiles {
     private let plan: Plan
@@ -266,8 +270,13 @@ struct TempFiles {
         for j in plan.dag.targetJobs { targetFiles.formUnion(plan.dag.inputPaths(of: j)) }
         guard !keepAll else { return }
         for j in jobs {
-            let consumers = plan.tempConsumers(of: j)
-            guard !consumers.isEmpty else { continue }
+            var consumers = plan.tempConsumers(of: j)
+            if consumers.isEmpty {
+                // Temp outputs no job of this run reads go as soon as their own job is done.
+                let dag = plan.dag
+                guard dag.outputPaths(of: j).indices.contains(where: { dag.outputFlags(of: j, $0).contains(.temp) }) else { continue }
+                consumers = [j]
+            }
             pending[j] = consumers.count
             for c in consumers { producers[c, default: []].append(j) }
         }

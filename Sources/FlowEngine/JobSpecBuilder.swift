@@ -23,6 +23,9 @@ struct JobSpecBuilder {
     let wrappers: WrapperSource
     /// Where generated programs go, relative to the job's directory.
     static let programDirectory = ".flow/jobs"
+    /// Where the program running a Python `script:` goes: Snakemake's place for a script with
+    /// its preamble, which scripts see as `__real_file__` (and users look in when debugging).
+    static let scriptProgramDirectory = ".snakemake/scripts"
 
     struct Built {
         var spec: JobSpec
@@ -38,8 +41,8 @@ struct JobSpecBuilder {
         let rule = dag.rule(of: job)
         let name = "\(rule.name)-\(job)-\(attempt)"
         var programs: [JobProgram] = []
-        func program(_ file: String, _ text: String) throws -> String {
-            let relative = Self.programDirectory + "/" + file
+        func program(_ file: String, _ text: String, in directory: String = Self.programDirectory) throws -> String {
+            let relative = directory + "/" + file
             programs.append(JobProgram(path: relative, text: text))
             guard shared else { return relative }
             try LocalFiles.writeAtomically(text, to: workdir + "/" + relative)
@@ -58,15 +61,21 @@ struct JobSpecBuilder {
                 command = .shell(cmd)
             }
         case .run(let block):
-            let text = try PythonJob.runBlock(block, namespace: ns, workflow: dag.workflow, printShellCommands: options.printShellCommands)
+            let text = try PythonJob.runBlock(block, namespace: ns, basedir: rule.basedir, workflow: dag.workflow,
+                                                   printShellCommands: options.printShellCommands)
             command = .shell("python3 " + ShellFormatter.shellQuote(try program(name + ".py", text)))
         case .script(let template):
             var path = try evaluator.format(template, ns)
             if !path.hasPrefix("/") { path = rule.basedir + "/" + path }
-            command = try scriptCommand(path, ns: ns, rule: rule, name: name, shared: shared, program: program)
+            command = try scriptCommand(path, ns: ns, rule: rule, name: name, shared: shared,
+                                        program: { try program($0, $1, in: $2) })
         case .wrapper(let spec):
             let path = try wrappers.script(for: try evaluator.format(spec, ns))
-            command = try scriptCommand(path, ns: ns, rule: rule, name: name, shared: shared, program: program)
+            command = try scriptCommand(path, ns: ns, rule: rule, name: name, shared: shared,
+                                        program: { try program($0, $1, in: $2) })
+        case .templateEngine(let engine):
+            let text = try PythonJob.template(engine: engine, namespace: ns, workflow: dag.workflow)
+            command = .shell("python3 " + ShellFormatter.shellQuote(try program(name + ".py", text)))
         case .none:
             command = .shell("true")
         case .unsupported(let directive, _):
@@ -88,21 +97,22 @@ struct JobSpecBuilder {
     func file(_ location: String) -> JobFile { dag.storage.jobFile(location) }
 
     private func scriptCommand(_ path: String, ns: JobNamespace, rule: Rule, name: String, shared: Bool,
-                               program: (String, String) throws -> String) throws -> JobCommand {
+                               program: (String, String, String) throws -> String) throws -> JobCommand {
         guard FileManager.default.fileExists(atPath: path) else {
             throw EngineError("rule \(rule.name): script \(path) not found")
         }
         // Elsewhere the script's own text travels with the job, beside its programs.
         let runPath = shared ? path : try program("scripts/" + (path as NSString).lastPathComponent,
-                                                  String(decoding: try LocalFiles.read(path), as: UTF8.self))
+                                                  String(decoding: try LocalFiles.read(path), as: UTF8.self), Self.programDirectory)
         let ext = (path as NSString).pathExtension.lowercased()
         switch ext {
         case "py":
             let text = try PythonJob.script(path: runPath, namespace: ns, workflow: dag.workflow, printShellCommands: options.printShellCommands)
-            return .shell("python3 " + ShellFormatter.shellQuote(try program(name + ".py", text)))
+            let file = name + "." + (path as NSString).lastPathComponent
+            return .shell("python3 " + ShellFormatter.shellQuote(try program(file, text, Self.scriptProgramDirectory)))
         case "sh", "bash":
             let text = try PythonJob.bashScript(path: runPath, namespace: ns, interpreter: evaluator.interpreter)
-            return .shell("bash " + ShellFormatter.shellQuote(try program(name + ".sh", text)))
+            return .shell("bash " + ShellFormatter.shellQuote(try program(name + ".sh", text, Self.programDirectory)))
         default:
             let interpreters = ["r": "Rscript", "rmd": "Rscript", "jl": "julia", "rs": "rust-script"]
             let tool = interpreters[ext] ?? ext

@@ -12,14 +12,23 @@ import FlowWorkflow
 
 enum PythonJob {
     /// Python source for a `run:` block.
-    static func runBlock(_ block: CodeBlock, namespace: JobNamespace, workflow: Workflow, printShellCommands: Bool) throws -> String {
+    static func runBlock(_ block: CodeBlock, namespace: JobNamespace, basedir: String, workflow: Workflow,
+                         printShellCommands: Bool) throws -> String {
         var out = try prelude(namespace, workflow: workflow, printShellCommands: printShellCommands)
         out += "# --- Snakefile top-level code ---\n"
+        out += "_flow_in_preamble = True\n"
         for chunk in workflow.pythonPreamble { out += chunk + "\n" }
+        out += "_flow_in_preamble = False\n"
         out += "# --- run: block of rule \(namespace.rule) (\(block.file.path):\(block.line)) ---\n"
+        // The arguments Snakemake passes to the function a `run:` block becomes; those about
+        // deployment and benchmarks have no counterpart in flow's jobs and stay empty.
         out += "input, output, params, wildcards, threads, resources, log, rule, jobid = "
         out += "snakemake.input, snakemake.output, snakemake.params, snakemake.wildcards, snakemake.threads, "
         out += "snakemake.resources, snakemake.log, snakemake.rule, snakemake.jobid\n"
+        out += "basedir = \(literal(basedir))\n"
+        out += "conda_env = container_img = env_modules = bench_record = bench_iteration = shadow_dir = None\n"
+        out += "conda_base_path = sourcecache_path = runtime_sourcecache_path = edit_notebook = None\n"
+        out += "singularity_args, use_singularity, is_shell, cleanup_scripts, runtime_paths = \"\", False, False, True, []\n"
         out += block.text + "\n"
         return out
     }
@@ -33,7 +42,22 @@ enum PythonJob {
         sys.path.insert(0, os.path.dirname(__flow_path))
         with open(__flow_path) as __flow_f:
             __flow_code = compile(__flow_f.read(), __flow_path, "exec")
-        exec(__flow_code, {"__name__": "__main__", "__file__": __flow_path, "snakemake": snakemake, "shell": shell})
+        # Snakemake's script preamble leaves these names behind; `__real_file__` is the program that runs the script.
+        import pickle
+        exec(__flow_code, {"__name__": "__main__", "__file__": __flow_path, "__real_file__": os.path.abspath(__file__),
+                           "snakemake": snakemake, "shell": shell, "sys": sys, "pickle": pickle, "logger": logger,
+                           "Snakemake": _FlowSnakemake})
+
+        """
+        return out
+    }
+
+    /// Python source that renders a `template_engine:` rule's template (its input named
+    /// `template`, or its only input) into its one output, with Snakemake's variables.
+    static func template(engine: String, namespace: JobNamespace, workflow: Workflow) throws -> String {
+        var out = try prelude(namespace, workflow: workflow, printShellCommands: false)
+        out += """
+        _flow_render_template(\(literal(engine)), snakemake)
 
         """
         return out
@@ -123,155 +147,4 @@ enum PythonJob {
             return literal(try interp.str(value))
         }
     }
-
-    /// Python definitions every job program starts with.
-    static let support = #"""
-import os, sys, json, subprocess, string
-from pathlib import Path as _FlowPath
-
-class _FlowNamedlist(list):
-    def __init__(self, items=(), names=None):
-        super().__init__(items)
-        self._names = dict(names or {})
-        for name, (start, end, single) in self._names.items():
-            value = self[start] if single and end - start == 1 else _FlowNamedlist(list.__getitem__(self, slice(start, end)))
-            object.__setattr__(self, name, value)
-    def __getitem__(self, key):
-        if isinstance(key, str):
-            try:
-                return getattr(self, key)
-            except AttributeError:
-                raise KeyError(key)
-        return list.__getitem__(self, key)
-    def __str__(self):
-        return " ".join(map(str, self))
-    def get(self, key, default=None):
-        return getattr(self, key, default) if key in self._names else default
-    def keys(self):
-        return self._names.keys()
-    def items(self):
-        return [(k, getattr(self, k)) for k in self._names]
-    def values(self):
-        return [getattr(self, k) for k in self._names]
-
-class _FlowWorkflow:
-    def __init__(self, basedir, snakefile, cores):
-        self.basedir = self.current_basedir = basedir
-        self.snakefile = self.main_snakefile = snakefile
-        self.cores = cores
-        self.is_main_process = False
-    def source_path(self, path):
-        return os.path.join(self.current_basedir, path)
-
-class _FlowSnakemake:
-    def __init__(self, **kwargs):
-        self.__dict__.update(kwargs)
-    def report_href(self, path):
-        return str(path)
-    def log_fmt_shell(self, stdout=True, stderr=True, append=False):
-        if not self.log:
-            return ""
-        lg = self.log[0]
-        op = ">>" if append else ">"
-        if stdout and stderr:
-            return " {} {} 2>&1".format(op, lg)
-        if stdout:
-            return " {} {}".format(op, lg)
-        if stderr:
-            return " 2{} {}".format(op, lg)
-        return ""
-
-class _FlowFormatter(string.Formatter):
-    def format_field(self, value, spec):
-        if spec == "q":
-            import shlex
-            if isinstance(value, (list, tuple)):
-                return " ".join(shlex.quote(str(v)) for v in value)
-            return shlex.quote(str(value))
-        if spec == "" and isinstance(value, list) and not isinstance(value, _FlowNamedlist):
-            return str(value)
-        return super().format_field(value, spec)
-
-def shell(cmd, *args, read=False, iterable=False, **kwargs):
-    frame = sys._getframe(1)
-    ns = dict(frame.f_globals)
-    ns.update(frame.f_locals)
-    ns.update(kwargs)
-    cmd = _FlowFormatter().vformat(cmd, args, ns)
-    if _flow_print_shell:
-        print(cmd, flush=True)
-    sys.stdout.flush()
-    proc = subprocess.run(["bash", "-c", "set -euo pipefail; " + cmd],
-                          stdout=subprocess.PIPE if (read or iterable) else None)
-    if proc.returncode != 0:
-        raise subprocess.CalledProcessError(proc.returncode, cmd)
-    if read:
-        return proc.stdout.decode()
-    if iterable:
-        return iter(proc.stdout.decode().splitlines())
-    return None
-
-def expand(pattern, *combinator, allow_missing=False, **wildcards):
-    import itertools
-    patterns = [pattern] if isinstance(pattern, (str, _FlowPath)) else list(pattern)
-    combine = combinator[0] if combinator else itertools.product
-    out = []
-    for p in patterns:
-        p = str(p)
-        names = [f[1] for f in string.Formatter().parse(p) if f[1]]
-        keys = [k for k in wildcards if k in {n.split(".")[0].split("[")[0] for n in names}]
-        values = [[wildcards[k]] if isinstance(wildcards[k], str) or not hasattr(wildcards[k], "__iter__") else list(wildcards[k]) for k in keys]
-        for combo in combine(*values):
-            d = dict(zip(keys, combo))
-            if allow_missing:
-                class _Keep(dict):
-                    def __missing__(self, k):
-                        return "{" + k + "}"
-                out.append(string.Formatter().vformat(p, (), _Keep(d)))
-            else:
-                out.append(p.format(**d))
-    return out
-
-def _flow_identity(x, *a, **k):
-    return x
-temp = protected = directory = touch = ancient = pipe = local = update = ensure = unpack = _flow_identity
-def multiext(prefix, *exts, **named):
-    return [prefix + e for e in exts] + [prefix + e for e in named.values()]
-Path = _FlowPath
-
-def _flow_update_config(config, overwrite_config):
-    for key, value in overwrite_config.items():
-        if isinstance(value, dict) and isinstance(config.get(key), dict):
-            _flow_update_config(config[key], value)
-        else:
-            config[key] = value
-
-def _flow_install_snakemake_shim():
-    # Snakefile code and scripts import from `snakemake`; python3 here need not have it, and the
-    # job must see flow's versions of these helpers either way.
-    import types
-    pkg = types.ModuleType("snakemake")
-    pkg.__path__ = []
-    pkg.__version__ = "9.27.1"
-    utils = types.ModuleType("snakemake.utils")
-    utils.update_config = _flow_update_config
-    utils.min_version = lambda version: None
-    utils.makedirs = lambda *paths: [os.makedirs(p, exist_ok=True) for p in paths]
-    utils.available_cpu_count = os.cpu_count
-    io = types.ModuleType("snakemake.io")
-    for name in ("expand", "temp", "protected", "directory", "touch", "ancient", "pipe", "local", "update",
-                 "ensure", "unpack", "multiext"):
-        setattr(io, name, globals()[name])
-    io.Namedlist = _FlowNamedlist
-    shell_module = types.ModuleType("snakemake.shell")
-    shell_module.shell = shell
-    script = types.ModuleType("snakemake.script")
-    script.snakemake = snakemake
-    exceptions = types.ModuleType("snakemake.exceptions")
-    exceptions.WorkflowError = type("WorkflowError", (Exception,), {})
-    pkg.utils, pkg.io, pkg.shell, pkg.script, pkg.exceptions = utils, io, shell, script, exceptions
-    for module in (pkg, utils, io, shell_module, script, exceptions):
-        sys.modules[module.__name__] = module
-
-"""#
 }

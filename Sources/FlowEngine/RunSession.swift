@@ -66,6 +66,7 @@ extension Engine {
             reporter.nothingToDo()
             return 0
         }
+        for job in plan.runJobs { try evaluator.checkParams(job) }
         if options.dryRun {
             // A run checks pipe() and service() outputs when it forms groups; a dry run must fail alike.
             _ = try dag.checkPipes(plan.runJobs)

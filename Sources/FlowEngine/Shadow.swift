@@ -76,6 +76,9 @@ struct ShadowDirectory {
                 continue
             }
             let target = workdir + "/" + file
+            // Written through a symlinked directory of the shadow (shallow mode links the top
+            // level): the file already is in the working directory.
+            if Self.realPath(source) != nil, Self.realPath(source) == Self.realPath(target) { continue }
             try LocalFiles.makeParent(target)
             try? LocalFiles.remove(target)
             // A symlink the job made to an absolute path inside the shadow must point into the
@@ -90,6 +93,12 @@ struct ShadowDirectory {
                 throw EngineError("shadow: cannot move \(source) to \(target): \(String(cString: strerror(errno)))")
             }
         }
+    }
+
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     func remove() {

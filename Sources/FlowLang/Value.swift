@@ -425,7 +425,7 @@ public struct PyError: Error, CustomStringConvertible {
         "SyntaxError": "Exception", "SystemError": "Exception", "EOFError": "Exception",
         "Warning": "Exception", "UserWarning": "Warning", "DeprecationWarning": "Warning",
         "CalledProcessError": "Exception", "WorkflowError": "Exception",
-        "JSONDecodeError": "ValueError", "YAMLError": "Exception",
+        "JSONDecodeError": "ValueError", "YAMLError": "Exception", "CycleError": "ValueError",
     ]
 
     /// True when an exception of class `type` is caught by `except ancestor`.

@@ -77,7 +77,7 @@ private func posixStat(_ path: String) -> FileStat? {
         var t = stat()
         if stat(path, &t) == 0 {
             return FileStat(mtime: max(lmtime, seconds(t.st_mtim)), isDirectory: (t.st_mode & S_IFMT) == S_IFDIR,
-                            size: Int64(t.st_size), isSymlink: true)
+                            size: Int64(t.st_size), isSymlink: true, ownMtime: lmtime)
         }
         return FileStat(mtime: lmtime, size: Int64(l.st_size), isSymlink: true, isDangling: true)
     }

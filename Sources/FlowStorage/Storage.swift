@@ -16,13 +16,19 @@ public struct FileStat: Equatable, Sendable {
     public var isSymlink: Bool
     /// A symlink whose target is missing (it exists as a link, not as a file).
     public var isDangling: Bool
+    /// A symlink's own mtime (for anything else `mtime`). `mtime` is the newer of the link's and
+    /// its target's, which is how an input counts; an output counts with the link's own time
+    /// (Snakemake's rule: re-pointing a link makes it new, a newer target does not).
+    public var ownMtime: Double
 
-    public init(mtime: Double, isDirectory: Bool = false, size: Int64 = 0, isSymlink: Bool = false, isDangling: Bool = false) {
+    public init(mtime: Double, isDirectory: Bool = false, size: Int64 = 0, isSymlink: Bool = false, isDangling: Bool = false,
+                ownMtime: Double? = nil) {
         self.mtime = mtime
         self.isDirectory = isDirectory
         self.size = size
         self.isSymlink = isSymlink
         self.isDangling = isDangling
+        self.ownMtime = ownMtime ?? mtime
     }
 }
 

@@ -154,11 +154,24 @@ extension Parser {
         var directives: [Directive] = []
         while !check(.dedent) && !check(.eof) {
             if accept(.newline) { continue }
-            directives.append(try parseDirective(allowed: allowed, owner: owner, blockNames: blockNames))
+            let nameToken = tok
+            let directive = try parseDirective(allowed: allowed, owner: owner, blockNames: blockNames)
+            if let action = directives.first(where: { Self.actionDirectiveNames.contains($0.name) }), allowed == ruleDirectiveNames {
+                // As in Snakemake: what a rule does comes last, and only once.
+                let names = Self.actionDirectiveNames.joined(separator: "/")
+                if Self.actionDirectiveNames.contains(directive.name) {
+                    throw error("multiple \(names) directives in \(owner) ('\(action.name):' and '\(directive.name):')", at: nameToken)
+                }
+                throw error("no directive may follow '\(action.name):' in \(owner) (found '\(directive.name):'); \(names) must come last", at: nameToken)
+            }
+            directives.append(directive)
         }
         _ = accept(.dedent)
         return (docstring, directives)
     }
+
+    /// The directives saying what a rule does (Snakemake's rule_run_subautomata).
+    static let actionDirectiveNames = ["run", "shell", "script", "notebook", "wrapper", "template_engine", "cwl"]
 
     /// `name: content` where `name` must be one of `allowed`.
     private func parseDirective(allowed: [String], owner: String, blockNames: Set<String>) throws -> Directive {

@@ -6,8 +6,10 @@ import Foundation
 import FlowLang
 
 public enum ConfigLoader {
-    /// Reads a YAML or JSON config file into a dict. Errors name the file.
-    public static func load(path: String) throws -> PyDict {
+    /// Reads a YAML or JSON config file into a dict. Errors name the file. A YAML file whose top
+    /// level says `__use_yte__: true` is a YTE template, rendered (as Snakemake does) by Python's
+    /// `yte` through `interpreter`'s foreign modules.
+    public static func load(path: String, interpreter: Interpreter? = nil) throws -> PyDict {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PyError("WorkflowError", "Config file \(path) not found.")
         }
@@ -21,9 +23,30 @@ public enum ConfigLoader {
             value = try YAMLCodec.load(text, path: path)
         }
         switch value {
-        case .dict(let d): return d
+        case .dict(let d):
+            if case .bool(true)? = d.get("__use_yte__") { return try renderYTE(text, path: path, interpreter: interpreter) }
+            return d
         case .none: return PyDict()
         default: throw PyError("WorkflowError", "Config file \(path) must contain a mapping at the top level, found \(value.typeName).")
+        }
+    }
+
+    private static func renderYTE(_ text: String, path: String, interpreter: Interpreter?) throws -> PyDict {
+        guard let interpreter else {
+            throw PyError("WorkflowError", "Config file \(path) is a YTE template (__use_yte__: true), which cannot be rendered here.")
+        }
+        let rendered: Value
+        do {
+            let yte = try interpreter.importModule("yte")
+            let process = try interpreter.getAttribute(yte, "process_yaml")
+            rendered = try interpreter.call(process, Arguments([.str(text)], keywords: [("require_use_yte", .bool(true))]))
+        } catch let e as PyError {
+            throw PyError("WorkflowError", "Config file \(path) is a YTE template (__use_yte__: true), and rendering it with Python's yte failed: \(e.message)")
+        }
+        switch rendered {
+        case .dict(let d): return d
+        case .none: return PyDict()
+        default: throw PyError("WorkflowError", "Config file \(path) must render to a mapping at the top level, found \(rendered.typeName).")
         }
     }
 

@@ -109,7 +109,9 @@ public enum RuleAction {
     case script(String)
     /// `wrapper:` spec ("v1.2.3/bio/tool"): a script fetched from the wrapper prefix at job time.
     case wrapper(String)
-    /// `notebook:`, `cwl:`, `template_engine:`: parsed, rejected when a job needs it.
+    /// `template_engine:` ("yte" or "jinja2"): the job renders its one input into its one output.
+    case templateEngine(String)
+    /// `notebook:`, `cwl:`: parsed, rejected when a job needs it.
     case unsupported(directive: String, value: String)
 }
 

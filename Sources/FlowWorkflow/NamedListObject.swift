@@ -127,8 +127,9 @@ public final class NamedListObject: PyObject, PySubscriptable, PyIterable, PySiz
         "size": 1, "size_kb": 1024, "size_mb": 1_048_576, "size_gb": 1_073_741_824, "size_tb": 1_099_511_627_776,
     ]
 
-    /// Bytes of each item (0 for missing files and non-paths), asked of the workflow's storage
-    /// in one batch.
+    /// Bytes of each item (0 for non-paths), asked of the workflow's storage in one batch. A
+    /// missing file is a FileNotFoundError, as in Snakemake: a resource needing it is "<TBD>"
+    /// until the job starts.
     private func fileSizes(_ interpreter: Interpreter) throws -> [Int64] {
         var paths: [String] = []
         var positions: [Int] = []
@@ -140,7 +141,12 @@ public final class NamedListObject: PyObject, PySubscriptable, PyIterable, PySiz
         var sizes = [Int64](repeating: 0, count: items.count)
         let storage = interpreter.storage
         let stats = try storageCall { try storage.statMany(paths) }
-        for (k, i) in positions.enumerated() { sizes[i] = stats[k]?.size ?? 0 }
+        for (k, i) in positions.enumerated() {
+            guard let stat = stats[k] else {
+                throw PyError("FileNotFoundError", "[Errno 2] No such file or directory: '\(paths[k])'")
+            }
+            sizes[i] = stat.size
+        }
         return sizes
     }
 

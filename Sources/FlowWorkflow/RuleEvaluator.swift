@@ -96,7 +96,14 @@ struct RuleEvaluator {
         case "wrapper":
             guard let value = try single(args, name) else { return }
             rule.action = .wrapper(try interpreter.str(value))
-        case "notebook", "cwl", "template_engine":
+        case "template_engine":
+            guard let value = try single(args, name) else { return }
+            let engine = try interpreter.str(value)
+            guard ["yte", "jinja2"].contains(engine) else {
+                throw PyError("WorkflowError", "Unsupported template engine \(engine); so far, only yte and jinja2 are supported.")
+            }
+            rule.action = .templateEngine(engine)
+        case "notebook", "cwl":
             let value = try single(args, name).map { try interpreter.str($0) } ?? ""
             rule.action = .unsupported(directive: name, value: value)
         case "wildcard_constraints":
@@ -185,6 +192,9 @@ struct RuleEvaluator {
             // A named list keeps one name over all its items (input.reads -> both files).
             // Consecutive items with the same name form one named range (see Rule.input).
             for item in try interpreter.iterate(value) { try addInput(item, name: name, to: &rule) }
+        case .object(let o) where o is NamedListObject:
+            // `rules.other.output`: a list of files, though its str() joins them with spaces.
+            for item in (o as! NamedListObject).items { try addInput(item, name: name, to: &rule) }
         case .dict:
             throw PyError("WorkflowError", "input: a dict must be passed with unpack() or ** to name its files")
         default:

@@ -57,9 +57,37 @@ enum RuleItemGlobals {
             ("params", .object(RuleItemProxy("params"))), ("resources", .object(RuleItemProxy("resources"))),
             ("threads", .object(DeferredThreads())),
             ("prepend_param", .object(BuiltinFunction("prepend_param") { args, interp in try prependParam(args, interp) })),
-            // as_py_module(path): the script path itself; flow's job programs import it from there.
-            ("as_py_module", .object(BuiltinFunction("as_py_module") { args, _ in args.positional.first ?? .object(RuleItemProxy("input")) })),
+            ("as_py_module", .object(BuiltinFunction("as_py_module") { args, interp in try asPyModule(args, interp) })),
         ]
+    }
+
+    /// `as_py_module(path=input.script)`: the module name `python -m` takes for a `.py` file
+    /// ("pkg/sub/mod.py" -> "pkg.sub.mod"); deferred while the path is a job's item.
+    static func asPyModule(_ args: Arguments, _ interp: Interpreter) throws -> Value {
+        let path = args.argument(0, "path_or_func") ?? .object(DeferredRuleItem(item: "input", access: { try $1.getAttribute($0, "script") }))
+        func module(_ value: Value) throws -> Value {
+            var value = value
+            if case .object(let o) = value, let list = o as? NamedListObject {
+                guard list.items.count == 1 else {
+                    throw PyError.value("as_py_module() needs a single .py path, got \(list.items.count) files")
+                }
+                value = list.items[0]
+            }
+            guard let file = value.pathValue else { throw PyError.type("as_py_module() needs a path, got \(value.typeName)") }
+            guard file.hasSuffix(".py") else { throw PyError.value("Only .py files may be run as Python modules.") }
+            var parts = file.split(separator: "/", omittingEmptySubsequences: true).map(String.init).filter { $0 != "." }
+            parts[parts.count - 1].removeLast(3)
+            let valid = parts.allSatisfy { part in
+                guard let first = part.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
+                return part.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) }
+            }
+            guard valid else { throw PyError.value("\(file) does not translate to a valid Python name") }
+            return .str(parts.joined(separator: "."))
+        }
+        if case .object(let o) = path, let deferred = o as? PyDeclaredParameters {
+            return .object(DeferredTransform(deferred, module))
+        }
+        return try module(path)
     }
 
     /// `prepend_param("--input", paths, space=True)` -> "--input a --input b" (deferred for proxies).
@@ -70,7 +98,9 @@ enum RuleItemGlobals {
         let space = try args.argument(2, "space").map { try interp.truthy($0) } ?? true
         func render(_ value: Value) throws -> Value {
             var items: [Value]
-            if value.pathValue != nil { items = [value] } else { items = try interp.iterate(value) }
+            // A job's input list is a str too (its files joined by spaces), but prepends each file.
+            if case .object(let o) = value, o is NamedListObject { items = try interp.iterate(value) }
+            else if value.pathValue != nil { items = [value] } else { items = try interp.iterate(value) }
             return .str(try items.map { prefix + (space ? " " : "") + (try interp.str($0)) }.joined(separator: " "))
         }
         if case .object(let o) = paths, let deferred = o as? PyDeclaredParameters {

@@ -18,6 +18,11 @@ enum SnakemakeHelpers {
             ("evaluate", .object(BuiltinFunction("evaluate") { args, interp in try evaluate(args, interp) })),
             ("branch", .object(BuiltinFunction("branch") { args, interp in try branch(args, interp) })),
             ("subpath", .object(BuiltinFunction("subpath") { args, interp in try subpath(args, interp) })),
+            // Inputs fed by a queue while the run goes on need a DAG that grows from a Python
+            // thread; flow's interpreter runs one thread, so this is said plainly, not a NameError.
+            ("from_queue", .object(BuiltinFunction("from_queue") { _, _ in
+                throw PyError("WorkflowError", "from_queue(): inputs fed from a queue while the workflow runs are not supported by flow")
+            })),
         ]
     }
 

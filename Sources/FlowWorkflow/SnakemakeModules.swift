@@ -25,6 +25,7 @@ enum SnakemakeModules {
                 ("exceptions", module(named: "snakemake.exceptions", loader: loader)!),
                 ("logging", module(named: "snakemake.logging", loader: loader)!),
                 ("remote", module(named: "snakemake.remote", loader: loader)!),
+                ("dag", module(named: "snakemake.dag", loader: loader)!),
             ]))
         case "snakemake.utils":
             return .object(PyModule("snakemake.utils", utilities(loader: loader)))
@@ -67,6 +68,13 @@ enum SnakemakeModules {
                 }
                 return try interp.call(open, args)
             }))]))
+        case "snakemake.dag":
+            return .object(PyModule("snakemake.dag", [("toposort", .object(BuiltinFunction("toposort") { args, interp in
+                guard args.positional.count == 1, args.keywords.isEmpty else {
+                    throw PyError.type("toposort(graph) takes one dict of node -> predecessors")
+                }
+                return try toposort(args.positional[0], interp)
+            }))]))
         default:
             return nil
         }
@@ -99,6 +107,39 @@ enum SnakemakeModules {
             method("error", prefix: ""), method("critical", prefix: ""), method("exception", prefix: ""),
             method("debug", prefix: "", quiet: true),
         ]))
+    }
+
+    /// `snakemake.dag.toposort(graph)`: the nodes of `{node: predecessors}` in layers, as a list
+    /// of sets; each layer's nodes need only nodes of earlier layers (graphlib's order).
+    static func toposort(_ graph: Value, _ interp: Interpreter) throws -> Value {
+        guard case .dict(let d) = graph else { throw PyError.type("toposort() needs a dict, got \(graph.typeName)") }
+        var nodes: [HashKey] = []
+        var predecessors: [HashKey: [HashKey]] = [:]
+        func note(_ key: HashKey) {
+            if predecessors[key] == nil { predecessors[key] = []; nodes.append(key) }
+        }
+        for (node, preds) in d.items {
+            let key = try HashKey(node)
+            note(key)
+            for p in try interp.iterate(preds) {
+                let pk = try HashKey(p)
+                note(pk)
+                predecessors[key]!.append(pk)
+            }
+        }
+        var done = Set<HashKey>()
+        var layers: [Value] = []
+        while done.count < nodes.count {
+            let ready = nodes.filter { !done.contains($0) && predecessors[$0]!.allSatisfy(done.contains) }
+            guard !ready.isEmpty else {
+                let cycle = try nodes.filter { !done.contains($0) }.map { try interp.repr($0.value) }
+                throw PyError("CycleError", "nodes are in a cycle: \(cycle.joined(separator: ", "))")
+            }
+            let layer = PySet()
+            for key in ready { layer.insert(key); done.insert(key) }
+            layers.append(.set(layer))
+        }
+        return .list(PyList(layers))
     }
 
     /// `snakemake.utils` functions; `collect` (an alias of expand) is also a Snakefile global.

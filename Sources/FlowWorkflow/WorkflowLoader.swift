@@ -70,7 +70,8 @@ public final class WorkflowLoader: SnakefileHost {
         workflow.defaultStorage = try StorageLanguage.defaultStorage(
             provider: options.defaultStorageProvider, prefix: options.defaultStoragePrefix, storage: options.storage)
         self.overwriteConfig = PyDict()
-        for file in options.configFiles { ConfigLoader.merge(try ConfigLoader.load(path: file), into: overwriteConfig) }
+        interpreter.foreignModules = options.foreignModules   // YTE config files render through it
+        for file in options.configFiles { ConfigLoader.merge(try ConfigLoader.load(path: file, interpreter: interpreter), into: overwriteConfig) }
         ConfigLoader.merge(options.configOverrides, into: overwriteConfig)
         if let config {
             workflow.config = config
@@ -237,7 +238,7 @@ public final class WorkflowLoader: SnakefileHost {
         // Snakemake: a missing `configfile:` is no error when `--configfile` gave the config instead.
         if !options.configFiles.isEmpty, !FileManager.default.fileExists(atPath: resolved) { return }
         configFilesRead.append(path)
-        ConfigLoader.merge(try ConfigLoader.load(path: resolved), into: workflow.config)
+        ConfigLoader.merge(try ConfigLoader.load(path: resolved, interpreter: interpreter), into: workflow.config)
         ConfigLoader.merge(overwriteConfig, into: workflow.config)
     }
 

@@ -149,6 +149,31 @@ final class DAGTests: XCTestCase {
         XCTAssertEqual(try DAG(workflow: selfLoop, disk: InMemoryStorage(["x.txt": 1])).jobs.count, 1)
     }
 
+    func testOutputInsideAnotherJobsDirectoryOutputIsAnError() throws {
+        let wf = makeWorkflow([
+            makeRule("normal", output: ["some/dir"], outputFlags: [.directory]),
+            makeRule("child_to_other", input: ["some/dir"], output: ["some/dir/child"]),
+            makeRule("sibling", input: ["some/dir"], output: ["some/dir-child"]),
+        ])
+        XCTAssertThrowsDAGError(try DAG(workflow: wf, disk: InMemoryStorage(), targets: ["some/dir/child"])) {
+            XCTAssertTrue($0.contains("ChildIOException"), $0)
+            XCTAssertTrue($0.contains("some/dir (output of rule normal)"), $0)
+        }
+        XCTAssertEqual(try DAG(workflow: wf, disk: InMemoryStorage(), targets: ["some/dir-child"]).jobs.count, 2,
+                       "a shared name prefix is no parent directory")
+    }
+
+    func testBeforeUpdateInputOfItsOwnUpdateOutputIsNoCycle() throws {
+        // rule a reads test.txt as it is and update()s it: a is still test.txt's producer.
+        let wf = makeWorkflow([
+            makeRule("all", input: ["test.txt"], shell: nil),
+            makeRule("a", input: ["test.txt"], output: ["test.txt"], outputFlags: [.update], inputFlags: [.beforeUpdate]),
+        ])
+        let dag = try DAG(workflow: wf, disk: InMemoryStorage(["test.txt": 1]))
+        XCTAssertEqual(dag.jobs.count, 2)
+        XCTAssertNotNil(dag.job(producing: "test.txt"))
+    }
+
     func testInputFunctionsAndNamedInputs() throws {
         var use = makeRule("use", output: ["res/{s}.txt"])
         use.input = [

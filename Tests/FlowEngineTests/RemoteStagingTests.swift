@@ -87,7 +87,9 @@ final class RemoteStagingTests: WorkdirTestCase {
         // Its outputs equal the local run's, and none of them touched the remote working directory.
         let sources: Set<String> = Set(["Snakefile", "config.yaml"] + inputs.map { "data/" + $0 })
         let produced: [String] = try PosixStorage().list(under: local).map { String($0.dropFirst(local.count + 1)) }
-            .filter { (path: String) -> Bool in !path.hasPrefix(".flow/") && !path.hasPrefix("scripts/") && !sources.contains(path) }
+            .filter { (path: String) -> Bool in
+                !path.hasPrefix(".flow/") && !path.hasPrefix(".snakemake/") && !path.hasPrefix("scripts/") && !sources.contains(path)
+            }
         XCTAssertEqual(produced.count, 22, "\(produced)")
         for path in produced {
             let expected = try LocalFiles.read(local + "/" + path)

@@ -180,6 +180,27 @@ final class SchedulerTests: XCTestCase {
         XCTAssertEqual(limited.prepared.map(\.attempt), [1, 2])
     }
 
+    func testAttemptWhoseOutputsFailVerificationIsAFailure() throws {
+        // Job 0's command succeeds but the engine finds its outputs wrong: 1 (its dependent) never
+        // starts, the run fails, and a retry budget gives it another attempt.
+        let delegate = RecordingDelegate(directory: directory, commands: [:])
+        delegate.verdict = { job, attempt in
+            job == 0 && attempt == 1 ? JobFailure(kind: .outputs, reason: "Output x is a directory") : nil
+        }
+        let summary = try run([SchedulerJob(id: 0), SchedulerJob(id: 1, dependencies: [0])], delegate, options: SchedulerOptions(cores: 1))
+        XCTAssertEqual(summary.outcome, .failed)
+        XCTAssertEqual(summary.failedJobs, [0])
+        XCTAssertEqual(delegate.started, [0])
+        XCTAssertEqual(delegate.results(of: 0), [.failed(JobFailure(kind: .outputs, reason: "Output x is a directory"))])
+
+        let retried = RecordingDelegate(directory: directory, commands: [:])
+        retried.verdict = delegate.verdict
+        retried.retryUpTo = [0: 1]
+        XCTAssertEqual(try run([SchedulerJob(id: 0), SchedulerJob(id: 1, dependencies: [0])], retried,
+                               options: SchedulerOptions(cores: 1)).outcome, .success)
+        XCTAssertEqual(retried.started, [0, 0, 1])
+    }
+
     func testRetryReevaluatesResourcesThroughPrepare() throws {
         let fake = FakeExecutor()
         fake.outcome = { spec in spec.attempt == 1 ? .failed(exitStatus: 137, reason: "oom") : .succeeded }

@@ -81,6 +81,10 @@ final class RecordingDelegate: SchedulerDelegate {
         attempt <= (retryUpTo[job] ?? 0)
     }
 
+    /// What `verify` says of a job's attempt (nil: its outputs are fine).
+    var verdict: ((Int, Int) -> JobFailure?)?
+    func verify(job: Int, attempt: Int) -> JobFailure? { verdict?(job, attempt) }
+
     func flush() { flushes += 1 }
     func progress(_ progress: SchedulerProgress) { self.progress.append(progress) }
     func executorError(executor: String, error: Error) { executorErrors += 1 }

@@ -10,6 +10,7 @@ final class CorpusTests: XCTestCase {
     /// removed (`subworkflow`, `version:`),.
     static let expectedFailures: Set<String> = [
         "test_issue1256/Snakefile",  // intentional syntax error
+        "test_issue805/Snakefile",  // params: after shell: on purpose (Snakemake rejects it too)
         "linting/tab_usage/negative.smk",  // mixes tabs and spaces on purpose
         "test_subworkflows/Snakefile", "test_subworkflow_config/Snakefile",  // removed in Snakemake 8
         "test_convert_to_cwl/Snakefile",  // `version:` was removed in Snakemake 8

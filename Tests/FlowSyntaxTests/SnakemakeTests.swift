@@ -22,7 +22,7 @@ final class SnakemakeTests: XCTestCase {
             ("rule a:\n    shell: \"\"\"\n        x\n        \"\"\"", "(rule a (shell: \"\\n        x\\n        \"))"),
             ("rule a:\n    params:\n        x=lambda w: w.s,\n        y={'a': 1}", "(rule a (params: (kw x (lambda (w) (. w s))) (kw y (dict (\"a\" 1)))))"),
             ("rule a:\n    input: expand('{s}', s=[1,\n  2])\n    output: 'o'", "(rule a (input: (call expand \"{s}\" (kw s (list 1 2)))) (output: \"o\"))"),
-            ("rule a:\n    run:\n        x = 1\n        print(x)\n    output: 'o'", "(rule a (run: (= x 1) (call print x)) (output: \"o\"))"),
+            ("rule a:\n    output: 'o'\n    run:\n        x = 1\n        print(x)\n", "(rule a (output: \"o\") (run: (= x 1) (call print x)))"),
             ("rule a:\n    run: print(1)", "(rule a (run: (call print 1)))"),
             ("rule a:\n    run:\n        rule_b = 1", "(rule a (run: (= rule_b 1)))"),
             ("rule All: input: 'C'\nx = 1", "(rule All (input: \"C\")) (= x 1)"),
@@ -30,8 +30,9 @@ final class SnakemakeTests: XCTestCase {
              "(if x (then (rule a (input: \"x\"))) (else (rule b (input: \"y\"))))"),
             ("for i in range(3):\n    rule:\n        name: f'r{i}'\n        output: f'{i}'",
              "(for i (call range 3) (do (rule _ (name: (f \"r\" (fmt i))) (output: (f (fmt i))))))"),
-            ("rule a:\n    conda: 'env.yaml'\n    wrapper: 'v1/x'\n    notebook: 'n.py.ipynb'\n    container: 'docker://x'",
-             "(rule a (conda: \"env.yaml\") (wrapper: \"v1/x\") (notebook: \"n.py.ipynb\") (container: \"docker://x\"))"),
+            ("rule a:\n    conda: 'env.yaml'\n    container: 'docker://x'\n    wrapper: 'v1/x'",
+             "(rule a (conda: \"env.yaml\") (container: \"docker://x\") (wrapper: \"v1/x\"))"),
+            ("rule a:\n    notebook: 'n.py.ipynb'", "(rule a (notebook: \"n.py.ipynb\"))"),
             ("rule a:\n    resources:\n        mem_mb=lambda wc, attempt: attempt * 1000,\n        tmpdir='/t'",
              "(rule a (resources: (kw mem_mb (lambda (wc attempt) (* attempt 1000))) (kw tmpdir \"/t\")))"),
             ("rule a:\n    input: rules.b.output\n    output: touch('x')",
@@ -90,6 +91,14 @@ final class SnakemakeTests: XCTestCase {
         XCTAssertEqual(file.slice(body[0].range), "rule a:\n    output: 'o'\n    run:\n        x = 1\n        if x:\n            print(x)")
         XCTAssertEqual(a.directives.map(\.location), [SourceLocation(line: 2, column: 5), SourceLocation(line: 3, column: 5)])
         XCTAssertEqual(body[1].location, SourceLocation(line: 8, column: 1))
+    }
+
+    func testWhatARuleDoesComesLastAndOnce() {
+        XCTAssertEqual(parseError("rule a:\n    output: 'o'\n    shell: 'echo {params.b}'\n    params: b=1"),
+                       "4:5: no directive may follow 'shell:' in rule 'a' (found 'params:'); run/shell/script/notebook/wrapper/template_engine/cwl must come last")
+        XCTAssertEqual(parseError("rule a:\n    shell: 'x'\n    run:\n        pass"),
+                       "3:5: multiple run/shell/script/notebook/wrapper/template_engine/cwl directives in rule 'a' ('shell:' and 'run:')")
+        XCTAssertEqual(parseError("rule a:\n    output: 'o'\n    params: b=1\n    shell: 'x'\nrule b:\n    shell: 'y'"), "no error")
     }
 
     func testUnknownDirectives() {

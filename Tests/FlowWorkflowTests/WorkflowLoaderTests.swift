@@ -338,6 +338,79 @@ final class WorkflowLoaderTests: XCTestCase {
         XCTAssertEqual(try global(w, "caught"), "'bad'")
     }
 
+
+    func testAnotherRulesOutputAsNamedInputIsEachOfItsFiles() throws {
+        // Once taken as one space-joined path ("data/g.fa.amb data/g.fa.ann"), which no rule makes.
+        let w = try load("""
+        rule index:
+            input: "data/g.fa"
+            output: multiext("data/g.fa", ".amb", ".ann", ".bwt")
+            shell: "touch {output}"
+        rule align:
+            input: reads="r.fq", idx=rules.index.output
+            output: "a.bam"
+            shell: "touch {output}"
+        rule unnamed:
+            input: rules.index.output
+            output: "b.bam"
+            shell: "touch {output}"
+        """)
+        func files(_ rule: String) throws -> [String] {
+            try XCTUnwrap(w.rule(named: rule)).input.map { entry in
+                guard case .file(let f) = entry.item else { XCTFail("\(entry) is not a file"); return "" }
+                return (entry.name ?? "-") + ":" + f.pattern
+            }
+        }
+        XCTAssertEqual(try files("align"), ["reads:r.fq", "idx:data/g.fa.amb", "idx:data/g.fa.ann", "idx:data/g.fa.bwt"])
+        XCTAssertEqual(try files("unnamed"), ["-:data/g.fa.amb", "-:data/g.fa.ann", "-:data/g.fa.bwt"])
+    }
+
+    func testSnakemakeDagToposortGivesLayersAndRejectsCycles() throws {
+        let w = try load("""
+        from snakemake.dag import toposort
+        layers = toposort({"job4": ["job2", "job3"], "job3": ["job1"], "job2": ["job1"]})
+        ok = layers == [{"job1"}, {"job2", "job3"}, {"job4"}] and toposort({}) == [] and toposort({"a": [], "b": []}) == [{"a", "b"}]
+        try:
+            toposort({"a": ["b"], "b": ["a"]})
+            cycle = "none"
+        except ValueError as e:
+            cycle = type(e).__name__
+        """)
+        XCTAssertEqual(try global(w, "ok"), "True")
+        XCTAssertEqual(try global(w, "cycle"), "'CycleError'")
+    }
+
+    func testYTEConfigFilesAreRenderedByPythonsYte() throws {
+        /// Stands in for CPython's `yte`: records what it is asked to render.
+        final class FakeYTE: ForeignModuleLoader {
+            var rendered: [String] = []
+            func importModule(_ name: String, interpreter: Interpreter) throws -> Value? {
+                guard name == "yte" else { return nil }
+                return .object(PyModule("yte", [("process_yaml", .object(BuiltinFunction("process_yaml") { args, _ in
+                    if case .bool(true)? = args.keyword("require_use_yte") {} else { XCTFail("yte is asked with require_use_yte=True") }
+                    self.rendered.append(args.positional.first?.stringValue ?? "")
+                    let d = PyDict()
+                    d.set("test", .int(10))
+                    return .dict(d)
+                }))]))
+            }
+        }
+        try write("config.yaml", "__use_yte__: true\n\ntest: ?5 + 5\n")
+        try write("plain.yaml", "test: ?5 + 5\n")
+        try write("Snakefile", "configfile: \"config.yaml\"\n")
+        let yte = FakeYTE()
+        var options = WorkflowOptions(snakefile: dir + "/Snakefile")
+        options.foreignModules = yte
+        let w = try WorkflowLoader.load(options)
+        XCTAssertEqual(yte.rendered, ["__use_yte__: true\n\ntest: ?5 + 5\n"])
+        XCTAssertEqual(try w.interpreter.repr(.dict(w.config)), "{'test': 10}")
+        XCTAssertEqual(try w.interpreter.repr(.dict(try ConfigLoader.load(path: dir + "/plain.yaml", interpreter: w.interpreter))),
+                       "{'test': '?5 + 5'}", "without __use_yte__ a '?' is just text")
+        XCTAssertThrowsError(try ConfigLoader.load(path: dir + "/config.yaml")) { error in
+            XCTAssertTrue("\(error)".contains("YTE template"), "\(error)")
+        }
+    }
+
     func testShellFormatterFollowsSnakemake() throws {
         let interp = Interpreter()
         let input = NamedListObject(typeName: "InputFiles", paths: ["a b.txt", "c.txt"],
@@ -382,6 +455,9 @@ final class WorkflowLoaderTests: XCTestCase {
     func testUnknownModulesAndMissingSnakefilesGiveClearErrors() throws {
         XCTAssertThrowsError(try load("import pandas\n")) { error in
             XCTAssertTrue("\(error)".contains("module 'pandas' is not available in flow"), "\(error)")
+        }
+        XCTAssertThrowsError(try load("q = []\nrule all:\n    input: from_queue(q, finish_sentinel=None)\n")) { error in
+            XCTAssertTrue("\(error)".contains("from_queue(): inputs fed from a queue while the workflow runs are not supported"), "\(error)")
         }
         XCTAssertThrowsError(try WorkflowLoader.load(WorkflowOptions(snakefile: dir + "/missing/Snakefile"))) { error in
             XCTAssertTrue("\(error)".contains("not found"), "\(error)")

@@ -256,6 +256,10 @@ public final class Scheduler {
     // MARK: outcomes
 
     private func attemptSucceeded(_ index: Int) {
+        if let failure = delegate.verify(job: counters.ids[index], attempt: Int(attempts[index])) {
+            attemptFailed(index, failure)
+            return
+        }
         succeeded += 1
         needsFlush = true
         delegate.jobFinished(job: counters.ids[index], attempt: Int(attempts[index]), result: .succeeded, willRetry: false)
@@ -272,7 +276,7 @@ public final class Scheduler {
             case .infrastructure:
                 retry = infrastructureFailures[index] < Int32(options.infrastructureRetries)
                 if retry { infrastructureFailures[index] += 1 }
-            case .exitStatus, .lost:
+            case .exitStatus, .lost, .outputs:
                 retry = delegate.shouldRetry(job: id, attempt: attempt, failure: failure)
             case .cancelled, .setup:
                 retry = false

@@ -10,6 +10,9 @@ public protocol SchedulerDelegate: AnyObject {
     /// `attempt`. Throwing fails the job (no retry).
     func prepare(job: Int, attempt: Int) throws -> JobSpec
     func jobStarted(job: Int, attempt: Int, externalID: String, executor: String)
+    /// An attempt's command succeeded: the engine's checks of what it left (outputs present, of
+    /// the right kind). A failure returned here makes it a failed attempt (retried like one).
+    func verify(job: Int, attempt: Int) -> JobFailure?
     /// A submitted attempt changed state without ending (queued → running), with the backend's view.
     func jobStateChanged(job: Int, attempt: Int, state: ExternalJobState, executor: String)
     /// Called once per attempt. When `willRetry` is false the result is final: on failure the
@@ -28,6 +31,7 @@ public protocol SchedulerDelegate: AnyObject {
 
 extension SchedulerDelegate {
     public func jobStateChanged(job: Int, attempt: Int, state: ExternalJobState, executor: String) {}
+    public func verify(job: Int, attempt: Int) -> JobFailure? { nil }
     public func shouldRetry(job: Int, attempt: Int, failure: JobFailure) -> Bool { false }
     public func flush() {}
     public func progress(_ progress: SchedulerProgress) {}
@@ -38,6 +42,8 @@ public struct JobFailure: Equatable, Sendable, CustomStringConvertible {
     public enum Kind: Equatable, Sendable {
         /// The command exited non-zero or was killed (status 128+signal).
         case exitStatus
+        /// The command succeeded but what it left is wrong (outputs missing or of the wrong kind).
+        case outputs
         /// Infrastructure (node lost, preempted) — retried on `infrastructureRetries`.
         case infrastructure
         /// The executor no longer knows the job.
