@@ -37,7 +37,8 @@ struct Template {
 }
 
 enum CompiledInput {
-    case file(Template, flags: FileFlags, name: String?)
+    /// `producer`: the rule (index) named as the file's producer (`rules.a.output`), or -1.
+    case file(Template, flags: FileFlags, name: String?, producer: Int)
     case function(Value, flags: FileFlags, name: String?)
     case unpack(Value)
 }
@@ -47,12 +48,18 @@ struct CompiledRule {
     let name: String
     let wildcardNames: [String]
     let outputMatchers: [PatternMatcher]
+    /// Matchers of the rule's products: its outputs, then the logs and benchmark that have all of
+    /// the rule's wildcards (Snakemake finds a rule by its log files too).
+    let productMatchers: [PatternMatcher]
     /// Output patterns bound to `wildcardNames`, by output index.
     let outputs: [Template]
     let outputFlags: [FileFlags]
     let logs: [Template]
     let benchmark: Template?
     let inputs: [CompiledInput]
+    /// What `<name>` means in input functions' results, and the module prefixes they get.
+    let pathvars: Pathvars
+    let pathModifiers: [PathModifier]
     var hasWildcards: Bool { !wildcardNames.isEmpty }
 
     /// Pairs wildcard values (in `wildcardNames` order) with their names.
@@ -63,9 +70,12 @@ struct CompiledRule {
         return w
     }
 
-    init(_ rule: Rule, globalConstraints: [String: String]) throws {
+    init(_ rule: Rule, globalConstraints workflowConstraints: [String: String], producers: [Int: Int] = [:]) throws {
         index = rule.index
         name = rule.name
+        pathvars = rule.pathvars
+        pathModifiers = rule.pathModifiers
+        let globalConstraints = rule.moduleWildcardConstraints ?? workflowConstraints
         var names: [String] = []
         var matchers: [PatternMatcher] = []
         for item in rule.output.items {
@@ -79,6 +89,15 @@ struct CompiledRule {
         }
         wildcardNames = names
         outputMatchers = matchers
+        var products = matchers
+        if !rule.output.isEmpty {
+            for item in rule.log.items + (rule.benchmark.map { [$0] } ?? []) {
+                let p = try WildcardPattern(item.pattern)
+                guard Set(p.names) == Set(names) else { continue }
+                products.append(try PatternMatcher(p, ruleConstraints: rule.wildcardConstraints, globalConstraints: globalConstraints))
+            }
+        }
+        productMatchers = products
         outputs = try rule.output.items.map { try Template($0.pattern, ruleWildcards: names) }
         outputFlags = rule.output.items.map(\.flags)
         logs = try rule.log.items.map { try Template($0.pattern, ruleWildcards: names) }
@@ -90,9 +109,10 @@ struct CompiledRule {
         if let b = benchmark, !b.unboundNames.isEmpty {
             throw DAGError.wildcardsNotInOutput(rule: rule.name, kind: "benchmark file", names: b.unboundNames)
         }
-        inputs = try rule.input.map { entry in
+        inputs = try rule.input.enumerated().map { i, entry in
             switch entry.item {
-            case .file(let f): return .file(try Template(f.pattern, ruleWildcards: names), flags: f.flags, name: entry.name)
+            case .file(let f):
+                return .file(try Template(f.pattern, ruleWildcards: names), flags: f.flags, name: entry.name, producer: producers[i] ?? -1)
             case .function(let v, let flags): return .function(v, flags: flags, name: entry.name)
             case .unpack(let v): return .unpack(v)
             }
@@ -109,9 +129,12 @@ struct RuleIndex {
     private let order: [[Int]]
 
     init(_ workflow: Workflow) throws {
-        rules = try workflow.rules.map { try CompiledRule($0, globalConstraints: workflow.wildcardConstraints) }
+        rules = try workflow.rules.map { rule in
+            try CompiledRule(rule, globalConstraints: workflow.wildcardConstraints,
+                             producers: rule.inputProducers.compactMapValues { workflow.ruleIndex(named: $0) })
+        }
         var scan: [(Int, Int)] = []
-        for r in rules { for o in r.outputMatchers.indices { scan.append((r.index, o)) } }
+        for r in rules { for o in r.productMatchers.indices { scan.append((r.index, o)) } }
         self.scan = scan
         order = workflow.ruleOrder.map { $0.compactMap { workflow.ruleIndex(named: $0) } }
     }
@@ -125,8 +148,8 @@ struct RuleIndex {
             var found: [(rule: Int, values: [String])] = []
             var bestLength = 0
             for (r, o) in scan {
-                guard let values = rules[r].outputMatchers[o].match(utf8: p, path: path) else { continue }
-                let matcher = rules[r].outputMatchers[o]
+                guard let values = rules[r].productMatchers[o].match(utf8: p, path: path) else { continue }
+                let matcher = rules[r].productMatchers[o]
                 let bound = Template.bind(values, names: matcher.pattern.names, to: rules[r].wildcardNames)
                 let length = values.reduce(0) { $0 + $1.utf8.count }
                 if let last = found.last, last.rule == r {
@@ -138,6 +161,29 @@ struct RuleIndex {
             }
             if found.count > 1 { found = sortedByPriority(found) }
             return found
+        }
+    }
+
+    /// Snakemake's match by wildcard names: a candidate whose wildcards the requesting job has
+    /// too takes the job's values when one of its products formatted with them is `path` and
+    /// they satisfy its constraints (`{sample}{read}` then splits as the requester's did).
+    func preferRequesterWildcards(_ candidates: inout [(rule: Int, values: [String])], path: String,
+                                  requester: [(name: String, value: String)]) {
+        for k in candidates.indices {
+            let rule = rules[candidates[k].rule]
+            var values: [String] = []
+            for name in rule.wildcardNames {
+                guard let v = requester.first(where: { $0.name == name })?.value else { break }
+                values.append(v)
+            }
+            guard values.count == rule.wildcardNames.count, values != candidates[k].values else { continue }
+            for matcher in rule.productMatchers {
+                let bound = matcher.pattern.names.map { values[rule.wildcardNames.firstIndex(of: $0)!] }
+                if matcher.pattern.format(bound) == path, matcher.accepts(bound) {
+                    candidates[k].values = values
+                    break
+                }
+            }
         }
     }
 

@@ -216,6 +216,15 @@ final class JobEvaluator {
         try ShellFormatter.format(template, namespace: ns.values, interpreter: interpreter)
     }
 
+    /// A rule's shell command for a job: its template formatted with the job's names (an f-string
+    /// template is first evaluated again with them, as Snakemake's rule function does).
+    func shellCommand(_ rule: Rule, _ template: String, _ ns: JobNamespace) throws -> String {
+        guard let atJobTime = rule.shellAtJobTime else { return try format(template, ns) }
+        let values = ns.values
+        let evaluated = try interpreter.call(atJobTime, Arguments([], keywords: values.map { (name: $0.key, value: $0.value) }))
+        return try format(try interpreter.str(evaluated), ns)
+    }
+
     /// Hash of the evaluated params (the "params changed" rerun trigger); equal for equal values.
     func paramsHash(_ job: JobID) throws -> String? {
         let r = rule(job)

@@ -33,6 +33,22 @@ enum ExpandFunctions {
     }
 
     static func expand(_ args: Arguments, _ interp: Interpreter) throws -> Value {
+        // A function among the values (or in a list of values) defers the whole expansion: the
+        // result is an input function that calls them with the job's wildcards (Snakemake's expand).
+        if args.keywords.contains(where: { isFunction($0.value, interp) }) {
+            return .object(BuiltinFunction("expand") { inner, interp in
+                guard let wildcards = inner.positional.first else { throw PyError.type("expand(): the deferred expansion needs the wildcards") }
+                func resolve(_ v: Value) throws -> Value {
+                    isFunction(v, interp) ? try interp.callSnakemakeStyle(v, first: wildcards, extras: []) : v
+                }
+                var resolved = args
+                resolved.keywords = try args.keywords.map { name, value in
+                    if case .list(let l) = value, isFunction(value, interp) { return (name, .list(PyList(try l.items.map(resolve)))) }
+                    return (name, try resolve(value))
+                }
+                return try expand(resolved, interp)
+            })
+        }
         guard let first = args.positional.first else { throw PyError.type("expand() missing the file pattern argument") }
         var patterns: [Value]
         if first.pathValue != nil { patterns = [first] } else { patterns = try interp.iterate(first) }
@@ -61,7 +77,10 @@ enum ExpandFunctions {
         }
         var result: [Value] = []
         for patternValue in patterns {
-            if case .object(let o) = patternValue, let f = o as? FlaggedPathObject, !f.flags.isEmpty {
+            // A module's mark on a rule's output carries over to the expanded paths (Snakemake copies flags).
+            var carried: FileFlags = []
+            if case .object(let o) = patternValue, let f = o as? FlaggedPathObject { carried = f.flags.intersection(.pathModified) }
+            if case .object(let o) = patternValue, let f = o as? FlaggedPathObject, !f.flags.subtracting(.pathModified).isEmpty {
                 throw PyError("WorkflowError", "Flags in file pattern '\(f.path)' given to expand() are invalid. Flags (e.g. temp(), directory()) have to be applied outside of expand (e.g. 'temp(expand(\"plots/{sample}.pdf\", sample=SAMPLES))').")
             }
             guard let pattern = patternValue.pathValue else { throw PyError.type("expand() patterns must be strings, got '\(patternValue.typeName)'") }
@@ -77,6 +96,12 @@ enum ExpandFunctions {
             }
             let combos = try combinations(relevant, zip: zipMode)
             result.reserveCapacity(result.count + combos.count)
+            let start = result.count
+            defer {
+                if !carried.isEmpty {
+                    for i in start..<result.count { result[i] = .object(FlaggedPathObject(result[i].stringValue ?? "", flags: carried)) }
+                }
+            }
             if let segments = PlainTemplate(template) {
                 // Plain `{name}` fields (the common case) are substituted directly: the general
                 // formatter costs several times more per path at 100k paths.
@@ -91,6 +116,15 @@ enum ExpandFunctions {
             }
         }
         return .list(PyList(result))
+    }
+
+    /// A function value, or a list holding one (Snakemake's `callables` of expand).
+    private static func isFunction(_ value: Value, _ interp: Interpreter) -> Bool {
+        switch value {
+        case .object(let o): return o is PyCallable && value.pathValue == nil
+        case .list(let l): return l.items.contains { if case .object(let o) = $0 { return o is PyCallable && $0.pathValue == nil }; return false }
+        default: return false
+        }
     }
 
     /// Escapes `{name...}` so that formatting leaves it in place (allow_missing=True).

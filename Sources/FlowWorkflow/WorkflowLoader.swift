@@ -43,6 +43,8 @@ public final class WorkflowLoader: SnakefileHost {
     /// Set when this loader evaluates a module's Snakefile for another workflow.
     var moduleContext: ModuleDefinition?
     lazy var rulesObject = RulesObject(loader: self)
+    /// Path variables for rules defined from here on (a module's start from its declaration's).
+    var pathvars = Pathvars.defaults
 
     /// Parses and evaluates the Snakefile named in `options`.
     public static func load(_ options: WorkflowOptions) throws -> Workflow {
@@ -67,6 +69,7 @@ public final class WorkflowLoader: SnakefileHost {
         } else {
             ConfigLoader.merge(overwriteConfig, into: workflow.config)
         }
+        try updatePathvarsFromConfig()
         interpreter.host = self
         interpreter.foreignModules = options.foreignModules
         workflow.evaluationHost = self
@@ -137,6 +140,12 @@ public final class WorkflowLoader: SnakefileHost {
             throw PyError("WorkflowError", "The name \(rule.name) is already used by another rule")
         }
         var rule = rule
+        // The mark only keeps module prefixes from being applied twice while rules are used.
+        rule.input = rule.input.map { name, item in
+            guard case .file(var f) = item, f.flags.contains(.pathModified) else { return (name, item) }
+            f.flags.remove(.pathModified)
+            return (name, .file(f))
+        }
         workflow.applyStorage(to: &rule)
         workflow.addRule(rule)
     }
@@ -197,8 +206,10 @@ public final class WorkflowLoader: SnakefileHost {
                 }
             case "storage":
                 try declareStorage(arguments, file: file, line: directive.location.line)
+            case "pathvars":
+                try pathvars.update(try keywordValues(arguments, file: file), level: .workflow, interpreter: interpreter)
             case "container", "containerized", "conda", "singularity", "report", "pepschema", "scattergather",
-                 "inputflags", "outputflags", "pathvars", "resource_scopes", "localrule":
+                 "inputflags", "outputflags", "resource_scopes", "localrule":
                 // Recorded or irrelevant without their subsystems; evaluating them still reports errors.
                 _ = try positionalValues(arguments.filter { if case .positional = $0 { return true }; return false }, file: file)
                 _ = try keywordValues(arguments.filter { if case .keyword = $0 { return true }; return false }, file: file)
@@ -218,6 +229,13 @@ public final class WorkflowLoader: SnakefileHost {
         }
         ConfigLoader.merge(try ConfigLoader.load(path: resolved), into: workflow.config)
         ConfigLoader.merge(overwriteConfig, into: workflow.config)
+        try updatePathvarsFromConfig()
+    }
+
+    /// A `pathvars` mapping in the config (config file or --config) defines path variables.
+    private func updatePathvarsFromConfig() throws {
+        guard moduleContext == nil, case .dict(let given)? = workflow.config.get("pathvars") else { return }
+        try pathvars.update(zip(given.keys, given.values).map { (try interpreter.str($0), $1) }, level: .config, interpreter: interpreter)
     }
 
     /// `localrules: a, b` gives names (bare identifiers, not evaluated).
