@@ -202,7 +202,8 @@ final class JobEvaluator {
         return JobNamespace(
             rule: rule(job).name, jobid: job, attempt: attempt, input: localView(dag.inputObject(job)),
             output: localView(dag.outputObject(job)), log: localView(dag.logObject(job)), params: try params(job, threads: threads, resources: resourcesObject, attempt: attempt),
-            wildcards: dag.wildcardsObject(job), resources: resourcesObject, threads: threads, config: dag.workflow.config)
+            wildcards: dag.wildcardsObject(job), resources: resourcesObject, threads: threads,
+            config: rule(job).moduleConfig ?? .dict(dag.workflow.config))
     }
 
     /// The list with storage URLs replaced by their local copies (the list itself when it has none).

@@ -190,6 +190,8 @@ public struct Rule {
     /// The global `wildcard_constraints:` of the module the rule comes from: they replace the
     /// using workflow's for this rule (each module has its own).
     public var moduleWildcardConstraints: [String: String]?
+    /// The `config` of the module the rule comes from (what `{config}` means in its commands).
+    public var moduleConfig: Value?
 
     /// Where the rule was defined.
     public var file: SourceFile

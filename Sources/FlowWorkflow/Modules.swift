@@ -168,6 +168,7 @@ extension WorkflowLoader {
                 try rule.modifyPaths(module.pathModifier, skipping: overridden)
                 rule.isImported = true
                 // The module's global wildcard_constraints, not this workflow's, hold for its rules.
+                if rule.moduleConfig == nil { rule.moduleConfig = module.loader?.interpreter.globals.get("config") }
                 if rule.moduleWildcardConstraints == nil {
                     rule.moduleWildcardConstraints = module.loader?.workflow.wildcardConstraints ?? [:]
                 }

@@ -114,14 +114,23 @@ extension Rule {
             f.pattern = try modifier.apply(f.pattern, flags: f.flags)
             return f
         }
-        if !overridden.contains("output") { output.items = try output.items.map(modify) }
-        if !overridden.contains("log") { log.items = try log.items.map(modify) }
-        if !overridden.contains("benchmark") { benchmark = try benchmark.map(modify) }
-        if !overridden.contains("input") {
-            input = try input.map { name, item in
-                if case .file(let f) = item { return (name, .file(try modify(f))) }
-                return (name, item)
+        func modifyAll(_ input: inout [(name: String?, item: InputItem)], _ output: inout NamedList<IOFile>,
+                       _ log: inout NamedList<IOFile>, _ benchmark: inout IOFile?) throws {
+            if !overridden.contains("output") { output.items = try output.items.map(modify) }
+            if !overridden.contains("log") { log.items = try log.items.map(modify) }
+            if !overridden.contains("benchmark") { benchmark = try benchmark.map(modify) }
+            if !overridden.contains("input") {
+                input = try input.map { name, item in
+                    if case .file(let f) = item { return (name, .file(try modify(f))) }
+                    return (name, item)
+                }
             }
+        }
+        try modifyAll(&input, &output, &log, &benchmark)
+        // The patterns as written move too: a workflow using this rule again starts from them.
+        if var w = writtenFiles {
+            try modifyAll(&w.input, &w.output, &w.log, &w.benchmark)
+            writtenFiles = w
         }
         pathModifiers.append(modifier)
     }
