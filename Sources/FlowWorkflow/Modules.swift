@@ -26,6 +26,9 @@ final class ModuleDefinition {
     /// `rules.X` inside the module means the used rule once there is one.
     weak var user: WorkflowLoader?
     var usedNames: [String: String] = [:]
+    /// `use rule * from` this module, by `as` pattern ("" without one): the rules used again
+    /// under the same names since (each may be, once; Snakemake's check_overwrite).
+    var starImports: [String: Set<String>] = [:]
 
     var pathModifier: PathModifier { PathModifier(prefix: prefix, replacePrefix: replacePrefix) }
 
@@ -138,6 +141,32 @@ extension WorkflowLoader {
         if let asName = decl.asName, !asName.contains("*"), chosen.count > 1 {
             throw PyError("WorkflowError", "use rule: 'as \(asName)' needs a '*' when several rules are used")
         }
+        // Module rules may replace rules of the same name only where a `use rule *` made them
+        // and this is the first `use rule` that changes them.
+        var allowOverwrite = true
+        if let module {
+            let pattern = decl.asName ?? ""
+            func rename(_ rule: String, _ pattern: String) -> String {
+                pattern.isEmpty ? rule : pattern.replacingOccurrences(of: "*", with: rule)
+            }
+            if wildcard {
+                module.starImports[pattern] = []
+                allowOverwrite = false
+            } else {
+                var matched = Set<String>()
+                for rule in decl.rules {
+                    for star in module.starImports.keys.sorted() where rename(rule, star) == rename(rule, pattern) {
+                        if module.starImports[star]!.contains(rule) {
+                            throw PyError("WorkflowError", "use rule \(rule) from \(module.name): the rule is imported with the same name "
+                                + "modifier and modified more than once (line \(decl.location.line))")
+                        }
+                        matched.insert(rule)
+                        module.starImports[star]!.insert(rule)
+                    }
+                }
+                allowOverwrite = matched == Set(decl.rules)
+            }
+        }
         let evaluator = RuleEvaluator(loader: self, file: file)
         let overridden = Set(decl.overrides.map(\.name))
         var renamed: [(source: Rule, name: String)] = []
@@ -177,7 +206,7 @@ extension WorkflowLoader {
             if decl.fromModule == nil, moduleContext == nil, workflow.rule(named: rule.name) != nil, rule.name == source.name {
                 throw PyError("WorkflowError", "use rule \(source.name): the new rule needs a different name (use 'as')")
             }
-            try register(rule, at: decl.location, allowOverwrite: true)
+            try register(rule, at: decl.location, allowOverwrite: allowOverwrite)
         }
     }
 }

@@ -129,7 +129,8 @@ public final class WorkflowLoader: SnakefileHost {
     /// main workflow uses them (after its `prefix:`, as Snakemake applies the default storage last).
     func register(_ rule: Rule, at location: SourceLocation, allowOverwrite: Bool = false) throws {
         if let context = moduleContext {
-            if let i = context.rules.firstIndex(where: { $0.name == rule.name }), allowOverwrite {
+            if let i = context.rules.firstIndex(where: { $0.name == rule.name }) {
+                guard allowOverwrite else { throw PyError("WorkflowError", "The name \(rule.name) is already used by another rule") }
                 context.rules[i] = rule
             } else {
                 context.rules.append(rule)

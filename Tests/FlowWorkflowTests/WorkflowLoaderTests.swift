@@ -52,6 +52,25 @@ final class WorkflowLoaderTests: XCTestCase {
         XCTAssertEqual(try global(w, "f"), "['x.txt']")
     }
 
+    func testExpandOverFunctionsIsDeferredToTheJobsWildcards() throws {
+        let w = try load("""
+        def first(wildcards):
+            return wildcards.x
+        def second(wildcards):
+            return {wildcards.x + "2"}
+        one = expand("{v}.in", v=first)
+        both = expand("t.{v}.{k}", v=[first, "z"], k=["a"])
+        inner = expand("{v}.in", v=second)
+        """)
+        let wildcards = Value.object(NamedListObject(wildcards: [("x", "q")]))
+        func call(_ name: String) throws -> String {
+            try w.interpreter.repr(try w.interpreter.call(try XCTUnwrap(w.interpreter.globals.get(name)), Arguments([wildcards])))
+        }
+        XCTAssertEqual(try call("one"), "['q.in']")
+        XCTAssertEqual(try call("both"), "['t.q.a', 't.z.a']")
+        XCTAssertEqual(try call("inner"), "['q2.in']")
+    }
+
     func testExpandRejectsFlaggedPatterns() throws {
         XCTAssertThrowsError(try load("x = expand(temp(\"{s}.txt\"), s=[1])\n")) { error in
             XCTAssertTrue("\(error)".contains("Flags"), "\(error)")
