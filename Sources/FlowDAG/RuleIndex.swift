@@ -171,12 +171,15 @@ struct RuleIndex {
                                   requester: [(name: String, value: String)]) {
         for k in candidates.indices {
             let rule = rules[candidates[k].rule]
-            var values: [String] = []
-            for name in rule.wildcardNames {
-                guard let v = requester.first(where: { $0.name == name })?.value else { break }
-                values.append(v)
+            // Most requests agree with the pattern's split already: check that without allocating.
+            var differs = false
+            var covered = true
+            for (i, name) in rule.wildcardNames.enumerated() {
+                guard let v = requester.first(where: { $0.name == name })?.value else { covered = false; break }
+                if v != candidates[k].values[i] { differs = true }
             }
-            guard values.count == rule.wildcardNames.count, values != candidates[k].values else { continue }
+            guard covered, differs else { continue }
+            let values = rule.wildcardNames.map { name in requester.first { $0.name == name }!.value }
             for matcher in rule.productMatchers {
                 let bound = matcher.pattern.names.map { values[rule.wildcardNames.firstIndex(of: $0)!] }
                 if matcher.pattern.format(bound) == path, matcher.accepts(bound) {

@@ -188,6 +188,35 @@ final class ModuleTests: XCTestCase {
         }
     }
 
+    func testUsedRuleNamesCollideUnlessAStarImportMadeThem() throws {
+        try write("m/Snakefile", """
+        rule a:
+            output: "a.txt"
+            shell: "touch {output}"
+        """)
+        let module = "module m:\n    snakefile: \"m/Snakefile\"\n"
+        // Changing a rule a `use rule *` made, under the same name: allowed once.
+        let w = try load(module + "use rule * from m as m_*\nuse rule a from m as m_a with:\n    output: \"b.txt\"\n")
+        XCTAssertEqual(w.rule(named: "m_a")?.output.items.map(\.pattern), ["b.txt"])
+        XCTAssertThrowsError(try load(module + """
+        use rule * from m as m_*
+        use rule a from m as m_a with:
+            threads: 1
+        use rule a from m as m_a with:
+            threads: 2
+        """)) { error in
+            XCTAssertTrue("\(error)".contains("modified more than once"), "\(error)")
+        }
+        // A `use rule *` whose names are taken already.
+        XCTAssertThrowsError(try load(module + """
+        use rule a from m as m_a with:
+            output: "b.txt"
+        use rule * from m as m_*
+        """)) { error in
+            XCTAssertTrue("\(error)".contains("already used by another rule"), "\(error)")
+        }
+    }
+
     func testModuleNamedTwiceIsAnError() throws {
         try write("m/Snakefile", "rule a:\n    output: \"a.txt\"\n")
         XCTAssertThrowsError(try load("""
