@@ -51,7 +51,7 @@ final class RuleChoiceTests: XCTestCase {
     func testLogWithoutAllWildcardsIsNoProduct() throws {
         let wf = makeWorkflow([
             makeRule("all", input: ["logs/run.txt"], shell: nil),
-            makeRule("a", output: ["{x}/{y}.txt"], log: ["logs/{x}.txt"]),
+            makeRule("a", output: ["out/{x}/{y}.txt"], log: ["logs/{x}.txt"]),
         ])
         XCTAssertThrowsDAGError(try DAG(workflow: wf, disk: InMemoryStorage())) {
             XCTAssertTrue($0.contains("logs/run.txt"), $0)
