@@ -142,11 +142,14 @@ public final class WorkflowLoader: SnakefileHost {
         }
         var rule = rule
         // The mark only keeps module prefixes from being applied twice while rules are used.
+        func unmarked(_ f: IOFile) -> IOFile { var f = f; f.flags.remove(.pathModified); return f }
         rule.input = rule.input.map { name, item in
-            guard case .file(var f) = item, f.flags.contains(.pathModified) else { return (name, item) }
-            f.flags.remove(.pathModified)
-            return (name, .file(f))
+            guard case .file(let f) = item, f.flags.contains(.pathModified) else { return (name, item) }
+            return (name, .file(unmarked(f)))
         }
+        rule.output.items = rule.output.items.map(unmarked)
+        rule.log.items = rule.log.items.map(unmarked)
+        rule.benchmark = rule.benchmark.map(unmarked)
         workflow.applyStorage(to: &rule)
         workflow.addRule(rule)
     }

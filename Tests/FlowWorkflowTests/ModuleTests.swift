@@ -108,6 +108,9 @@ final class ModuleTests: XCTestCase {
         """)
         XCTAssertEqual(files(w.rule(named: "all")), ["results/other/results/a.txt", "->"])
         XCTAssertEqual(w.rule(named: "all")?.inputProducers, [0: "other_a"])
+        // The mark against prefixing twice does not reach the registered rule (nor the DAG).
+        guard case .file(let input)? = w.rule(named: "all")?.input.first?.item else { return XCTFail() }
+        XCTAssertEqual(input.flags, [])
         // Called once the workflow is loaded (as input functions are): the used rule, marked as
         // already prefixed so that a function result is not prefixed again.
         let module = try XCTUnwrap(w.interpreter.globals.get("other"))
