@@ -127,6 +127,10 @@ extension WorkflowLoader {
             sources = moduleContext?.rules ?? workflow.rules
         }
         let wildcard = decl.rules == ["*"]
+        if wildcard, !decl.overrides.isEmpty {
+            throw PyError("WorkflowError", "Keyword 'with' in 'use rule' statement is not allowed in combination with rule pattern '*' "
+                + "(line \(decl.location.line)): use the rules with `use rule * from ...`, then change single ones with `use rule NAME from ... with:`.")
+        }
         var chosen: [Rule] = []
         if wildcard {
             chosen = sources.filter { !decl.exclude.contains($0.name) }

@@ -7,29 +7,7 @@ import XCTest
 import FlowLang
 @testable import FlowWorkflow
 
-final class ModuleTests: XCTestCase {
-    private var dir = ""
-
-    override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "flow-module-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: dir)
-    }
-
-    private func write(_ name: String, _ text: String) throws {
-        let path = dir + "/" + name
-        try FileManager.default.createDirectory(atPath: PathText.dirname(path), withIntermediateDirectories: true)
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-    }
-
-    private func load(_ snakefile: String) throws -> Workflow {
-        try write("Snakefile", snakefile)
-        return try WorkflowLoader.load(WorkflowOptions(snakefile: dir + "/Snakefile"))
-    }
-
+final class ModuleTests: SnakefileTestCase {
     private func files(_ rule: Rule?) -> [String] {
         guard let rule else { return [] }
         let inputs: [String] = rule.input.compactMap { if case .file(let f) = $0.item { return f.pattern }; return nil }
@@ -168,26 +146,19 @@ final class ModuleTests: XCTestCase {
         XCTAssertEqual(try params("positional"), ["_=pos3", "a=3", "b=9"])
     }
 
-    func testUseRuleStarWithChangesEveryRule() throws {
+    func testUseRuleStarWithWithIsAnErrorAsInSnakemake() throws {
         try write("m/Snakefile", """
         rule a:
             output: "a.txt"
             shell: "touch {output}"
-        rule b:
-            output: "b.txt"
-            shell: "touch {output}"
         """)
-        let w = try load("""
+        XCTAssertThrowsError(try load("""
         module M:
             snakefile: "m/Snakefile"
-            prefix: "mod"
         use rule * from M as M_* with:
             threads: 4
-        """)
-        XCTAssertEqual(w.rules.map(\.name), ["M_a", "M_b"])
-        for rule in w.rules {
-            XCTAssertEqual(rule.threads.flatMap { if case .int(let n) = $0 { return n }; return nil }, 4)
-            XCTAssertEqual(rule.output.items.first?.pattern.hasPrefix("mod/"), true)
+        """)) { error in
+            XCTAssertTrue("\(error)".contains("not allowed in combination with rule pattern '*'"), "\(error)")
         }
     }
 

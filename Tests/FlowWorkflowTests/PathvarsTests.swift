@@ -6,32 +6,10 @@ import XCTest
 import FlowLang
 @testable import FlowWorkflow
 
-final class PathvarsTests: XCTestCase {
-    private var dir = ""
-
-    override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "flow-pathvars-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: dir)
-    }
-
-    private func write(_ name: String, _ text: String) throws {
-        let path = dir + "/" + name
-        try FileManager.default.createDirectory(atPath: PathText.dirname(path), withIntermediateDirectories: true)
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-    }
-
-    private func load(_ snakefile: String, configFile: String? = nil) throws -> Workflow {
-        try write("Snakefile", snakefile)
-        var options = WorkflowOptions(snakefile: dir + "/Snakefile")
-        if let configFile {
-            try write("config.yaml", configFile)
-            options.configFiles = [dir + "/config.yaml"]
-        }
-        return try WorkflowLoader.load(options)
+final class PathvarsTests: SnakefileTestCase {
+    private func load(_ snakefile: String, configFile: String) throws -> Workflow {
+        try write("config.yaml", configFile)
+        return try load(snakefile, configFiles: ["config.yaml"])
     }
 
     private func outputs(_ w: Workflow, _ rule: String) -> [String] {
