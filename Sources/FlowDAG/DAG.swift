@@ -162,6 +162,9 @@ public final class DAG {
     var noOutputJob: [JobID]
     /// Jobs waiting for each checkpoint job.
     var pendingByCheckpoint: [JobID: [JobID]] = [:]
+    /// Files some rule's input names as another rule's output (`rules.a.output`): that rule (index)
+    /// is their only candidate producer, as in Snakemake.
+    var namedProducer: [FileID: Int] = [:]
     private var dependentsCache: (offsets: [Int], items: [JobID])?
     private var dependentsPatch: [JobID: [JobID]] = [:]
 

@@ -103,12 +103,14 @@ extension DAG {
 
         for item in c.inputs {
             switch item {
-            case .file(let t, let flags, let name):
+            case .file(let t, let flags, let name, let producer):
                 if t.binding.contains(-1) {
                     throw DAGError.wildcardsNotInOutput(rule: c.name, kind: "input files", names: t.unboundNames)
                 }
                 if let name { out.addName(name, out.files.count..<out.files.count + 1, isSingle: true) }
-                append(files.intern(t.format(wildcards)), flags, to: &out)
+                let f = files.intern(t.format(wildcards))
+                if producer >= 0 { namedProducer[f] = producer }
+                append(f, flags, to: &out)
             case .function(let fn, let flags, let name):
                 let start = out.files.count
                 guard let result = try callFunction(fn) else { continue }
@@ -160,6 +162,10 @@ extension DAG {
                 }
             }
             var flags = flags.union(extra)
+            // Results get the rule's path variables and module prefixes, as its patterns did.
+            if path.utf8.contains(UInt8(ascii: "<")) { path = try c.pathvars.apply(path) }
+            if !c.pathModifiers.isEmpty { path = try PathModifier.apply(c.pathModifiers, to: path, flags: flags) }
+            flags.remove(.pathModified)
             // Snakemake applies the default storage to input functions' results too.
             if workflow.defaultStorage != nil { (path, flags) = workflow.applyDefaultStorage(to: path, flags: flags) }
             append(files.intern(path), flags, to: &out)

@@ -312,7 +312,13 @@ public final class Plan {
             // Producers whose outputs this job needs and that are missing must run.
             for f in job.input {
                 let d = dag.files.producer[f]
-                guard d >= 0, candidate[d], let i = dag.jobs[d].output.firstIndex(of: f), isMissing(d, outputIndex: i) else { continue }
+                guard d >= 0, candidate[d] else { continue }
+                if let i = dag.jobs[d].output.firstIndex(of: f) {
+                    guard isMissing(d, outputIndex: i) else { continue }
+                } else if stat(f) != nil {
+                    // A log or benchmark file some job takes as input: made by its job when missing.
+                    continue
+                }
                 withReason(d) { r in if !r.missingOutput.contains(f) { r.missingOutput.append(f) } }
                 if !visited[d] { visited[d] = true; queue.append(d) }
             }

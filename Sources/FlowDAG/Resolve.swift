@@ -94,7 +94,14 @@ extension DAG {
                     return fail(&stack, failures[f] ?? .noRuleToProduce(file: files.paths[f]))
                 }
             case .unresolved:
-                let candidates = index.candidates(for: files.paths[f])
+                var candidates = index.candidates(for: files.paths[f])
+                if !namedProducer.isEmpty, let r = namedProducer[f] {
+                    let named = candidates.filter { $0.rule == r }
+                    if !named.isEmpty { candidates = named }
+                }
+                if !jobs[j].wildcards.isEmpty, !candidates.isEmpty {
+                    index.preferRequesterWildcards(&candidates, path: files.paths[f], requester: jobs[j].wildcards)
+                }
                 if candidates.isEmpty {
                     files.state[f] = .source
                     if !(stat(f) != nil) { stack[t].missing.append(f) }

@@ -37,7 +37,8 @@ struct Template {
 }
 
 enum CompiledInput {
-    case file(Template, flags: FileFlags, name: String?)
+    /// `producer`: the rule (index) named as the file's producer (`rules.a.output`), or -1.
+    case file(Template, flags: FileFlags, name: String?, producer: Int)
     case function(Value, flags: FileFlags, name: String?)
     case unpack(Value)
 }
@@ -47,8 +48,8 @@ struct CompiledRule {
     let name: String
     let wildcardNames: [String]
     let outputMatchers: [PatternMatcher]
-    /// What makes the rule a producer of a requested file: its outputs, then its logs and benchmark
-    /// (Snakemake's `Rule.products()`: a rule's log may be another rule's input).
+    /// Matchers of the rule's products: its outputs, then the logs and benchmark that have all of
+    /// the rule's wildcards (Snakemake finds a rule by its log files too).
     let productMatchers: [PatternMatcher]
     /// Output patterns bound to `wildcardNames`, by output index.
     let outputs: [Template]
@@ -56,6 +57,9 @@ struct CompiledRule {
     let logs: [Template]
     let benchmark: Template?
     let inputs: [CompiledInput]
+    /// What `<name>` means in input functions' results, and the module prefixes they get.
+    let pathvars: Pathvars
+    let pathModifiers: [PathModifier]
     var hasWildcards: Bool { !wildcardNames.isEmpty }
 
     /// Pairs wildcard values (in `wildcardNames` order) with their names.
@@ -66,9 +70,12 @@ struct CompiledRule {
         return w
     }
 
-    init(_ rule: Rule, globalConstraints: [String: String]) throws {
+    init(_ rule: Rule, globalConstraints workflowConstraints: [String: String], producers: [Int: Int] = [:]) throws {
         index = rule.index
         name = rule.name
+        pathvars = rule.pathvars
+        pathModifiers = rule.pathModifiers
+        let globalConstraints = rule.moduleWildcardConstraints ?? workflowConstraints
         var names: [String] = []
         var matchers: [PatternMatcher] = []
         for item in rule.output.items {
@@ -82,6 +89,15 @@ struct CompiledRule {
         }
         wildcardNames = names
         outputMatchers = matchers
+        var products = matchers
+        if !rule.output.isEmpty {
+            for item in rule.log.items + (rule.benchmark.map { [$0] } ?? []) {
+                let p = try WildcardPattern(item.pattern)
+                guard Set(p.names) == Set(names) else { continue }
+                products.append(try PatternMatcher(p, ruleConstraints: rule.wildcardConstraints, globalConstraints: globalConstraints))
+            }
+        }
+        productMatchers = products
         outputs = try rule.output.items.map { try Template($0.pattern, ruleWildcards: names) }
         outputFlags = rule.output.items.map(\.flags)
         logs = try rule.log.items.map { try Template($0.pattern, ruleWildcards: names) }
@@ -93,17 +109,10 @@ struct CompiledRule {
         if let b = benchmark, !b.unboundNames.isEmpty {
             throw DAGError.wildcardsNotInOutput(rule: rule.name, kind: "benchmark file", names: b.unboundNames)
         }
-        var products = matchers
-        for item in rule.log.items + (rule.benchmark.map { [$0] } ?? []) {
-            let p = try WildcardPattern(item.pattern)
-            // One with fewer wildcards than the outputs cannot name a single job.
-            guard Set(p.names) == Set(names) else { continue }
-            products.append(try PatternMatcher(p, ruleConstraints: rule.wildcardConstraints, globalConstraints: globalConstraints))
-        }
-        productMatchers = products
-        inputs = try rule.input.map { entry in
+        inputs = try rule.input.enumerated().map { i, entry in
             switch entry.item {
-            case .file(let f): return .file(try Template(f.pattern, ruleWildcards: names), flags: f.flags, name: entry.name)
+            case .file(let f):
+                return .file(try Template(f.pattern, ruleWildcards: names), flags: f.flags, name: entry.name, producer: producers[i] ?? -1)
             case .function(let v, let flags): return .function(v, flags: flags, name: entry.name)
             case .unpack(let v): return .unpack(v)
             }
@@ -120,7 +129,10 @@ struct RuleIndex {
     private let order: [[Int]]
 
     init(_ workflow: Workflow) throws {
-        rules = try workflow.rules.map { try CompiledRule($0, globalConstraints: workflow.wildcardConstraints) }
+        rules = try workflow.rules.map { rule in
+            try CompiledRule(rule, globalConstraints: workflow.wildcardConstraints,
+                             producers: rule.inputProducers.compactMapValues { workflow.ruleIndex(named: $0) })
+        }
         var scan: [(Int, Int)] = []
         for r in rules { for o in r.productMatchers.indices { scan.append((r.index, o)) } }
         self.scan = scan
@@ -149,6 +161,32 @@ struct RuleIndex {
             }
             if found.count > 1 { found = sortedByPriority(found) }
             return found
+        }
+    }
+
+    /// Snakemake's match by wildcard names: a candidate whose wildcards the requesting job has
+    /// too takes the job's values when one of its products formatted with them is `path` and
+    /// they satisfy its constraints (`{sample}{read}` then splits as the requester's did).
+    func preferRequesterWildcards(_ candidates: inout [(rule: Int, values: [String])], path: String,
+                                  requester: [(name: String, value: String)]) {
+        for k in candidates.indices {
+            let rule = rules[candidates[k].rule]
+            // Most requests agree with the pattern's split already: check that without allocating.
+            var differs = false
+            var covered = true
+            for (i, name) in rule.wildcardNames.enumerated() {
+                guard let v = requester.first(where: { $0.name == name })?.value else { covered = false; break }
+                if v != candidates[k].values[i] { differs = true }
+            }
+            guard covered, differs else { continue }
+            let values = rule.wildcardNames.map { name in requester.first { $0.name == name }!.value }
+            for matcher in rule.productMatchers {
+                let bound = matcher.pattern.names.map { values[rule.wildcardNames.firstIndex(of: $0)!] }
+                if matcher.pattern.format(bound) == path, matcher.accepts(bound) {
+                    candidates[k].values = values
+                    break
+                }
+            }
         }
     }
 

@@ -256,7 +256,8 @@ final class JobEvaluator {
         return JobNamespace(
             rule: rule(job).name, jobid: job, attempt: attempt, input: localView(dag.inputObject(job)),
             output: localView(dag.outputObject(job)), log: localView(dag.logObject(job)), params: try params(job, threads: threads, resources: resourcesObject, attempt: attempt),
-            wildcards: dag.wildcardsObject(job), resources: resourcesObject, threads: threads, config: dag.workflow.config)
+            wildcards: dag.wildcardsObject(job), resources: resourcesObject, threads: threads,
+            config: rule(job).moduleConfig ?? .dict(dag.workflow.config))
     }
 
     /// The list with storage URLs replaced by their local copies (the list itself when it has none).
@@ -268,6 +269,15 @@ final class JobEvaluator {
 
     func format(_ template: String, _ ns: JobNamespace) throws -> String {
         try ShellFormatter.format(template, namespace: ns.values, interpreter: interpreter)
+    }
+
+    /// A rule's shell command for a job: its template formatted with the job's names (an f-string
+    /// template is first evaluated again with them, as Snakemake's rule function does).
+    func shellCommand(_ rule: Rule, _ template: String, _ ns: JobNamespace) throws -> String {
+        guard let atJobTime = rule.shellAtJobTime else { return try format(template, ns) }
+        let values = ns.values
+        let evaluated = try interpreter.call(atJobTime, Arguments([], keywords: values.map { (name: $0.key, value: $0.value) }))
+        return try format(try interpreter.str(evaluated), ns)
     }
 
     /// Hash of the evaluated params (the "params changed" rerun trigger); equal for equal values.

@@ -52,7 +52,7 @@ struct JobSpecBuilder {
         var shown: String?
         switch rule.action {
         case .shell(let template):
-            let cmd = try evaluator.format(template, ns)
+            let cmd = try evaluator.shellCommand(rule, template, ns)
             shown = cmd
             if cmd.utf8.count > 100_000 {
                 // One argv string may not exceed 128 KiB (MAX_ARG_STRLEN): long commands go to a file.

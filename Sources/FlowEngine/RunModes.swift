@@ -20,7 +20,7 @@ extension Engine {
                     continue
                 }
                 var command: String?
-                if case .shell(let template) = plan.dag.rule(of: job).action { command = try? evaluator.format(template, ns) }
+                if case .shell(let template) = plan.dag.rule(of: job).action { command = try? evaluator.shellCommand(plan.dag.rule(of: job), template, ns) }
                 reporter.jobStarted(reports.report(job, isLocal: isLocal(job, plan), namespace: ns, command: command), dryRun: true)
             }
         }

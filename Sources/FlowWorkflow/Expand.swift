@@ -33,18 +33,18 @@ enum ExpandFunctions {
     }
 
     static func expand(_ args: Arguments, _ interp: Interpreter) throws -> Value {
-        if args.keywords.contains(where: { isFunction($0.value) || isListWithFunction($0.value) }) {
-            // Snakemake defers: a keyword given a function (or a list holding some) makes expand()
-            // itself a function of the wildcards, which calls them and then expands.
+        // A function among the values (or in a list of values) defers the whole expansion: the
+        // result is an input function that calls them with the job's wildcards (Snakemake's expand).
+        if args.keywords.contains(where: { isFunction($0.value, interp) }) {
             return .object(BuiltinFunction("expand") { inner, interp in
-                guard let wildcards = inner.positional.first else { throw PyError.type("expand(): the deferred form needs the wildcards") }
+                guard let wildcards = inner.positional.first else { throw PyError.type("expand(): the deferred expansion needs the wildcards") }
+                func resolve(_ v: Value) throws -> Value {
+                    isFunction(v, interp) ? try interp.callSnakemakeStyle(v, first: wildcards, extras: []) : v
+                }
                 var resolved = args
-                resolved.keywords = try args.keywords.map { keyword in
-                    if isFunction(keyword.value) { return (keyword.name, try interp.call(keyword.value, Arguments([wildcards]))) }
-                    guard isListWithFunction(keyword.value) else { return keyword }
-                    return (keyword.name, .list(PyList(try interp.iterate(keyword.value).map {
-                        isFunction($0) ? try interp.call($0, Arguments([wildcards])) : $0
-                    })))
+                resolved.keywords = try args.keywords.map { name, value in
+                    if case .list(let l) = value, isFunction(value, interp) { return (name, .list(PyList(try l.items.map(resolve)))) }
+                    return (name, try resolve(value))
                 }
                 return try expand(resolved, interp)
             })
@@ -82,7 +82,10 @@ enum ExpandFunctions {
         }
         var result: [Value] = []
         for patternValue in patterns {
-            if case .object(let o) = patternValue, let f = o as? FlaggedPathObject, !f.flags.isEmpty {
+            // A module's mark on a rule's output carries over to the expanded paths (Snakemake copies flags).
+            var carried: FileFlags = []
+            if case .object(let o) = patternValue, let f = o as? FlaggedPathObject { carried = f.flags.intersection(.pathModified) }
+            if case .object(let o) = patternValue, let f = o as? FlaggedPathObject, !f.flags.subtracting(.pathModified).isEmpty {
                 throw PyError("WorkflowError", "Flags in file pattern '\(f.path)' given to expand() are invalid. Flags (e.g. temp(), directory()) have to be applied outside of expand (e.g. 'temp(expand(\"plots/{sample}.pdf\", sample=SAMPLES))').")
             }
             guard let pattern = patternValue.pathValue else { throw PyError.type("expand() patterns must be strings, got '\(patternValue.typeName)'") }
@@ -101,6 +104,12 @@ enum ExpandFunctions {
             }
             let combos = try combinations(relevant, zip: zipMode)
             result.reserveCapacity(result.count + combos.count)
+            let start = result.count
+            defer {
+                if !carried.isEmpty {
+                    for i in start..<result.count { result[i] = .object(FlaggedPathObject(result[i].stringValue ?? "", flags: carried)) }
+                }
+            }
             if let segments = PlainTemplate(template) {
                 // Plain `{name}` fields (the common case) are substituted directly: the general
                 // formatter costs several times more per path at 100k paths.
@@ -117,15 +126,15 @@ enum ExpandFunctions {
         return .list(PyList(result))
     }
 
-    /// A flow function (def, lambda, a deferred helper), not a class or a string-like object.
-    private static func isFunction(_ value: Value) -> Bool {
-        guard case .object(let o) = value, o is PyCallable, value.pathValue == nil else { return false }
-        return !(o is PyClass)
-    }
-
-    private static func isListWithFunction(_ value: Value) -> Bool {
-        if case .list(let l) = value { return l.items.contains(where: isFunction) }
-        return false
+    /// A function value (def, lambda, a deferred helper; not a class), or a list holding one
+    /// (Snakemake's `callables` of expand).
+    private static func isFunction(_ value: Value, _ interp: Interpreter) -> Bool {
+        func callable(_ v: Value) -> Bool {
+            guard case .object(let o) = v, o is PyCallable, v.pathValue == nil else { return false }
+            return !(o is PyClass)
+        }
+        if case .list(let l) = value { return l.items.contains(where: callable) }
+        return callable(value)
     }
 
     /// Escapes `{name...}` so that formatting leaves it in place (allow_missing=True).

@@ -15,6 +15,8 @@ public final class FlaggedPathObject: FlaggedPath, PyPathLike {
     public let sha256: String?
     /// `ensure(..., sha256=lambda w: ...)`: the expected checksum as a function of the job.
     public var sha256Function: Value?
+    /// `rules.X.output` items: the rule that produces the file (X, by its final name).
+    public var producer: String?
 
     public init(_ path: String, flags: FileFlags, sha256: String? = nil) {
         self.path = path

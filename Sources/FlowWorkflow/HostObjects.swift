@@ -44,10 +44,15 @@ extension WorkflowLoader {
         g.set("logger", SnakemakeModules.loggerObject())
     }
 
-    /// Rules visible to `rules.NAME`: a module's own rules while it is being loaded.
-    func visibleRule(named name: String) -> Rule? {
-        if let context = moduleContext { return context.rules.first(where: { $0.name == name }) }
-        return workflow.rule(named: name)
+    /// Rules visible to `rules.NAME`: a module's own rules while it is being loaded; once a
+    /// workflow has used one of them, the rule as used there (renamed, its paths prefixed), as
+    /// Snakemake's module rules are. `isFinal`: the rule as the DAG will see it.
+    func visibleRule(named name: String) -> (rule: Rule, isFinal: Bool)? {
+        guard let context = moduleContext else { return workflow.rule(named: name).map { ($0, true) } }
+        if let used = context.usedNames[name], let user = context.user, let found = user.visibleRule(named: used) {
+            return found
+        }
+        return context.rules.first(where: { $0.name == name }).map { ($0, false) }
     }
 }
 
@@ -57,17 +62,23 @@ final class RulesObject: PyObject {
     init(loader: WorkflowLoader) { self.loader = loader }
     var typeName: String { "Rules" }
     func getAttribute(_ name: String, interpreter: Interpreter) throws -> Value? {
-        guard let rule = loader.visibleRule(named: name) else {
+        guard let (rule, isFinal) = loader.visibleRule(named: name) else {
             throw PyError.attribute("rule '\(name)' is not defined (yet): rules.\(name) can only refer to rules defined above")
         }
-        return .object(RuleProxy(rule))
+        return .object(RuleProxy(rule, isFinal: isFinal))
     }
 }
 
 /// One rule as Python code sees it through `rules.NAME`.
 final class RuleProxy: PyObject {
     let rule: Rule
-    init(_ rule: Rule) { self.rule = rule }
+    /// The rule as used in the end (its paths are final): its paths are marked as modified, so
+    /// that a module's prefix is not applied to them a second time.
+    let isFinal: Bool
+    init(_ rule: Rule, isFinal: Bool = true) {
+        self.rule = rule
+        self.isFinal = isFinal
+    }
     var typeName: String { "RuleProxy" }
 
     /// A rule's file as Python sees it: a str, or for storage files a path still flagged as
@@ -77,11 +88,25 @@ final class RuleProxy: PyObject {
         return .object(FlaggedPathObject(file.pattern, flags: file.flags.intersection([.storage, .noRetrieve, .keepLocal])))
     }
 
+    /// An output of this rule: a path that names its producer (a rule's input made of it is
+    /// resolved to this rule's jobs).
+    private func outputValue(_ file: IOFile) -> Value {
+        var flags = file.flags.intersection([.storage, .noRetrieve, .keepLocal])
+        if isFinal, !rule.pathModifiers.isEmpty { flags.insert(.pathModified) }
+        let path = FlaggedPathObject(file.pattern, flags: flags)
+        path.producer = rule.name
+        return .object(path)
+    }
+
+    private var isModified: Bool { isFinal && !rule.pathModifiers.isEmpty }
+
     func getAttribute(_ name: String, interpreter: Interpreter) throws -> Value? {
         switch name {
         case "name": return .str(rule.name)
         case "rule": return .object(self)
-        case "output": return .object(NamedListObject(rule.output))
+        case "output":
+            return .object(NamedListObject(typeName: "Namedlist", items: rule.output.items.map(outputValue),
+                                           names: rule.output.names.map { NameRange($0.name, $0.range, isSingle: $0.range.count == 1) }))
         case "log": return .object(NamedListObject(rule.log))
         case "benchmark": return rule.benchmark.map { .str($0.pattern) } ?? .str("")
         case "input":
@@ -90,6 +115,13 @@ final class RuleProxy: PyObject {
             for (key, item) in rule.input {
                 switch item {
                 case .file(let f): items.append(RuleProxy.patternValue(f))
+                case .function(let fn, _) where isModified:
+                    // Its results get the module's prefix wherever the function is used (Snakemake's RuleProxy).
+                    let modifiers = rule.pathModifiers
+                    items.append(.object(BuiltinFunction("input_function") { args, interp in
+                        guard let wildcards = args.positional.first else { throw PyError.type("input function needs the wildcards") }
+                        return try PathModifier.apply(modifiers, toResult: try interp.callSnakemakeStyle(fn, first: wildcards, extras: []), interp)
+                    }))
                 case .function(let fn, _): items.append(fn)
                 case .unpack(let fn): items.append(.object(UnpackMarker(fn)))
                 }
@@ -119,7 +151,7 @@ final class CheckpointsObject: PyObject {
     init(loader: WorkflowLoader) { self.loader = loader }
     var typeName: String { "Checkpoints" }
     func getAttribute(_ name: String, interpreter: Interpreter) throws -> Value? {
-        guard let rule = loader.visibleRule(named: name), rule.isCheckpoint else {
+        guard let rule = loader.visibleRule(named: name)?.rule, rule.isCheckpoint else {
             throw PyError.attribute("checkpoint '\(name)' is not defined (or is a plain rule)")
         }
         let workflow = loader.workflow

@@ -15,11 +15,12 @@ public struct JobNamespace {
     public var wildcards: NamedListObject
     public var resources: NamedListObject
     public var threads: Int
-    public var config: PyDict
+    /// `config` as the rule sees it: the workflow's, or for a module's rule the module's.
+    public var config: Value
 
     public init(rule: String, jobid: Int, attempt: Int, input: NamedListObject, output: NamedListObject,
                 log: NamedListObject, params: NamedListObject, wildcards: NamedListObject,
-                resources: NamedListObject, threads: Int, config: PyDict) {
+                resources: NamedListObject, threads: Int, config: Value) {
         self.rule = rule
         self.jobid = jobid
         self.attempt = attempt
@@ -39,7 +40,7 @@ public struct JobNamespace {
             "input": .object(input), "output": .object(output), "log": .object(log),
             "params": .object(params), "wildcards": .object(wildcards), "resources": .object(resources),
             "threads": .int(threads), "rule": .str(rule), "jobid": .int(jobid), "attempt": .int(attempt),
-            "config": .dict(config),
+            "config": config,
         ]
     }
 }

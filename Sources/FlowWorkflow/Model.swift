@@ -38,6 +38,9 @@ public struct FileFlags: OptionSet, Hashable, Sendable {
     public static let noRetrieve = FileFlags(rawValue: 1 << 13)
     /// `storage(..., keep_local=True)`: the local copy is kept after the run.
     public static let keepLocal = FileFlags(rawValue: 1 << 14)
+    /// A path that a module's `prefix:`/`replace_prefix:` has changed already (`rules.X.output`
+    /// of a used module rule): it is not changed again where another rule or function reuses it.
+    public static let pathModified = FileFlags(rawValue: 1 << 15)
 }
 
 /// A file pattern (may contain `{wildcards}` and `{name,regex}` constraints) with its flags.
@@ -159,6 +162,9 @@ public struct Rule {
     public var priorityFunction: Value?
     public var message: String?
     public var action: RuleAction = .none
+    /// `shell: f"..."`: Snakemake evaluates the f-string again when the job runs, with `input`,
+    /// `output`, `params`, `wildcards`, ... bound to the job's; called with those as keywords.
+    public var shellAtJobTime: Value?
     /// Per-rule `wildcard_constraints:` (name -> regex).
     public var wildcardConstraints: [String: String] = [:]
     public var isLocal = false
@@ -176,6 +182,27 @@ public struct Rule {
     public var outputChecksumFunctions: [String: Value] = [:]
     /// `conda:`, `container:`, `envmodules:`: recorded for the software-env rerun trigger.
     public var software: [String: String] = [:]
+
+    /// `rules.X.output` items written in `input:`, by input index: the rule that produces them
+    /// (Snakemake looks for their producer among that rule's jobs only).
+    public var inputProducers: [Int: String] = [:]
+    /// The path variables of the rule's context (workflow or module), without its own.
+    public var pathvarsContext = Pathvars.defaults
+    /// The rule's own `pathvars:` (the most specific level).
+    public var ownPathvars: [(String, String)] = []
+    /// Context and own pathvars together: what `<name>` in the rule's paths and in its input
+    /// functions' results means.
+    public var pathvars = Pathvars.defaults
+    /// Input, output, log and benchmark as written (pathvars unresolved), for `use rule ... with:`.
+    var writtenFiles: WrittenFiles?
+    /// The `prefix:`/`replace_prefix:` of the modules the rule was used from (innermost first);
+    /// also applied to the results of its input functions.
+    public var pathModifiers: [PathModifier] = []
+    /// The global `wildcard_constraints:` of the module the rule comes from: they replace the
+    /// using workflow's for this rule (each module has its own).
+    public var moduleWildcardConstraints: [String: String]?
+    /// The `config` of the module the rule comes from (what `{config}` means in its commands).
+    public var moduleConfig: Value?
 
     /// Where the rule was defined.
     public var file: SourceFile

@@ -19,10 +19,21 @@ final class ModuleDefinition {
     var config: Value?
     var prefix: String?
     var replacePrefix: [(String, String)] = []
+    /// The using workflow's pathvars with the module's `pathvars:` and its config's `pathvars`.
+    var pathvars = Pathvars.defaults
     var rules: [Rule] = []
     var loaded = false
     /// Keeps the module's interpreter (and thus its globals) alive for its rules' callables.
     var loader: WorkflowLoader?
+    /// The workflow that declared the module, and the names its rules got there by `use rule`:
+    /// `rules.X` inside the module means the used rule once there is one.
+    weak var user: WorkflowLoader?
+    var usedNames: [String: String] = [:]
+    /// `use rule * from` this module, by `as` pattern ("" without one): the rules used again
+    /// under the same names since (each may be, once; Snakemake's check_overwrite).
+    var starImports: [String: Set<String>] = [:]
+
+    var pathModifier: PathModifier { PathModifier(prefix: prefix, replacePrefix: replacePrefix) }
 
     init(name: String) { self.name = name }
 }
@@ -33,13 +44,23 @@ extension WorkflowLoader {
         for directive in decl.directives {
             if directive.name == "name", case .arguments(let arguments) = directive.content,
                let value = try positionalValues(arguments, file: file).first {
+                if !decl.name.isEmpty {
+                    throw PyError("WorkflowError", "Ambiguous module name. A module name was provided directly after the module "
+                        + "keyword (\(decl.name)). Another module name was provided by the name keyword (line \(directive.location.line)).")
+                }
                 module.name = try interpreter.str(value)
             }
         }
+        module.user = self
+        var pathvarsGiven: [(String, Value)] = []
         guard !module.name.isEmpty else { throw PyError("WorkflowError", "module: needs a name (module NAME: or name:)") }
         for directive in decl.directives {
             guard case .arguments(let arguments) = directive.content else {
                 throw PyError("WorkflowError", "module \(decl.name): '\(directive.name):' does not take a block")
+            }
+            if directive.name == "pathvars" {
+                pathvarsGiven = try keywordValues(arguments, file: file)
+                continue
             }
             let values = try positionalValues(arguments.filter { if case .positional = $0 { return true }; return false }, file: file)
             let value = values.first ?? .none
@@ -72,6 +93,12 @@ extension WorkflowLoader {
             }
         }
         guard !module.snakefile.isEmpty else { throw PyError("WorkflowError", "module \(decl.name): snakefile: is required") }
+        // Module pathvars (its `pathvars:`, then those in the config passed to it) beat the using workflow's.
+        module.pathvars = pathvars
+        try module.pathvars.update(pathvarsGiven, level: .module, interpreter: interpreter)
+        if case .dict(let config)? = module.config, case .dict(let given)? = config.get("pathvars") {
+            try module.pathvars.update(zip(given.keys, given.values).map { (try interpreter.str($0), $1) }, level: .module, interpreter: interpreter)
+        }
         modules[module.name] = module
         // The module's name is also a Python object giving access to its globals (`m.func()`).
         interpreter.globals.set(module.name, .object(ModuleNamespace(module: module, loader: self)))
@@ -92,6 +119,7 @@ extension WorkflowLoader {
         child.interpreter.globals.set("config", config)
         child.moduleContext = module
         child.modules = [:]
+        child.pathvars = module.pathvars
         try child.run(path: module.snakefile)
         module.loader = child
         module.loaded = true
@@ -112,6 +140,10 @@ extension WorkflowLoader {
             sources = moduleContext?.rules ?? workflow.rules
         }
         let wildcard = decl.rules == ["*"]
+        if wildcard, !decl.overrides.isEmpty {
+            throw PyError("WorkflowError", "Keyword 'with' in 'use rule' statement is not allowed in combination with rule pattern '*' "
+                + "(line \(decl.location.line)): use the rules with `use rule * from ...`, then change single ones with `use rule NAME from ... with:`.")
+        }
         var chosen: [Rule] = []
         if wildcard {
             chosen = sources.filter { !decl.exclude.contains($0.name) }
@@ -126,19 +158,60 @@ extension WorkflowLoader {
         if let asName = decl.asName, !asName.contains("*"), chosen.count > 1 {
             throw PyError("WorkflowError", "use rule: 'as \(asName)' needs a '*' when several rules are used")
         }
+        // Module rules may replace rules of the same name only where a `use rule *` made them
+        // and this is the first `use rule` that changes them.
+        var allowOverwrite = true
+        if let module {
+            let pattern = decl.asName ?? ""
+            func rename(_ rule: String, _ pattern: String) -> String {
+                pattern.isEmpty ? rule : pattern.replacingOccurrences(of: "*", with: rule)
+            }
+            if wildcard {
+                module.starImports[pattern] = []
+                allowOverwrite = false
+            } else {
+                var matched = Set<String>()
+                for rule in decl.rules {
+                    for star in module.starImports.keys.sorted() where rename(rule, star) == rename(rule, pattern) {
+                        if module.starImports[star]!.contains(rule) {
+                            throw PyError("WorkflowError", "use rule \(rule) from \(module.name): the rule is imported with the same name "
+                                + "modifier and modified more than once (line \(decl.location.line))")
+                        }
+                        matched.insert(rule)
+                        module.starImports[star]!.insert(rule)
+                    }
+                }
+                allowOverwrite = matched == Set(decl.rules)
+            }
+        }
         let evaluator = RuleEvaluator(loader: self, file: file)
+        let overridden = Set(decl.overrides.map(\.name))
+        var renamed: [(source: Rule, name: String)] = []
         for source in chosen {
-            var rule = source
+            var name = source.name
             if var asName = decl.asName {
                 // `as prefix*` where prefix is a Python variable (dynamic modules) uses its value.
                 let stem = String(asName.prefix { $0 != "*" })
                 if !stem.isEmpty, stem != asName, let value = interpreter.globals.get(stem)?.stringValue {
                     asName = value + asName.dropFirst(stem.count)
                 }
-                rule.name = asName.replacingOccurrences(of: "*", with: source.name)
+                name = asName.replacingOccurrences(of: "*", with: source.name)
             }
+            renamed.append((source, name))
+            module?.usedNames[source.name] = name
+        }
+        for (source, name) in renamed {
+            var rule = source
+            rule.name = name
+            // The patterns as written get this use's `with:` changes, then path variables, then
+            // the module's prefix (not on the directives `with:` replaced, as in Snakemake).
+            rule.restoreWrittenFiles()
+            for directive in decl.overrides { try evaluator.apply(directive, to: &rule, overriding: true) }
+            try rule.resolvePathvars()
             if let module {
-                rule = Self.modifyPaths(rule, module)
+                // Rules of the module named in inputs (`rules.a.output`) are known here by their new names.
+                rule.inputProducers = rule.inputProducers.mapValues { module.usedNames[$0] ?? $0 }
+                try rule.modifyPaths(module.pathModifier, skipping: overridden)
                 if let tag = module.wrapperTag, case .wrapper(let spec) = rule.action, spec.hasPrefix("master/") {
                     rule.action = .wrapper(tag + spec.dropFirst("master".count))
                 }
@@ -146,13 +219,17 @@ extension WorkflowLoader {
                 // overwrite_default_target): its own first rule may become the default target,
                 // unless it comes from an include inside the module or `use rule` sits in an include.
                 rule.isImported = source.isImported || fileStack.count > 1
+                // The module's global wildcard_constraints, not this workflow's, hold for its rules.
+                if rule.moduleConfig == nil { rule.moduleConfig = module.loader?.interpreter.globals.get("config") }
+                if rule.moduleWildcardConstraints == nil {
+                    rule.moduleWildcardConstraints = module.loader?.workflow.wildcardConstraints ?? [:]
+                }
             }
-            for directive in decl.overrides { try evaluator.apply(directive, to: &rule) }
             if moduleContext == nil, workflow.localRules.contains(rule.name) { rule.isLocal = true }
             if decl.fromModule == nil, moduleContext == nil, workflow.rule(named: rule.name) != nil, rule.name == source.name {
                 throw PyError("WorkflowError", "use rule \(source.name): the new rule needs a different name (use 'as')")
             }
-            try register(rule, at: decl.location, allowOverwrite: true)
+            try register(rule, at: decl.location, allowOverwrite: allowOverwrite)
         }
     }
 
@@ -160,31 +237,6 @@ extension WorkflowLoader {
     static func wrapperMajorVersion(_ tag: String) -> Int? {
         guard tag.range(of: #"^v?[0-9]+\.[0-9]+\.[0-9]+"#, options: .regularExpression) != nil else { return nil }
         return Int(tag.drop { $0 == "v" }.prefix { $0.isNumber })
-    }
-
-    /// Applies a module's `prefix:` / `replace_prefix:` to the relative paths of a used rule.
-    static func modifyPaths(_ rule: Rule, _ module: ModuleDefinition) -> Rule {
-        guard module.prefix != nil || !module.replacePrefix.isEmpty else { return rule }
-        func modify(_ path: String) -> String {
-            if path.hasPrefix("/") || path.contains("://") { return path }
-            for (old, new) in module.replacePrefix where path.hasPrefix(old) {
-                return new + path.dropFirst(old.count)
-            }
-            if let prefix = module.prefix {
-                return prefix.hasSuffix("/") ? prefix + path : prefix + "/" + path
-            }
-            return path
-        }
-        func modify(_ file: IOFile) -> IOFile { var f = file; f.pattern = modify(f.pattern); return f }
-        var rule = rule
-        rule.output.items = rule.output.items.map(modify)
-        rule.log.items = rule.log.items.map(modify)
-        rule.benchmark = rule.benchmark.map(modify)
-        rule.input = rule.input.map { name, item in
-            if case .file(let f) = item { return (name, .file(modify(f))) }
-            return (name, item)
-        }
-        return rule
     }
 }
 

@@ -22,11 +22,15 @@ struct RuleEvaluator {
             try apply(directive, to: &rule)
         }
         if rule.isLocal || loader.workflow.localRules.contains(rule.name) { rule.isLocal = true }
+        rule.pathvarsContext = loader.pathvars
+        try rule.resolvePathvars()
         return rule
     }
 
-    /// Evaluates one directive into the rule (also used for `use rule ... with:` overrides).
-    func apply(_ directive: Directive, to rule: inout Rule) throws {
+    /// Evaluates one directive into the rule (also used for `use rule ... with:` overrides, where
+    /// `params:` merges as Snakemake merges them: positional ones replace all positional ones,
+    /// named ones replace those of the same name).
+    func apply(_ directive: Directive, to rule: inout Rule, overriding: Bool = false) throws {
         let name = directive.name
         if name == "run" {
             guard case .block(let body, let range) = directive.content else {
@@ -42,6 +46,7 @@ struct RuleEvaluator {
         switch name {
         case "input":
             rule.input = []
+            rule.inputProducers = [:]
             for (key, value) in args { try addInput(value, name: key, to: &rule) }
         case "output":
             rule.output = try fileList(args, directive: "output")
@@ -68,7 +73,14 @@ struct RuleEvaluator {
                 rule.benchmark = try ioFile(value, directive: "benchmark").first
             }
         case "params":
-            rule.params = args
+            guard overriding else { rule.params = args; return }
+            let positional = args.contains { $0.0 == nil } ? args.filter { $0.0 == nil } : rule.params.filter { $0.name == nil }
+            var named = rule.params.filter { $0.name != nil }
+            for (key, value) in args {
+                guard let key else { continue }
+                if let i = named.firstIndex(where: { $0.name == key }) { named[i].value = value } else { named.append((key, value)) }
+            }
+            rule.params = positional.map { (name: nil, value: $0.1) } + named
         case "threads":
             rule.threads = try single(args, name)
         case "resources":
@@ -90,6 +102,15 @@ struct RuleEvaluator {
         case "shell":
             guard let value = try single(args, name) else { return }
             rule.action = .shell(try interpreter.str(value))
+            rule.shellAtJobTime = nil
+            if case .positional(let expr) = arguments.first, case .fstring = expr.kind {
+                let interpreter = self.interpreter, file = self.file
+                rule.shellAtJobTime = .object(BuiltinFunction("shell") { args, _ in
+                    var locals: [String: Value] = [:]
+                    for (k, v) in args.keywords { locals[k] = v }
+                    return .str(try interpreter.str(try interpreter.evaluate(expr, file: file, locals: locals)))
+                })
+            }
         case "script":
             guard let value = try single(args, name) else { return }
             rule.action = .script(try interpreter.str(value))
@@ -128,7 +149,9 @@ struct RuleEvaluator {
         case "name":
             if let v = try single(args, name) { rule.name = try interpreter.str(v) }
         case "pathvars":
-            break
+            var own = Pathvars()
+            try own.update(args.map { ($0.0 ?? "", $0.1) }, level: .rule, interpreter: interpreter)
+            rule.ownPathvars = own.items.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         default:
             throw PyError("WorkflowError", "unknown directive '\(name)' in rule \(rule.name)")
         }
@@ -181,6 +204,9 @@ struct RuleEvaluator {
         case .object(let o) where o is FlaggedFunction:
             let f = o as! FlaggedFunction
             rule.input.append((name, .function(f.function, flags: f.flags)))
+        case .object(let o) where o is NamedListObject:
+            // `rules.a.output` (all of a's outputs, e.g. a multiext): one input per item.
+            for item in (o as! NamedListObject).items { try addInput(item, name: name, to: &rule) }
         case .object(let o) where o is MultiextList:
             for item in (o as! MultiextList).items { rule.input.append((item.name ?? name, .file(IOFile(item.path)))) }
         case .object(let o) where o is NamedListObject:
@@ -198,6 +224,9 @@ struct RuleEvaluator {
         case .dict:
             throw PyError("WorkflowError", "input: a dict must be passed with unpack() or ** to name its files")
         default:
+            if case .object(let o) = value, let producer = (o as? FlaggedPathObject)?.producer {
+                rule.inputProducers[rule.input.count] = producer
+            }
             rule.input.append((name, .file(try ioFile(value, directive: "input")[0])))
         }
     }
@@ -220,6 +249,8 @@ struct RuleEvaluator {
         switch value {
         case .list, .tuple:
             return try interpreter.iterate(value).flatMap { try ioFile($0, directive: directive) }
+        case .object(let o) where o is NamedListObject:
+            return try (o as! NamedListObject).items.flatMap { try ioFile($0, directive: directive) }
         case .object(let o):
             if let f = o as? FlaggedPathObject { return [IOFile(f.path, flags: f.flags, sha256: f.sha256)] }
             if let m = o as? MultiextList { return m.items.map { IOFile($0.path) } }

@@ -461,6 +461,20 @@ public struct PatternMatcher: @unchecked Sendable {
         }
     }
 
+    /// Whether each value (indexed like `pattern.names`) satisfies its wildcard's constraint.
+    public func accepts(_ values: [String]) -> Bool {
+        for (k, value) in values.enumerated() where k < constraints.count {
+            if regex == nil {
+                if value.isEmpty && !allowEmpty[k] { return false }
+                if !value.utf8.allSatisfy(classes[k].contains) { return false }
+            } else {
+                guard let re = try? NSRegularExpression(pattern: "^(?:" + PatternMatcher.icuRegex(constraints[k]) + ")$"),
+                      re.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) != nil else { return false }
+            }
+        }
+        return true
+    }
+
     private func matchRegex(_ regex: NSRegularExpression, _ path: String) -> [String]? {
         let ns = NSRange(path.startIndex..., in: path)
         guard let m = regex.firstMatch(in: path, options: [.anchored], range: ns) else { return nil }

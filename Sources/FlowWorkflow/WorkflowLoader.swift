@@ -53,6 +53,8 @@ public final class WorkflowLoader: SnakefileHost {
     /// Set when this loader evaluates a module's Snakefile for another workflow.
     var moduleContext: ModuleDefinition?
     lazy var rulesObject = RulesObject(loader: self)
+    /// Path variables for rules defined from here on (a module's start from its declaration's).
+    var pathvars = Pathvars.defaults
 
     /// Parses and evaluates the Snakefile named in `options`.
     public static func load(_ options: WorkflowOptions) throws -> Workflow {
@@ -78,6 +80,7 @@ public final class WorkflowLoader: SnakefileHost {
         } else {
             ConfigLoader.merge(overwriteConfig, into: workflow.config)
         }
+        try updatePathvarsFromConfig()
         interpreter.host = self
         interpreter.foreignModules = options.foreignModules
         workflow.evaluationHost = self
@@ -137,7 +140,8 @@ public final class WorkflowLoader: SnakefileHost {
     /// main workflow uses them (after its `prefix:`, as Snakemake applies the default storage last).
     func register(_ rule: Rule, at location: SourceLocation, allowOverwrite: Bool = false) throws {
         if let context = moduleContext {
-            if let i = context.rules.firstIndex(where: { $0.name == rule.name }), allowOverwrite {
+            if let i = context.rules.firstIndex(where: { $0.name == rule.name }) {
+                guard allowOverwrite else { throw PyError("WorkflowError", "The name \(rule.name) is already used by another rule") }
                 context.rules[i] = rule
             } else {
                 context.rules.append(rule)
@@ -148,6 +152,15 @@ public final class WorkflowLoader: SnakefileHost {
             throw PyError("WorkflowError", "The name \(rule.name) is already used by another rule")
         }
         var rule = rule
+        // The mark only keeps module prefixes from being applied twice while rules are used.
+        func unmarked(_ f: IOFile) -> IOFile { var f = f; f.flags.remove(.pathModified); return f }
+        rule.input = rule.input.map { name, item in
+            guard case .file(let f) = item, f.flags.contains(.pathModified) else { return (name, item) }
+            return (name, .file(unmarked(f)))
+        }
+        rule.output.items = rule.output.items.map(unmarked)
+        rule.log.items = rule.log.items.map(unmarked)
+        rule.benchmark = rule.benchmark.map(unmarked)
         workflow.applyStorage(to: &rule)
         workflow.addRule(rule)
     }
@@ -208,6 +221,8 @@ public final class WorkflowLoader: SnakefileHost {
                 }
             case "storage":
                 try declareStorage(arguments, file: file, line: directive.location.line)
+            case "pathvars":
+                try pathvars.update(try keywordValues(arguments, file: file), level: .workflow, interpreter: interpreter)
             case "scattergather":
                 for (key, value) in try keywordValues(arguments, file: file) {
                     guard case .int(let n) = value, n > 0 else {
@@ -217,7 +232,7 @@ public final class WorkflowLoader: SnakefileHost {
                 }
                 workflow.wildcardConstraints["scatteritem"] = #"\d+-of-\d+"#
             case "container", "containerized", "conda", "singularity", "report", "pepschema",
-                 "inputflags", "outputflags", "pathvars", "resource_scopes", "localrule":
+                 "inputflags", "outputflags", "resource_scopes", "localrule":
                 // Recorded or irrelevant without their subsystems; evaluating them still reports errors.
                 _ = try positionalValues(arguments.filter { if case .positional = $0 { return true }; return false }, file: file)
                 _ = try keywordValues(arguments.filter { if case .keyword = $0 { return true }; return false }, file: file)
@@ -240,6 +255,13 @@ public final class WorkflowLoader: SnakefileHost {
         configFilesRead.append(path)
         ConfigLoader.merge(try ConfigLoader.load(path: resolved, interpreter: interpreter), into: workflow.config)
         ConfigLoader.merge(overwriteConfig, into: workflow.config)
+        try updatePathvarsFromConfig()
+    }
+
+    /// A `pathvars` mapping in the config (config file or --config) defines path variables.
+    private func updatePathvarsFromConfig() throws {
+        guard moduleContext == nil, case .dict(let given)? = workflow.config.get("pathvars") else { return }
+        try pathvars.update(zip(given.keys, given.values).map { (try interpreter.str($0), $1) }, level: .config, interpreter: interpreter)
     }
 
     /// `localrules: a, b` gives names (bare identifiers, not evaluated).

@@ -271,4 +271,47 @@ final class EngineRunTests: WorkdirTestCase {
         XCTAssertEqual(events.planned.first { $0.rule == "all" }?.input, ["<TBD>"])
         XCTAssertEqual(events.planned.first { $0.rule == "split" }?.output, ["parts.txt"])
     }
+
+    func testLogFileTakenAsInputIsWrittenByItsJobFirst() throws {
+        try write("""
+            rule all:
+                input: "test.a.txt"
+
+            rule a:
+                output: "unused.{sample}.txt"
+                log: "logs/{sample}.txt"
+                shell: "echo {wildcards.sample} > {log}; touch {output}"
+
+            rule b:
+                input: "logs/{sample}.txt"
+                output: "test.{sample}.txt"
+                shell: "cp {input} {output}"
+            """, to: "Snakefile")
+        let result = try runEngine()
+        XCTAssertEqual(result.status, 0)
+        XCTAssertEqual(jobs(result.events.finished), ["a sample=a", "all", "b sample=a"])
+        XCTAssertEqual(read("test.a.txt"), "a\n")
+    }
+
+    func testModuleRuleSeesItsModulesConfigAndJobTimeShellFString() throws {
+        try write("""
+            rule step:
+                output: txt="step/{sample}.txt"
+                shell: f"echo {{config}} {{wildcards.sample}} > {output.txt}"
+            """, to: "module/Snakefile")
+        try write("""
+            module m:
+                snakefile: "module/Snakefile"
+                config: ["AAA"]
+                prefix: "m"
+
+            use rule * from m as m_*
+
+            rule all:
+                input: expand(rules.m_step.output.txt, sample="x")
+                default_target: True
+            """, to: "Snakefile")
+        XCTAssertEqual(try runEngine().status, 0)
+        XCTAssertEqual(read("m/step/x.txt"), "AAA x\n")
+    }
 }

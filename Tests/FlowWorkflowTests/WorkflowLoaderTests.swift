@@ -5,31 +5,7 @@ import XCTest
 import FlowLang
 @testable import FlowWorkflow
 
-final class WorkflowLoaderTests: XCTestCase {
-    private var dir = ""
-
-    override func setUpWithError() throws {
-        dir = NSTemporaryDirectory() + "flow-workflow-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(atPath: dir)
-    }
-
-    private func write(_ name: String, _ text: String) throws {
-        let path = dir + "/" + name
-        try FileManager.default.createDirectory(atPath: PathText.dirname(path), withIntermediateDirectories: true)
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-    }
-
-    private func load(_ snakefile: String, config: [String] = []) throws -> Workflow {
-        try write("Snakefile", snakefile)
-        var options = WorkflowOptions(snakefile: dir + "/Snakefile")
-        options.configOverrides = try ConfigLoader.parseOverrides(config)
-        return try WorkflowLoader.load(options)
-    }
-
+final class WorkflowLoaderTests: SnakefileTestCase {
     private func global(_ w: Workflow, _ name: String) throws -> String {
         try w.interpreter.repr(try XCTUnwrap(w.interpreter.globals.get(name)))
     }
@@ -76,6 +52,25 @@ final class WorkflowLoaderTests: XCTestCase {
         XCTAssertEqual(try w.interpreter.repr(deferred), "['t/all.present.tsv', 't/x.present.tsv']")
         let mixed = try w.interpreter.call(try XCTUnwrap(w.interpreter.globals.get("mixed")), Arguments([wildcards]))
         XCTAssertEqual(try w.interpreter.repr(mixed), "['a/1.txt', 'all/1.txt']")
+    }
+
+    func testExpandOverFunctionsIsDeferredToTheJobsWildcards() throws {
+        let w = try load("""
+        def first(wildcards):
+            return wildcards.x
+        def second(wildcards):
+            return {wildcards.x + "2"}
+        one = expand("{v}.in", v=first)
+        both = expand("t.{v}.{k}", v=[first, "z"], k=["a"])
+        inner = expand("{v}.in", v=second)
+        """)
+        let wildcards = Value.object(NamedListObject(wildcards: [("x", "q")]))
+        func call(_ name: String) throws -> String {
+            try w.interpreter.repr(try w.interpreter.call(try XCTUnwrap(w.interpreter.globals.get(name)), Arguments([wildcards])))
+        }
+        XCTAssertEqual(try call("one"), "['q.in']")
+        XCTAssertEqual(try call("both"), "['t.q.a', 't.z.a']")
+        XCTAssertEqual(try call("inner"), "['q2.in']")
     }
 
     func testExpandRejectsFlaggedPatterns() throws {
@@ -409,6 +404,25 @@ final class WorkflowLoaderTests: XCTestCase {
         XCTAssertThrowsError(try ConfigLoader.load(path: dir + "/config.yaml")) { error in
             XCTAssertTrue("\(error)".contains("YTE template"), "\(error)")
         }
+    }
+
+    func testAllOutputsOfARuleAsANamedInputAreOneInputEach() throws {
+        // `idx=rules.bwa_index.output` with a multiext output: three files named idx, each
+        // produced by bwa_index (not one space-joined path).
+        let w = try load("""
+        rule bwa_index:
+            output: multiext("data/genome.fa", ".amb", ".ann", ".bwt")
+        rule map:
+            input: idx=rules.bwa_index.output, ref="data/genome.fa"
+            output: "mapped.txt"
+        """)
+        let map = try XCTUnwrap(w.rule(named: "map"))
+        let inputs = map.input.map { entry -> String in
+            guard case .file(let f) = entry.item else { return "?" }
+            return "\(entry.name ?? "_")=\(f.pattern)"
+        }
+        XCTAssertEqual(inputs, ["idx=data/genome.fa.amb", "idx=data/genome.fa.ann", "idx=data/genome.fa.bwt", "ref=data/genome.fa"])
+        XCTAssertEqual(map.inputProducers, [0: "bwa_index", 1: "bwa_index", 2: "bwa_index"])
     }
 
     func testShellFormatterFollowsSnakemake() throws {
