@@ -38,6 +38,10 @@ public final class HTTPClient: @unchecked Sendable {
         let started = clock.now()
         var attempt = 0
         var refreshed = false
+        // One sink for all attempts of a resumable download (it keeps the partial file between
+        // them); a fresh one per attempt otherwise.
+        let resumable: Bool = if case .resumableFile = request.destination { true } else { false }
+        var sink = ResponseSink(destination: request.destination)
 
         while true {
             attempt += 1
@@ -48,8 +52,11 @@ public final class HTTPClient: @unchecked Sendable {
             }
             var headers = configuration.defaultHeaders + request.headers
             if let value = try authorization() { headers.append((name: "Authorization", value: value)) }
-
-            let sink = ResponseSink(destination: request.destination)
+            if resumable, let offset = sink.resumeOffset {
+                headers.append((name: "Range", value: "bytes=\(offset)-"))
+            } else if attempt > 1 {
+                sink = ResponseSink(destination: request.destination)
+            }
             let attemptStarted = clock.now()
             let result = try pool.withHandle { easy in
                 CurlTransfer.perform(request, url: url, headers: headers, sink: sink, on: easy, settings: settings)
@@ -92,7 +99,7 @@ public final class HTTPClient: @unchecked Sendable {
                                                       elapsed: clock.now() - started, random: clock.random)
             switch decision {
             case .retry(let delay):
-                sink.discard()
+                if resumable { sink.keepForResume() } else { sink.discard() }
                 sleep(delay)
             case .giveUp(let reason):
                 switch (outcome, answer) {
@@ -122,7 +129,7 @@ public final class HTTPClient: @unchecked Sendable {
                         attempts: Int, method: String, url: String) throws -> HTTPResponse {
         let file = try sink.commit(status: status)
         return HTTPResponse(status: status, headers: headers, body: sink.memory, bodyFile: file,
-                            bodyLength: sink.length, attempts: attempts, requestLine: (method, url))
+                            bodyLength: file != nil ? sink.fileLength : sink.length, attempts: attempts, requestLine: (method, url))
     }
 
     private func authorization() throws -> String? {

@@ -63,6 +63,18 @@ public enum ResponseDestination: Sendable, Equatable {
     /// when complete; a failed or retried attempt removes the partial file. Other answers' bodies
     /// (error documents) stay in memory, small.
     case file(path: String)
+    /// Like `file`, but an attempt cut off mid-body keeps what arrived, and the retry asks for the
+    /// rest (`Range: bytes=N-`): a 206 is appended, a 200 (range ignored) starts the file again.
+    /// Only for content that cannot change between attempts (e.g. a pinned object generation).
+    case resumableFile(path: String)
+
+    /// The file a 2xx body goes to, if any.
+    public var filePath: String? {
+        switch self {
+        case .memory: return nil
+        case .file(let path), .resumableFile(let path): return path
+        }
+    }
 }
 
 public struct HTTPRequest: Sendable {

@@ -19,7 +19,13 @@ final class ResponseSink {
 
     private let destination: ResponseDestination
     private(set) var memory = Data()
+    /// Body bytes of this attempt.
     private(set) var length: Int64 = 0
+    /// Bytes in the temporary file (across attempts when resuming).
+    private(set) var fileLength: Int64 = 0
+    /// Set between attempts of a resumable download: the next attempt asks for bytes from here.
+    private(set) var resumeOffset: Int64?
+    private var attemptHasWritten = false
     private var fd: Int32 = -1
     private var tempPath: String?
     /// A local write failure, reported instead of curl's generic "write error".
@@ -34,10 +40,22 @@ final class ResponseSink {
     /// Takes one piece of the body for an answer with `status`; false aborts the transfer.
     func write(_ bytes: UnsafeRawBufferPointer, status: Int) -> Bool {
         length += Int64(bytes.count)
-        guard case .file(let path) = destination, (200...299).contains(status) else {
-            if case .file = destination, memory.count >= Self.errorBodyLimit { return true }
+        guard let path = destination.filePath, (200...299).contains(status) else {
+            if destination.filePath != nil, memory.count >= Self.errorBodyLimit { return true }
             memory.append(bytes.bindMemory(to: UInt8.self))
             return true
+        }
+        if !attemptHasWritten {
+            attemptHasWritten = true
+            // Asked for the rest but given the whole body (200): start the file again.
+            if resumeOffset != nil, status != 206, fd >= 0 {
+                guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else {
+                    failure = .localFile(path: path, reason: "cannot restart the download: \(String(cString: strerror(errno)))")
+                    return false
+                }
+                fileLength = 0
+            }
+            resumeOffset = nil
         }
         if fd < 0 && !openTemporary(beside: path) { return false }
         var offset = 0
@@ -50,13 +68,29 @@ final class ResponseSink {
             }
             offset += n
         }
+        fileLength += Int64(bytes.count)
         return true
+    }
+
+    /// Before a retry of a resumable download: keeps the partial file and returns the offset the
+    /// next attempt asks for; otherwise drops it (nil).
+    @discardableResult
+    func keepForResume() -> Int64? {
+        guard case .resumableFile = destination, fd >= 0, fileLength > 0 else {
+            discard()
+            return nil
+        }
+        memory = Data()
+        length = 0
+        attemptHasWritten = false
+        resumeOffset = fileLength
+        return fileLength
     }
 
     /// Moves a streamed body onto its destination; returns the destination path (nil when the
     /// body stayed in memory). An empty 2xx body still produces an (empty) file.
     func commit(status: Int) throws -> String? {
-        guard case .file(let path) = destination, (200...299).contains(status) else { return nil }
+        guard let path = destination.filePath, (200...299).contains(status) else { return nil }
         if fd < 0 && !openTemporary(beside: path) { throw failure! }
         let closed = close(fd)
         fd = -1
@@ -77,6 +111,11 @@ final class ResponseSink {
     func discard() {
         if fd >= 0 { close(fd); fd = -1 }
         if let temp = tempPath { unlink(temp); tempPath = nil }
+        memory = Data()
+        length = 0
+        fileLength = 0
+        resumeOffset = nil
+        attemptHasWritten = false
     }
 
     private func openTemporary(beside path: String) -> Bool {

@@ -141,8 +141,11 @@ public final class GCSStorage: StorageAdapter {
         for _ in 0..<3 {
             var query = [("alt", "media")]
             if let generation = object.generation { query.append(("generation", generation)) }
+            // A pinned generation never changes, so a download cut off mid-body resumes with a
+            // ranged request (the HTTP layer's retry) instead of starting again.
+            let destination: ResponseDestination = object.generation != nil ? .resumableFile(path: localPath) : .file(path: localPath)
             let request = HTTPRequest(.get, Self.objectPath(bucket, object.name), query: query,
-                                      destination: .file(path: localPath), totalTimeout: 0)
+                                      destination: destination, totalTimeout: 0)
             let response = try send(request, "download", bucket, object.name)
             if response.status == 404, object.generation != nil, let newer = try self.object(bucket, object.name),
                newer.generation != object.generation {

@@ -43,6 +43,30 @@ final class HTTPStreamingTests: XCTestCase {
         }
     }
 
+    /// A download cut off every 1 MiB completes by asking for the rest each time (it never could
+    /// by starting over); a plain `.file` download of the same URL gives up, and leaves nothing.
+    func testResumableDownloadContinuesWhereTheCutLeftIt() throws {
+        let client = try HTTPClient(HTTPClientConfiguration(baseURL: server.baseURL, retry: fastRetry))
+        let bytes = 5 * 1024 * 1024 + 123
+        let query = [(name: "bytes", value: String(bytes)), (name: "seed", value: "7")]
+        let expected = try client.send(HTTPRequest(.get, "/download-sha256", query: query)).decodeJSON(Digest.self)
+        let cut = query + [(name: "cut_every", value: String(1024 * 1024))]
+        let file = dir.appendingPathComponent("resumed.bin").path
+
+        let response = try client.send(HTTPRequest(.get, "/download", query: cut, destination: .resumableFile(path: file)))
+        XCTAssertEqual(response.status, 206)
+        XCTAssertEqual(response.bodyLength, Int64(bytes))
+        XCTAssertEqual(try sha256Hex(ofFile: file), expected.sha256)
+        let counts = try server.stats().requests
+        XCTAssertEqual(counts["/download 200"], 1, "\(counts)")
+        XCTAssertGreaterThanOrEqual(counts["/download 206"] ?? 0, 5, "\(counts)")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["resumed.bin"])
+
+        let plain = dir.appendingPathComponent("plain.bin").path
+        XCTAssertThrowsError(try client.send(HTTPRequest(.get, "/download", query: cut, destination: .file(path: plain))))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["resumed.bin"])
+    }
+
     /// Resets half-way through a streamed upload are retried from byte 0 (PUT is idempotent).
     func testUploadFromFileSurvivesResets() throws {
         server.stop()

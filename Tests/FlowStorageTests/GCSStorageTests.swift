@@ -166,6 +166,22 @@ final class GCSStorageTests: XCTestCase {
         XCTAssertLessThanOrEqual(chunkPuts, 13 + 2 * injected + (stats["status_queries"] as? Int ?? 0))
     }
 
+    func testADownloadCutShortResumesWithARangedRequest() throws {
+        let direct = try adapter()
+        let size = 3 << 20 + 777
+        let bytes = try pseudoRandomFile(dir + "/cut.bin", bytes: size, seed: 5)
+        try direct.store(dir + "/cut.bin", to: "gs://bucket/cut/cut.bin")
+        // Half of the answers stop half-way through their body, then reset.
+        let proxy = try faultProxy(rate: 0.5, faults: "truncate", seed: 4)
+        let gcs = try GCSStorage(endpoint: GCSEndpoint(baseURL: proxy.endpoint, auth: nil))
+        try gcs.retrieve("gs://bucket/cut/cut.bin", to: dir + "/cut.back")
+        XCTAssertTrue(try LocalFiles.read(dir + "/cut.back") == bytes, "the copy holds the object's bytes once, in order")
+        let stats = try proxyStats(proxy.stats)
+        XCTAssertGreaterThan((stats["faults"] as? [String: Int])?["truncate"] ?? 0, 0, "\(stats)")
+        XCTAssertGreaterThan(stats["ranged_gets"] as? Int ?? 0, 0, "a cut download asked for the rest: \(stats)")
+        XCTAssertGreaterThan(stats["partial_answers"] as? Int ?? 0, 0, "the emulator answered with the rest: \(stats)")
+    }
+
     func testUploadsNeverReplaceAGenerationTheyDidNotSee() throws {
         let gcs = try adapter()
         try LocalFiles.writeAtomically("mine\n", to: dir + "/mine")

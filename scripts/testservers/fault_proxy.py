@@ -58,7 +58,7 @@ def main():
     faults = [f for f in args.faults.split(",") if f]
     rng = random.Random(args.seed)
     lock = threading.Lock()
-    stats = {"requests": 0, "faults": {}, "status_queries": 0}
+    stats = {"requests": 0, "faults": {}, "status_queries": 0, "ranged_gets": 0, "partial_answers": 0}
     sessions = {}  # upload_id -> {"committed": n} or {"final": (status, headers, body)}
 
     def count(kind):
@@ -140,6 +140,9 @@ def main():
                 count(None)
                 return self.status_query(upload)
             fault = pick(self.command)
+            if self.command == "GET" and self.headers.get("Range"):
+                with lock:
+                    stats["ranged_gets"] += 1
             count(fault)
             if fault == "503":
                 self.send_response(503)
@@ -162,6 +165,9 @@ def main():
             headers = [(k, v.replace(upstream_url, own_url[0]) if k.lower() == "location" else v) for k, v in response.getheaders()]
             if upload:
                 self.record(upload, response.status, headers, data)
+            if response.status == 206:
+                with lock:
+                    stats["partial_answers"] += 1
             if fault == "lost":
                 return self.reset()
             self.send_response(response.status, response.reason)

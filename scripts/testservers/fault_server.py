@@ -21,7 +21,9 @@ Endpoints (all bodies are streamed: nothing is ever held whole in memory)
   ANY  /auth/<p>            401 unless `Authorization: Bearer <an issued token>`; else like /echo
   ANY  /basic/<p>           401 unless Basic auth matches --basic-user/--basic-password
   GET  /download?bytes=N&seed=S         N deterministic pseudo-random bytes, generated on the fly
-                            (&stall_after=K&stall_seconds=T: pause T seconds once K bytes are sent)
+                            (&stall_after=K&stall_seconds=T: pause T seconds once K bytes are sent;
+                            &cut_every=K: send at most K bytes of each answer, then reset; a
+                            `Range: bytes=A-[B]` request gets 206 and that part)
   GET  /download-sha256?bytes=N&seed=S  JSON {sha256, length} of that same stream
   PUT|POST /upload/<p>      hashes the body as it arrives; JSON {sha256, length}
   ANY  /retry-after/<name>?fails=K&seconds=S&format=seconds|date&status=429
@@ -273,19 +275,50 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if path == "/download":
             self.drain()
             n, seed = int(query.get("bytes", "0")), int(query.get("seed", "1"))
-            self.send_response(200)
+            # `Range: bytes=A-` or `bytes=A-B` (RFC 9110 §14): 206 with that part; else the whole body.
+            start, end = 0, n - 1
+            ranged = self.headers.get("Range", "")
+            if ranged.startswith("bytes=") and "," not in ranged:
+                first, _, last = ranged[len("bytes="):].partition("-")
+                if first.isdigit():
+                    start, end = int(first), min(int(last), n - 1) if last.isdigit() else n - 1
+                    if start >= n:
+                        state.count(path + " 416")
+                        return self.send_json(416, {"error": "range not satisfiable"}, [("Content-Range", "bytes */%d" % n)])
+                else:
+                    ranged = ""
+            else:
+                ranged = ""
+            state.count(path + (" 206" if ranged else " 200"))
+            self.send_response(206 if ranged else 200)
             self.send_header("Content-Type", "application/octet-stream")
-            self.send_header("Content-Length", str(n))
+            self.send_header("Content-Length", str(end - start + 1))
+            if ranged:
+                self.send_header("Content-Range", "bytes %d-%d/%d" % (start, end, n))
             self.end_headers()
             stall_after = int(query.get("stall_after", "-1"))
+            # &cut_every=K: every answer sends at most K bytes of its body, then resets the connection.
+            cut_every = int(query.get("cut_every", "-1"))
             sent = 0
+            position = 0
             if self.command != "HEAD":
                 for block in stream_blocks(n, seed):
+                    block_start, position = position, position + len(block)
+                    if position <= start:
+                        continue
+                    if block_start > end:
+                        break
+                    piece = block[max(start, block_start) - block_start:min(end + 1, position) - block_start]
                     if 0 <= stall_after <= sent:
                         time.sleep(float(query.get("stall_seconds", "5")))
                         stall_after = -1
-                    self.wfile.write(block)
-                    sent += len(block)
+                    if 0 <= cut_every < sent + len(piece):
+                        self.wfile.write(piece[:cut_every - sent])
+                        self.wfile.flush()
+                        time.sleep(0.05)  # let the client read what was sent before the reset
+                        return self.reset()
+                    self.wfile.write(piece)
+                    sent += len(piece)
             return
         if path == "/download-sha256":
             self.drain()
