@@ -133,7 +133,11 @@ final class JobRunner: SchedulerDelegate {
     }
 
     func jobStarted(job index: Int, attempt: Int, externalID: String, executor: String) {
-        attempts[index]?.started = Date().timeIntervalSince1970
+        let now = Date().timeIntervalSince1970
+        attempts[index]?.started = now
+        records.attemptStarted(index, attempt: attempt, reason: plan.reasonText(of: index) ?? "", executor: executor,
+                               externalID: externalID, at: now)
+        reporter.jobSubmitted(jobid: index, attempt: attempt, executor: executor, externalID: externalID)
         guard executor != "local" else { return }
         records.remoteJobStarted(index, attempt: attempt, externalID: externalID, executor: executor, externalRunID: externalRunID)
     }
@@ -160,6 +164,7 @@ final class JobRunner: SchedulerDelegate {
                 result = .failed(JobFailure(kind: .exitStatus, reason: problem))
             }
         }
+        records.attemptEnded(job, attempt: attempt, result: result)
         switch result {
         case .succeeded:
             done += 1
@@ -186,7 +191,7 @@ final class JobRunner: SchedulerDelegate {
                 reporter.jobFailed(reports.report(job, isLocal: state.isLocal, command: state.command), exitStatus: failure.exitStatus,
                                    reason: JobReports.reason(of: failure), removedOutputs: removed,
                                    logTail: options.showFailedLogs ? reports.failedLogs(job, files: files, failure: failure) : nil)
-                if willRetry { reporter.info("Trying to restart job \(job).") }
+                if willRetry { reporter.jobRetrying(jobid: job) }
             }
         }
     }

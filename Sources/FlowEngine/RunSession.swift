@@ -77,6 +77,7 @@ extension Engine {
         if remote == nil { remote = try makeRemoteExecutor() }
         try store.beginRun(RunRecord(id: runID, startTime: unixTime(), pid: Int(getpid()), host: ProcessInfo.processInfo.hostName,
                                      command: CommandLine.arguments.joined(separator: " ")))
+        store.enqueue { $0.putRunPlan(runID: runID, counts: plan.jobCounts.map { RunPlanCount(rule: $0.rule, jobs: $0.count) }) }
         // Handlers see `log`, the path of the run's log file (as in Snakemake).
         let logPath = workdir + "/.flow/log/" + runID + ".log"
         try? FileManager.default.createDirectory(atPath: workdir + "/.flow/log", withIntermediateDirectories: true)
