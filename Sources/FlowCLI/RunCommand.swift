@@ -6,6 +6,7 @@ import FlowEngine
 import FlowExec
 import FlowPython
 import FlowSyntax
+import FlowViews
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,7 +27,13 @@ struct RunCommand: ParsableCommand {
         var engineOptions = try EngineOptionsBuilder.build(options, executorSettings: executorSettings)
         // `import pandas` and other modules outside flow's own set: CPython, loaded only if asked.
         engineOptions.foreignModules = PythonModuleLoader()
-        let printer = Printer(quiet: options.quiet, printShellCommands: options.printshellcmds)
+        let live = Terminal.wantsLiveView(quiet: options.quiet, nocolor: options.nocolor)
+            && !(options.dryRun || options.dag || options.rulegraph || options.summary || options.detailedSummary)
+        let view: LiveView? = live ? LiveView(printShellCommands: options.printshellcmds) : nil
+        defer { view?.finish() }
+        let printer: EngineReporter = view ?? Printer(
+            quiet: options.quiet, printShellCommands: options.printshellcmds,
+            colors: Terminal.wantsColors(nocolor: options.nocolor), sink: StandardStreams())
         let engine = Engine(options: engineOptions, reporter: printer)
         if options.listRules || options.listTargetRules {
             for rule in try options.listTargetRules ? engine.listTargetRules() : engine.listRules() {
