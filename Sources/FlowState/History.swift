@@ -158,7 +158,9 @@ extension StateStore {
             if let holder = WorkdirLock.currentHolder(workdir: workdir), holder.runID == run.id {
                 return holder.isAlive == false ? .killed : .running
             }
-            let live = ProcessIdentity.liveness(pid: run.pid, host: run.host, bootID: nil, startTicks: nil)
+            // Runs record Foundation's host name, which may be the full one of gethostname's.
+            let host = run.host == ProcessInfo.processInfo.hostName ? ProcessIdentity.hostName : run.host
+            let live = ProcessIdentity.liveness(pid: run.pid, host: host, bootID: nil, startTicks: nil)
             return live == .dead ? .killed : .running
         }
     }
