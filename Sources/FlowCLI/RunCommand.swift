@@ -28,7 +28,8 @@ struct RunCommand: ParsableCommand {
         // `import pandas` and other modules outside flow's own set: CPython, loaded only if asked.
         engineOptions.foreignModules = PythonModuleLoader()
         let live = Terminal.wantsLiveView(quiet: options.quiet, nocolor: options.nocolor)
-            && !(options.dryRun || options.dag || options.rulegraph || options.summary || options.detailedSummary)
+            && !(options.dryRun || options.dag || options.rulegraph || options.filegraph || options.summary
+                 || options.detailedSummary || options.report != nil)
         let view: LiveView? = live ? LiveView(printShellCommands: options.printshellcmds) : nil
         defer { view?.finish() }
         let printer: EngineReporter = view ?? Printer(
@@ -43,6 +44,21 @@ struct RunCommand: ParsableCommand {
                     print(rule.name)
                 }
             }
+            return
+        }
+        if let path = options.report {
+            let html = HTMLReport.render(try engine.reportData())
+            // Written next to its place and renamed: an interrupted write never leaves half a report.
+            let temporary = path + ".tmp-\(getpid())"
+            do {
+                try Data(html.utf8).write(to: URL(fileURLWithPath: temporary))
+                guard rename(temporary, path) == 0 else { throw CLIError("cannot write the report to \(path): \(String(cString: strerror(errno)))") }
+            } catch let error as CLIError { throw error } catch {
+                try? FileManager.default.removeItem(atPath: temporary)
+                throw CLIError("cannot write the report to \(path): \(error.localizedDescription)")
+            }
+            printer.info("Report written to \(path) (\(html.utf8.count / 1024) KiB).")
+            printer.flush()
             return
         }
         if options.listUntracked {
@@ -93,7 +109,7 @@ enum EngineOptionsBuilder {
             }
             // Snakemake: for local runs, -j N alone means N cores.
             if o.cores == nil, let n = e.jobs { e.cores = n } else if o.cores == nil, e.jobs == nil { e.cores = cpus }
-        } else if o.cores == nil && !o.dryRun && !o.listRules && !o.listTargetRules && !o.dag && !o.rulegraph
+        } else if o.cores == nil && !o.dryRun && !o.listRules && !o.listTargetRules && !o.dag && !o.rulegraph && !o.filegraph && o.report == nil
                     && !o.summary && !o.detailedSummary && !o.unlock && !o.touch && !o.deleteAllOutput
                     && !o.deleteTempOutput && !o.listUntracked && executor.isLocal {
             throw CLIError("Error: cores have to be specified for local execution (use --cores N or --cores all).")
@@ -139,6 +155,7 @@ enum EngineOptionsBuilder {
         e.showFailedLogs = o.showFailedLogs
         e.printDAG = o.dag
         e.printRuleGraph = o.rulegraph
+        e.printFileGraph = o.filegraph
         e.summary = o.summary
         e.detailedSummary = o.detailedSummary
         e.deleteAllOutput = o.deleteAllOutput

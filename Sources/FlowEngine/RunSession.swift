@@ -27,7 +27,7 @@ extension Engine {
             throw error
         }
         let store = try StateStore(workdir: workdir)
-        let executes = !(options.dryRun || options.printDAG || options.printRuleGraph || options.summary
+        let executes = !(options.dryRun || options.printDAG || options.printRuleGraph || options.printFileGraph || options.summary
                          || options.detailedSummary || options.deleteAllOutput || options.deleteTempOutput || options.touch)
         var lock: WorkdirLock?
         defer { lock?.release() }
@@ -51,8 +51,8 @@ extension Engine {
         // stops the run here, before anything acts on a wrong picture.
         try storage.throwRecordedError()
 
-        if options.printDAG || options.printRuleGraph {
-            print(options.printDAG ? jobGraph(plan) : ruleGraph(plan), terminator: "")
+        if options.printDAG || options.printRuleGraph || options.printFileGraph {
+            print(options.printDAG ? jobGraph(plan) : options.printFileGraph ? fileGraph(plan) : ruleGraph(plan), terminator: "")
             return 0
         }
         if options.summary || options.detailedSummary {

@@ -46,11 +46,26 @@ public struct IOFile: Hashable, Sendable {
     public var flags: FileFlags
     /// `ensure(sha256=...)`
     public var sha256: String?
+    /// `report(...)`: how the report shows the file.
+    public var report: ReportAnnotation?
 
     public init(_ pattern: String, flags: FileFlags = [], sha256: String? = nil) {
         self.pattern = pattern
         self.flags = flags
         self.sha256 = sha256
+    }
+}
+
+/// `report(path, caption=..., category=..., subcategory=...)`: the caption is a file (reStructuredText
+/// in Snakemake) relative to the Snakefile.
+public struct ReportAnnotation: Hashable, Sendable {
+    public var caption: String?
+    public var category: String?
+    public var subcategory: String?
+    public init(caption: String? = nil, category: String? = nil, subcategory: String? = nil) {
+        self.caption = caption
+        self.category = category
+        self.subcategory = subcategory
     }
 }
 

@@ -205,7 +205,7 @@ struct RuleEvaluator {
         case .list, .tuple:
             return try interpreter.iterate(value).flatMap { try ioFile($0, directive: directive) }
         case .object(let o):
-            if let f = o as? FlaggedPathObject { return [IOFile(f.path, flags: f.flags, sha256: f.sha256)] }
+            if let f = o as? FlaggedPathObject { return [f.ioFile] }
             if let m = o as? MultiextList { return m.items.map { IOFile($0.path) } }
             if let p = value.pathValue { return [IOFile(p)] }
             if o is PyCallable {
