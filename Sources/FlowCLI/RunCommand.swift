@@ -34,7 +34,8 @@ struct RunCommand: ParsableCommand {
         defer { view?.finish() }
         let printer: EngineReporter = view ?? Printer(
             quiet: options.quiet, printShellCommands: options.printshellcmds,
-            colors: Terminal.wantsColors(nocolor: options.nocolor), sink: StandardStreams())
+            colors: Terminal.wantsColors(nocolor: options.nocolor),
+            messagesToStandardError: options.dag || options.rulegraph || options.filegraph, sink: StandardStreams())
         let engine = Engine(options: engineOptions, reporter: printer)
         if options.listRules || options.listTargetRules {
             for rule in try options.listTargetRules ? engine.listTargetRules() : engine.listRules() {

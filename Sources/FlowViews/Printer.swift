@@ -9,12 +9,17 @@ public final class Printer: EngineReporter {
     let quiet: Bool
     let printShellCommands: Bool
     let colors: Bool
+    /// Progress messages ("Building DAG of jobs...") on standard error, so that standard output is
+    /// only the data asked for (`--dag | dot -Tsvg`), as with Snakemake.
+    let messagesToStandardError: Bool
     /// Where the text goes: standard output and error, or the live view that owns the terminal.
     let sink: TextSink
     private var buffer: [UInt8] = []
 
-    public init(quiet: Bool, printShellCommands: Bool, colors: Bool = false, sink: TextSink = StandardStreams()) {
+    public init(quiet: Bool, printShellCommands: Bool, colors: Bool = false, messagesToStandardError: Bool = false,
+                sink: TextSink = StandardStreams()) {
         self.quiet = quiet
+        self.messagesToStandardError = messagesToStandardError
         self.printShellCommands = printShellCommands
         self.colors = colors
         self.sink = sink
@@ -40,9 +45,9 @@ public final class Printer: EngineReporter {
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private func errorLine(_ s: String, _ color: ANSI) {
+    private func errorLine(_ s: String, _ color: ANSI?) {
         flush()
-        sink.writeError((colors ? color.wrap(s) : s) + "\n")
+        sink.writeError((colors ? color.map { $0.wrap(s) } ?? s : s) + "\n")
     }
 
     static let timestampFormat: DateFormatter = {
@@ -56,7 +61,9 @@ public final class Printer: EngineReporter {
 
     // MARK: EngineReporter
 
-    public func buildingDAG() { line("Building DAG of jobs...") }
+    public func buildingDAG() {
+        if messagesToStandardError { errorLine("Building DAG of jobs...", nil) } else { line("Building DAG of jobs...") }
+    }
 
     public func jobStats(_ counts: [(rule: String, count: Int)]) {
         guard !quiet else { return }
