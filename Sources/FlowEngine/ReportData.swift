@@ -19,6 +19,18 @@ public struct ReportData {
         public var executor: String?
         public var externalID: String?
         public var runID: String?
+
+        public init(rule: String, wildcards: String, start: Double, end: Double, host: String, executor: String? = nil,
+                    externalID: String? = nil, runID: String? = nil) {
+            self.rule = rule
+            self.wildcards = wildcards
+            self.start = start
+            self.end = end
+            self.host = host
+            self.executor = executor
+            self.externalID = externalID
+            self.runID = runID
+        }
     }
 
     public struct File: Equatable {
@@ -31,6 +43,17 @@ public struct ReportData {
         public var subcategory: String?
         /// The file's bytes, nil when it is missing or not on this machine's file system.
         public var contents: Data?
+
+        public init(path: String, rule: String, wildcards: String, caption: String? = nil, category: String? = nil,
+                    subcategory: String? = nil, contents: Data?) {
+            self.path = path
+            self.rule = rule
+            self.wildcards = wildcards
+            self.caption = caption
+            self.category = category
+            self.subcategory = subcategory
+            self.contents = contents
+        }
     }
 
     public var snakefile: String
@@ -44,6 +67,18 @@ public struct ReportData {
     /// The config as JSON.
     public var config: String
     public var runs: [RunRecord]
+
+    public init(snakefile: String, created: Double, rules: [(name: String, jobs: Int)], ruleEdges: [(from: Int, to: Int)],
+                jobs: [Job], files: [File], config: String, runs: [RunRecord]) {
+        self.snakefile = snakefile
+        self.created = created
+        self.rules = rules
+        self.ruleEdges = ruleEdges
+        self.jobs = jobs
+        self.files = files
+        self.config = config
+        self.runs = runs
+    }
 }
 
 extension Engine {

@@ -26,11 +26,13 @@ public final class LiveView: EngineReporter, TextSink {
     private let interval: Double
     private var ticker: Thread?
     private var stopped = false
-    private let out: Int32 = 1
+    /// The terminal (standard output; a file in tests).
+    private let out: Int32
 
     /// `interval`: the least time between two draws (0.1 s: at most 10 per second).
-    public init(printShellCommands: Bool, interval: Double = 0.1) {
+    public init(printShellCommands: Bool, interval: Double = 0.1, output: Int32 = 1) {
         self.interval = interval
+        self.out = output
         model = ProgressModel(started: Self.now())
         printer = nil
         printer = Printer(quiet: false, printShellCommands: printShellCommands, colors: true, sink: self)
