@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "FlowExecTests", dependencies: ["FlowExec", "FlowStorage", "FlowSystem", "FlowHTTP"]),
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowExec", "FlowState", "FlowStorage", "FlowSystem"]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowExec"]),
-        .testTarget(name: "FlowViewsTests", dependencies: ["FlowViews", "FlowEngine", "FlowState"]),
+        .testTarget(name: "FlowViewsTests", dependencies: ["FlowViews", "FlowEngine"]),
         .testTarget(name: "FlowHTTPTests", dependencies: ["FlowHTTP"]),
         .testTarget(name: "FlowPythonTests", dependencies: ["FlowPython", "FlowLang", "FlowSyntax"]),
     ]
