@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""live_view.py: the cost of the live view. The same from-scratch build (bench/gen.py fanout N, default 100,000
+jobs, `flow run --cores 2`) with standard output on a pseudo-terminal (the live view: footer redrawn at most 10
+times a second, a log line per finished job) and piped to a file (Snakemake's plain lines), runs interleaved.
+
+Measured per run: wall time (spawn..wait4) and flow's CPU time (user + system, from wait4's rusage); for the
+terminal runs also how many times the footer was drawn (ESC[J sequences) and the bytes written. Prints medians and
+the ratio terminal ÷ file (goal: at most 1.03), and saves a JSON report in bench/results/.
+The terminal is 120×40 (TIOCSWINSZ); the driver reads it as fast as flow writes (as a terminal emulator would).
+
+Usage: bench/live_view.py [--n 100000] [--repeats 3] [--flow .build/release/flow]
+Run heavy: flock /work/.heavy.lock bench/live_view.py
+"""
+import argparse
+import datetime
+import fcntl
+import json
+import os
+import pty
+import shutil
+import statistics
+import struct
+import subprocess
+import sys
+import termios
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+import gen  # noqa: E402
+
+
+def clean(work):
+    for name in ("out", ".flow"):
+        shutil.rmtree(os.path.join(work, name), ignore_errors=True)
+    os.makedirs(os.path.join(work, "out"), exist_ok=True)
+
+
+def env():
+    e = dict(os.environ)
+    e.pop("NO_COLOR", None)
+    e["TERM"] = "xterm-256color"
+    return e
+
+
+def run_piped(flow, work):
+    clean(work)
+    with open(os.path.join(work, "piped.log"), "wb") as log:
+        start = time.perf_counter()
+        p = subprocess.Popen([flow, "run", "--cores", "2"], cwd=work, stdout=log, stderr=subprocess.STDOUT, env=env())
+        _, status, usage = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - start
+    assert os.waitstatus_to_exitcode(status) == 0, "piped run failed"
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime}
+
+
+def run_tty(flow, work):
+    clean(work)
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    start = time.perf_counter()
+    p = subprocess.Popen([flow, "run", "--cores", "2"], cwd=work, stdin=slave, stdout=slave, stderr=slave, env=env(),
+                         start_new_session=True)
+    os.close(slave)
+    total, draws, tail = 0, 0, b""
+    while True:
+        try:
+            chunk = os.read(master, 1 << 16)
+        except OSError:
+            break
+        if not chunk:
+            break
+        total += len(chunk)
+        data = tail + chunk
+        draws += data.count(b"\x1b[J") - tail.count(b"\x1b[J")
+        tail = data[-8:]
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - start
+    os.close(master)
+    assert os.waitstatus_to_exitcode(status) == 0, "terminal run failed"
+    assert draws > 0, "no footer drawn: the live view was not on"
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "draws": draws, "bytes": total}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--flow", default=os.path.join(ROOT, ".build", "release", "flow"))
+    a = ap.parse_args()
+    a.flow = os.path.abspath(a.flow)
+    work = os.path.join(ROOT, "bench", "work", f"fanout-{a.n}")
+    gen.generate("fanout", a.n, work)
+    runs = {"file": [], "terminal": []}
+    for i in range(a.repeats):
+        # Alternate the order so that a machine getting busier does not favour one side.
+        order = [("file", run_piped), ("terminal", run_tty)] if i % 2 == 0 else [("terminal", run_tty), ("file", run_piped)]
+        for name, fn in order:
+            r = fn(a.flow, work)
+            runs[name].append(r)
+            extra = f", {r['draws']} draws, {r['bytes'] / 1e6:.1f} MB" if "draws" in r else ""
+            print(f"  {name:8s} run {i + 1}: {r['wall']:.2f} s wall, {r['cpu']:.2f} s CPU{extra}", flush=True)
+    med = {k: {m: statistics.median(r[m] for r in v) for m in ("wall", "cpu")} for k, v in runs.items()}
+    print(f"\nfanout {a.n} jobs, flow run --cores 2, median of {a.repeats}:")
+    print("| output | wall s | CPU s | jobs/s |")
+    print("|---|---|---|---|")
+    for k in ("file", "terminal"):
+        print(f"| {k} | {med[k]['wall']:.2f} | {med[k]['cpu']:.2f} | {a.n / med[k]['wall']:.0f} |")
+    ratio_wall = med["terminal"]["wall"] / med["file"]["wall"]
+    ratio_cpu = med["terminal"]["cpu"] / med["file"]["cpu"]
+    draws = statistics.median(r["draws"] for r in runs["terminal"])
+    print(f"terminal ÷ file: wall {ratio_wall:.3f}, CPU {ratio_cpu:.3f}; footer drawn {draws:.0f} times "
+          f"({draws / med['terminal']['wall']:.1f}/s)")
+    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
+    stamp = datetime.datetime.now().strftime("%Y%m%dT%H%M%S")
+    with open(os.path.join(ROOT, "bench", "results", f"live_view-{stamp}.json"), "w") as f:
+        json.dump({"n": a.n, "runs": runs, "median": med, "ratio_wall": ratio_wall, "ratio_cpu": ratio_cpu,
+                   "load": os.getloadavg()}, f, indent=2)
+    return 0 if ratio_wall <= 1.03 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
