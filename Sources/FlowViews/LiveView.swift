@@ -64,6 +64,18 @@ public final class LiveView: EngineReporter, TextSink {
 
     private func drawLocked(force: Bool, errorText: String? = nil) {
         let now = Self.now()
+        if let errorText, now - lastDraw < interval {
+            // An error is written at once, but the footer waits for its turn (thousands of failures with
+            // --keep-going must not mean thousands of redraws): the next event or tick draws it.
+            printer.flush()
+            var text = eraseFooter()
+            text.append(contentsOf: pending)
+            pending.removeAll(keepingCapacity: true)
+            Terminal.writeAll(out, text)
+            Terminal.writeAll(2, Array(errorText.utf8))
+            dirty = true
+            return
+        }
         guard force || (dirty && now - lastDraw >= interval) || now - lastDraw >= 1 else { return }
         lastDraw = now
         dirty = false
