@@ -47,18 +47,20 @@ struct RunCommand: ParsableCommand {
             }
             return
         }
-        if let path = options.report {
+        if let report = options.report {
+            // Relative to where flow was started, not to -d.
+            let path = report.hasPrefix("/") ? report : FileManager.default.currentDirectoryPath + "/" + report
             let html = HTMLReport.render(try engine.reportData())
             // Written next to its place and renamed: an interrupted write never leaves half a report.
             let temporary = path + ".tmp-\(getpid())"
             do {
                 try Data(html.utf8).write(to: URL(fileURLWithPath: temporary))
-                guard rename(temporary, path) == 0 else { throw CLIError("cannot write the report to \(path): \(String(cString: strerror(errno)))") }
-            } catch let error as CLIError { throw error } catch {
+                guard rename(temporary, path) == 0 else { throw CLIError(String(cString: strerror(errno))) }
+            } catch {
                 try? FileManager.default.removeItem(atPath: temporary)
-                throw CLIError("cannot write the report to \(path): \(error.localizedDescription)")
+                throw CLIError("cannot write the report to \(report): \((error as? CLIError)?.description ?? error.localizedDescription)")
             }
-            printer.info("Report written to \(path) (\(html.utf8.count / 1024) KiB).")
+            printer.info("Report written to \(report) (\(html.utf8.count / 1024) KiB).")
             printer.flush()
             return
         }
