@@ -64,15 +64,16 @@ public final class LiveView: EngineReporter, TextSink {
 
     private func drawLocked(force: Bool, errorText: String? = nil) {
         let now = Self.now()
-        if let errorText, now - lastDraw < interval {
-            // An error is written at once, but the footer waits for its turn (thousands of failures with
-            // --keep-going must not mean thousands of redraws): the next event or tick draws it.
+        if (force || errorText != nil) && !stopped && now - lastDraw < interval {
+            // Text that must go out now (an error, a flush) is written at once, but the footer waits for its
+            // turn (thousands of failures with --keep-going must not mean thousands of redraws): the next
+            // event or tick draws it.
             printer.flush()
             var text = eraseFooter()
             text.append(contentsOf: pending)
             pending.removeAll(keepingCapacity: true)
             Terminal.writeAll(out, text)
-            Terminal.writeAll(2, Array(errorText.utf8))
+            if let errorText { Terminal.writeAll(2, Array(errorText.utf8)) }
             dirty = true
             return
         }
