@@ -51,6 +51,14 @@ public struct RunJob: Equatable, Sendable {
     public var duration: Double? { endTime.map { $0 - startTime } }
 }
 
+/// A run's jobs counted by the state of their last attempt (see `StateStore.runCounts`).
+public struct RunCounts: Equatable, Sendable {
+    public var byState: [RunJob.State: Int] = [:]
+    public var retries = 0
+    public var startedByRule: [String: Int] = [:]
+    public init() {}
+}
+
 /// Jobs a run planned for one rule.
 public struct RunPlanCount: Equatable, Sendable {
     public var rule: String
@@ -118,6 +126,33 @@ extension StateStore {
                     endTime: query.optionalDouble(11), exitStatus: query.optionalInt(12), message: query.optionalString(13)))
             }
             return jobs
+        }
+    }
+
+    /// What became of a run's jobs, counted in SQL (a `flow history` of runs of 100k jobs reads no job rows):
+    /// jobs by the state of their last attempt, retries (attempts after the first), and jobs started per rule.
+    public func runCounts(runID: String) throws -> RunCounts {
+        guard hasHistory else { return RunCounts() }
+        return try locked {
+            var counts = RunCounts()
+            let byState = try statement("""
+                SELECT r.state, count(*), sum(r.attempt - 1) FROM run_jobs r
+                WHERE r.run_id = ?1 AND r.attempt = (SELECT max(attempt) FROM run_jobs WHERE run_id = ?1 AND jobid = r.jobid)
+                GROUP BY r.state
+                """)
+            byState.reset()
+            defer { byState.reset() }
+            try byState.bind(1, runID)
+            while try byState.step() {
+                counts.byState[RunJob.State(rawValue: byState.string(0)) ?? .failed, default: 0] += byState.int(1)
+                counts.retries += byState.int(2)
+            }
+            let byRule = try statement("SELECT rule, count(DISTINCT jobid) FROM run_jobs WHERE run_id = ? GROUP BY rule")
+            byRule.reset()
+            defer { byRule.reset() }
+            try byRule.bind(1, runID)
+            while try byRule.step() { counts.startedByRule[byRule.string(0)] = byRule.int(1) }
+            return counts
         }
     }
 

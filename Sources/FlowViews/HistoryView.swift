@@ -56,7 +56,21 @@ public struct RunStatus: Codable, Equatable {
 public enum HistoryView {
     /// The last `limit` runs, newest last.
     public static func summaries(_ store: StateStore, limit: Int?) throws -> [RunSummary] {
-        try store.runs(limit: limit).map { try status(store, run: $0).run }
+        try store.runs(limit: limit).map { run in
+            let outcome = store.outcome(of: run)
+            let counts = try store.runCounts(runID: run.id)
+            var planned = 0, notStarted = 0
+            for count in try store.runPlan(runID: run.id) {
+                planned += count.jobs
+                notStarted += max(0, count.jobs - (counts.startedByRule[count.rule] ?? 0))
+            }
+            let started = counts.byState.values.reduce(0, +)
+            return RunSummary(
+                id: run.id, start: run.startTime, end: run.endTime, outcome: outcome.rawValue, host: run.host, pid: run.pid,
+                command: run.command, planned: max(planned, started), succeeded: counts.byState[.succeeded] ?? 0,
+                failed: counts.byState[.failed] ?? 0, running: counts.byState[.running] ?? 0, notStarted: notStarted,
+                retries: counts.retries)
+        }
     }
 
     /// One run's status (`runID` nil: the latest run).

@@ -77,3 +77,21 @@ final class HistoryTests: XCTestCase {
         XCTAssertEqual(outcomes, [.killed, .running, .failed])
     }
 }
+
+extension HistoryTests {
+    /// Counts in SQL agree with the rows: a job's state is its last attempt's.
+    func testRunCounts() throws {
+        let store = try StateStore(workdir: workdir)
+        var batch = WriteBatch()
+        batch.putRunJob(RunJob(runID: "r", jobid: 1, attempt: 1, rule: "a", state: .failed, startTime: 1))
+        batch.putRunJob(RunJob(runID: "r", jobid: 1, attempt: 2, rule: "a", state: .succeeded, startTime: 2))
+        batch.putRunJob(RunJob(runID: "r", jobid: 2, attempt: 1, rule: "a", state: .failed, startTime: 1))
+        batch.putRunJob(RunJob(runID: "r", jobid: 3, attempt: 1, rule: "b", state: .running, startTime: 3))
+        batch.putRunJob(RunJob(runID: "other", jobid: 1, attempt: 1, rule: "a", state: .failed, startTime: 1))
+        try store.apply(batch)
+        let counts = try store.runCounts(runID: "r")
+        XCTAssertEqual(counts.byState, [.succeeded: 1, .failed: 1, .running: 1])
+        XCTAssertEqual(counts.retries, 1)
+        XCTAssertEqual(counts.startedByRule, ["a": 2, "b": 1])
+    }
+}
