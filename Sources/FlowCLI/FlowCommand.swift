@@ -13,7 +13,7 @@ public struct FlowCommand: ParsableCommand {
         commandName: "flow",
         abstract: "A Snakemake-compatible workflow engine.",
         version: FlowVersion.string,
-        subcommands: [RunCommand.self, WorkerCommand.self, JobFilesCommand.self]
+        subcommands: [RunCommand.self, HistoryCommand.self, StatusCommand.self, CompletionCommand.self, WorkerCommand.self, JobFilesCommand.self]
     )
     public init() {}
 

@@ -6,6 +6,7 @@ import FlowEngine
 import FlowExec
 import FlowPython
 import FlowSyntax
+import FlowViews
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,7 +27,15 @@ struct RunCommand: ParsableCommand {
         var engineOptions = try EngineOptionsBuilder.build(options, executorSettings: executorSettings)
         // `import pandas` and other modules outside flow's own set: CPython, loaded only if asked.
         engineOptions.foreignModules = PythonModuleLoader()
-        let printer = Printer(quiet: options.quiet, printShellCommands: options.printshellcmds)
+        let live = Terminal.wantsLiveView(quiet: options.quiet, nocolor: options.nocolor)
+            && !(options.dryRun || options.dag || options.rulegraph || options.filegraph || options.summary
+                 || options.detailedSummary || options.report != nil)
+        let view: LiveView? = live ? LiveView(printShellCommands: options.printshellcmds) : nil
+        defer { view?.finish() }
+        let printer: EngineReporter = view ?? Printer(
+            quiet: options.quiet, printShellCommands: options.printshellcmds,
+            colors: Terminal.wantsColors(nocolor: options.nocolor),
+            messagesToStandardError: options.dag || options.rulegraph || options.filegraph, sink: StandardStreams())
         let engine = Engine(options: engineOptions, reporter: printer)
         if options.listRules || options.listTargetRules {
             for rule in try options.listTargetRules ? engine.listTargetRules() : engine.listRules() {
@@ -36,6 +45,23 @@ struct RunCommand: ParsableCommand {
                     print(rule.name)
                 }
             }
+            return
+        }
+        if let report = options.report {
+            // Relative to where flow was started, not to -d.
+            let path = report.hasPrefix("/") ? report : FileManager.default.currentDirectoryPath + "/" + report
+            let html = HTMLReport.render(try engine.reportData())
+            // Written next to its place and renamed: an interrupted write never leaves half a report.
+            let temporary = path + ".tmp-\(getpid())"
+            do {
+                try Data(html.utf8).write(to: URL(fileURLWithPath: temporary))
+                guard rename(temporary, path) == 0 else { throw CLIError(String(cString: strerror(errno))) }
+            } catch {
+                try? FileManager.default.removeItem(atPath: temporary)
+                throw CLIError("cannot write the report to \(report): \((error as? CLIError)?.description ?? error.localizedDescription)")
+            }
+            printer.info("Report written to \(report) (\(html.utf8.count / 1024) KiB).")
+            printer.flush()
             return
         }
         if options.listUntracked {
@@ -86,7 +112,7 @@ enum EngineOptionsBuilder {
             }
             // Snakemake: for local runs, -j N alone means N cores.
             if o.cores == nil, let n = e.jobs { e.cores = n } else if o.cores == nil, e.jobs == nil { e.cores = cpus }
-        } else if o.cores == nil && !o.dryRun && !o.listRules && !o.listTargetRules && !o.dag && !o.rulegraph
+        } else if o.cores == nil && !o.dryRun && !o.listRules && !o.listTargetRules && !o.dag && !o.rulegraph && !o.filegraph && o.report == nil
                     && !o.summary && !o.detailedSummary && !o.unlock && !o.touch && !o.deleteAllOutput
                     && !o.deleteTempOutput && !o.listUntracked && executor.isLocal {
             throw CLIError("Error: cores have to be specified for local execution (use --cores N or --cores all).")
@@ -146,6 +172,7 @@ enum EngineOptionsBuilder {
         e.showFailedLogs = o.showFailedLogs
         e.printDAG = o.dag
         e.printRuleGraph = o.rulegraph
+        e.printFileGraph = o.filegraph
         e.summary = o.summary
         e.detailedSummary = o.detailedSummary
         e.deleteAllOutput = o.deleteAllOutput

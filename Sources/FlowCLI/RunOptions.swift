@@ -165,6 +165,12 @@ public struct RunOptions: ParsableArguments {
     @Flag(name: .long, help: "Print the rule graph in Graphviz dot.")
     public var rulegraph = false
 
+    @Flag(name: .long, help: "Print the rule graph with each rule's input and output files in Graphviz dot.")
+    public var filegraph = false
+
+    @Option(name: .long, help: "Write a self-contained HTML report of the last runs (rule graph, job timeline, runtimes, report() files) to this file, and exit.")
+    public var report: String?
+
     @Flag(name: [.customShort("S"), .long], help: "Print a table of the outputs: path, date, rule, status.")
     public var summary = false
 

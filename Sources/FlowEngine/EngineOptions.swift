@@ -69,6 +69,7 @@ public struct EngineOptions {
 
     public var printDAG = false
     public var printRuleGraph = false
+    public var printFileGraph = false
     public var summary = false
     public var detailedSummary = false
     public var deleteAllOutput = false

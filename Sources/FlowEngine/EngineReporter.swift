@@ -1,4 +1,5 @@
-// What the engine tells the outside world while it works; FlowCLI prints it Snakemake's way.
+// What the engine tells the outside world while it works; FlowViews shows it (Snakemake's lines, or a
+// live view on a terminal).
 // Reports are plain data so that printers need no access to the DAG or the interpreter.
 
 /// One job as the user sees it in plans, progress and errors.
@@ -58,4 +59,14 @@ public protocol EngineReporter: AnyObject {
     func warning(_ message: String)
     /// Flushes buffered output (before exiting or blocking).
     func flush()
+    /// A started job's attempt was handed to its executor under `externalID` (a pid for local jobs).
+    func jobSubmitted(jobid: Int, attempt: Int, executor: String, externalID: String)
+    /// A failed job will run again.
+    func jobRetrying(jobid: Int)
+}
+
+/// Defaults, so a reporter that only prints lines (tests, plain output) need not know the newer events.
+extension EngineReporter {
+    public func jobSubmitted(jobid: Int, attempt: Int, executor: String, externalID: String) {}
+    public func jobRetrying(jobid: Int) { info("Trying to restart job \(jobid).") }
 }

@@ -64,7 +64,7 @@ extension JobRunner {
     func groupFinished(_ g: Int, attempt: Int, result: JobResult, willRetry: Bool) {
         guard let run = groupRuns.removeValue(forKey: g) else {
             // It never started (preparing it failed): each member shares that failure.
-            for job in groups.groups[g].jobs { jobFinished(job, result: result, willRetry: willRetry) }
+            for job in groups.groups[g].jobs { jobFinished(job, attempt: attempt, result: result, willRetry: willRetry) }
             return
         }
         if case .succeeded = result, run.files.shared {
@@ -83,7 +83,7 @@ extension JobRunner {
             default:
                 break
             }
-            jobFinished(job, result: memberResult, willRetry: willRetry)
+            jobFinished(job, attempt: attempt, result: memberResult, willRetry: willRetry)
         }
     }
 }

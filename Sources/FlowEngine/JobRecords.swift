@@ -68,5 +68,36 @@ final class JobRecords {
         }
     }
 
+    /// Attempts in flight, for their history rows (`flow status`, the report's timeline).
+    private var history: [JobID: RunJob] = [:]
+
+    func attemptStarted(_ job: JobID, attempt: Int, reason: String, executor: String, externalID: String, at time: Double) {
+        guard let store else { return }
+        let wildcards = dag.wildcards(of: job).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        let row = RunJob(runID: runID, jobid: job, attempt: attempt, rule: dag.ruleName(of: job), wildcards: wildcards,
+                         reason: reason, executor: executor, externalID: externalID, host: host, startTime: time)
+        history[job] = row
+        store.enqueue { $0.putRunJob(row) }
+    }
+
+    /// An attempt that never reached its executor (setup failed) gets a row too, without executor.
+    func attemptEnded(_ job: JobID, attempt: Int, result: JobResult) {
+        guard let store else { return }
+        let now = unixTime()
+        var row = history.removeValue(forKey: job)
+            ?? RunJob(runID: runID, jobid: job, attempt: attempt, rule: dag.ruleName(of: job), startTime: now)
+        row.endTime = now
+        switch result {
+        case .succeeded:
+            row.state = .succeeded
+            row.exitStatus = 0
+        case .failed(let failure):
+            row.state = failure.kind == .cancelled ? .cancelled : .failed
+            row.exitStatus = failure.exitStatus.map(Int.init)
+            row.message = failure.reason
+        }
+        store.enqueue { $0.putRunJob(row) }
+    }
+
     func flush() throws { try store?.flush() }
 }

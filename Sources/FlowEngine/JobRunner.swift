@@ -156,7 +156,12 @@ final class JobRunner: SchedulerDelegate {
     func jobStarted(job index: Int, attempt: Int, externalID: String, executor: String) {
         let now = Date().timeIntervalSince1970
         let group = index >= groupBase ? groupRuns[index - groupBase] : nil
-        for job in group?.members ?? [index] { attempts[job]?.started = now }
+        for job in group?.members ?? [index] {
+            attempts[job]?.started = now
+            records.attemptStarted(job, attempt: attempt, reason: plan.reasonText(of: job) ?? "", executor: executor,
+                                   externalID: externalID, at: now)
+            reporter.jobSubmitted(jobid: job, attempt: attempt, executor: executor, externalID: externalID)
+        }
         guard executor != "local" else { return }
         records.remoteJobStarted(group?.members[0] ?? index, key: group?.key, attempt: attempt, externalID: externalID,
                                  executor: executor, externalRunID: externalRunID)
@@ -180,16 +185,17 @@ final class JobRunner: SchedulerDelegate {
 
     func jobFinished(job: Int, attempt: Int, result: JobResult, willRetry: Bool) {
         if job >= groupBase { return groupFinished(job - groupBase, attempt: attempt, result: result, willRetry: willRetry) }
-        jobFinished(job, result: result, willRetry: willRetry)
+        jobFinished(job, attempt: attempt, result: result, willRetry: willRetry)
     }
 
     /// Settles one job's attempt: its outputs checked and recorded, or removed after a failure.
-    func jobFinished(_ job: JobID, result: JobResult, willRetry: Bool) {
+    func jobFinished(_ job: JobID, attempt: Int, result: JobResult, willRetry: Bool) {
         let state = attempts.removeValue(forKey: job) ?? Attempt(files: files(isLocal: true), isLocal: true)
         let files = state.files
         let outputs = outputEntries(job)
         records.remoteJobEnded(job)
         state.shadow?.remove()
+        records.attemptEnded(job, attempt: attempt, result: result)
         switch result {
         case .succeeded:
             done += 1
@@ -219,7 +225,7 @@ final class JobRunner: SchedulerDelegate {
                 reporter.jobFailed(reports.report(job, isLocal: state.isLocal, command: state.command), exitStatus: failure.exitStatus,
                                    reason: JobReports.reason(of: failure), removedOutputs: removed,
                                    logTail: options.showFailedLogs ? reports.failedLogs(job, files: files, failure: failure) : nil)
-                if willRetry { reporter.info("Trying to restart job \(job).") }
+                if willRetry { reporter.jobRetrying(jobid: job) }
             }
         }
     }

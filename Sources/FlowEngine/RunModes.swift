@@ -1,5 +1,5 @@
 // The modes of `flow run` that look at the plan instead of executing it: dry run, --dag,
-// --rulegraph, --summary, --touch, --delete-all-output / --delete-temp-output.
+// --rulegraph, --filegraph, --summary, --touch, --delete-all-output / --delete-temp-output.
 
 import Foundation
 import FlowDAG
@@ -80,6 +80,33 @@ extension Engine {
         }
         let nodes = used.sorted().map { r in
             Graphviz.Node(id: r, label: dag.workflow.rules[r].name, ruleIndex: r, willRun: false)
+        }
+        let edges = edgeSet.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.map { (from: $0[0], to: $0[1]) }
+        return Graphviz.render(name: "snakemake_dag", nodes: nodes, edges: edges, ruleCount: dag.workflow.rules.count)
+    }
+
+    /// Snakemake's --filegraph: the rule graph, each rule labelled with its input and output files
+    /// (the patterns of the rule; an input function shows as "<function>").
+    func fileGraph(_ plan: Plan) -> String {
+        let dag = plan.dag
+        var used = Set<Int>()
+        var edgeSet = Set<[Int]>()
+        for j in dag.jobs.indices where plan.inScope[j] {
+            used.insert(dag.jobs[j].rule)
+            for d in dag.jobs[j].dependencies where plan.inScope[d] { edgeSet.insert([dag.jobs[d].rule, dag.jobs[j].rule]) }
+        }
+        let nodes = used.sorted().map { r -> Graphviz.Node in
+            let rule = dag.workflow.rules[r]
+            let inputs = rule.input.map { entry -> String in
+                switch entry.item {
+                case .file(let file): return file.pattern
+                case .function, .unpack: return "<function>"
+                }
+            }
+            var label = [rule.name]
+            if !inputs.isEmpty { label.append("input: " + inputs.joined(separator: ", ")) }
+            if !rule.output.items.isEmpty { label.append("output: " + rule.output.items.map(\.pattern).joined(separator: ", ")) }
+            return Graphviz.Node(id: r, label: label.joined(separator: "\n"), ruleIndex: r, willRun: false)
         }
         let edges = edgeSet.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.map { (from: $0[0], to: $0[1]) }
         return Graphviz.render(name: "snakemake_dag", nodes: nodes, edges: edges, ruleCount: dag.workflow.rules.count)

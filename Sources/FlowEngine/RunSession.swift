@@ -27,7 +27,7 @@ extension Engine {
             throw error
         }
         let store = try StateStore(workdir: workdir)
-        let executes = !(options.dryRun || options.printDAG || options.printRuleGraph || options.summary
+        let executes = !(options.dryRun || options.printDAG || options.printRuleGraph || options.printFileGraph || options.summary
                          || options.detailedSummary || options.deleteAllOutput || options.deleteTempOutput || options.touch)
         var lock: WorkdirLock?
         defer { lock?.release() }
@@ -51,8 +51,8 @@ extension Engine {
         // stops the run here, before anything acts on a wrong picture.
         try storage.throwRecordedError()
 
-        if options.printDAG || options.printRuleGraph {
-            print(options.printDAG ? jobGraph(plan) : ruleGraph(plan), terminator: "")
+        if options.printDAG || options.printRuleGraph || options.printFileGraph {
+            print(options.printDAG ? jobGraph(plan) : options.printFileGraph ? fileGraph(plan) : ruleGraph(plan), terminator: "")
             return 0
         }
         if options.summary || options.detailedSummary {
@@ -80,6 +80,7 @@ extension Engine {
         if remote == nil { remote = try makeRemoteExecutor(workflow) }
         try store.beginRun(RunRecord(id: runID, startTime: unixTime(), pid: Int(getpid()), host: ProcessInfo.processInfo.hostName,
                                      command: CommandLine.arguments.joined(separator: " ")))
+        store.enqueue { $0.putRunPlan(runID: runID, counts: plan.jobCounts.map { RunPlanCount(rule: $0.rule, jobs: $0.count) }) }
         // Handlers see `log`, the path of the run's log file (as in Snakemake).
         let logPath = workdir + "/.flow/log/" + runID + ".log"
         try? FileManager.default.createDirectory(atPath: workdir + "/.flow/log", withIntermediateDirectories: true)

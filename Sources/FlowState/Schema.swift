@@ -78,6 +78,33 @@ enum Schema {
         ) WITHOUT ROWID;
         CREATE INDEX external_jobs_by_key ON external_jobs(job_key);
         """,
+        // 2: run history for `flow history` / `flow status` and the report's timeline: every attempt
+        // of every job a run started, and how many jobs per rule the run planned.
+        """
+        CREATE TABLE run_jobs (
+            run_id      TEXT    NOT NULL,
+            jobid       INTEGER NOT NULL, -- the job's number in that run (as printed)
+            attempt     INTEGER NOT NULL,
+            rule        TEXT    NOT NULL,
+            wildcards   TEXT    NOT NULL, -- "name=value,name=value"
+            reason      TEXT    NOT NULL,
+            state       TEXT    NOT NULL, -- running | succeeded | failed | cancelled
+            executor    TEXT,
+            external_id TEXT,
+            host        TEXT,
+            start_time  REAL    NOT NULL,
+            end_time    REAL,
+            exit_status INTEGER,
+            message     TEXT,             -- why a failed attempt failed
+            PRIMARY KEY (run_id, jobid, attempt)
+        ) WITHOUT ROWID;
+        CREATE TABLE run_plans (
+            run_id TEXT    NOT NULL,
+            rule   TEXT    NOT NULL,
+            jobs   INTEGER NOT NULL,
+            PRIMARY KEY (run_id, rule)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static var currentVersion: Int { migrations.count }

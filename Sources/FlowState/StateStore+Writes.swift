@@ -74,6 +74,17 @@ extension StateStore {
                 try $0.bind(1, executor)
                 try $0.bind(2, externalID)
             }
+        case let .putRunJob(job):
+            try insertRunJob(job)
+        case let .putRunPlan(runID, counts):
+            let insert = try statement("INSERT OR REPLACE INTO run_plans(run_id, rule, jobs) VALUES (?, ?, ?)")
+            for count in counts {
+                try insert.run {
+                    try $0.bind(1, runID)
+                    try $0.bind(2, count.rule)
+                    try $0.bind(3, count.jobs)
+                }
+            }
         }
     }
 

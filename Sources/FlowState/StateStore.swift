@@ -28,9 +28,25 @@ public final class StateStore: @unchecked Sendable {
     /// Opens (creating `.flow/` and the database if needed) and migrates the schema.
     /// `busyTimeout` bounds the wait for another connection's write (e.g. a concurrent
     /// `flow --summary` reading while a checkpoint runs).
-    public init(workdir: String, busyTimeout milliseconds: Int32 = 10_000) throws {
+    public convenience init(workdir: String, busyTimeout milliseconds: Int32 = 10_000) throws {
+        try self.init(workdir: workdir, busyTimeout: milliseconds, readOnly: false)
+    }
+
+    /// `readOnly`: see `init(readingWorkdir:)`.
+    init(workdir: String, busyTimeout milliseconds: Int32 = 10_000, readOnly: Bool) throws {
         directory = Self.directory(forWorkdir: workdir)
         databasePath = (directory as NSString).appendingPathComponent("state.db")
+        if readOnly {
+            guard FileManager.default.fileExists(atPath: databasePath) else {
+                throw StateError.sqlite(path: databasePath, code: 14, message: "no state database (has flow run here?)", operation: "opening")
+            }
+            db = try Database(path: databasePath, busyTimeout: milliseconds, readOnly: true)
+            let found = try Schema.version(db)
+            if found > Schema.currentVersion {
+                throw StateError.schemaTooNew(path: databasePath, found: found, supported: Schema.currentVersion)
+            }
+            return
+        }
         try LocalFiles.makeDirectories(directory)
         db = try Database(path: databasePath, busyTimeout: milliseconds)
         try Schema.migrate(db)

@@ -13,6 +13,8 @@ public struct WriteBatch: Sendable {
         case putExternalJob(ExternalJob)
         case updateExternalJob(executor: String, externalID: String, state: ExternalJob.State, at: Double)
         case deleteExternalJob(executor: String, externalID: String)
+        case putRunJob(RunJob)
+        case putRunPlan(runID: String, counts: [RunPlanCount])
     }
 
     /// Applied in order, so "mark incomplete, record, clear" within one batch behaves as if
@@ -61,6 +63,16 @@ public struct WriteBatch: Sendable {
 
     public mutating func deleteExternalJob(executor: String, externalID: String) {
         operations.append(.deleteExternalJob(executor: executor, externalID: externalID))
+    }
+}
+
+extension WriteBatch {
+    /// Inserts or replaces the history row of one attempt (run, job, attempt).
+    public mutating func putRunJob(_ job: RunJob) { operations.append(.putRunJob(job)) }
+
+    /// How many jobs per rule a run planned (the denominator of `flow status`).
+    public mutating func putRunPlan(runID: String, counts: [RunPlanCount]) {
+        operations.append(.putRunPlan(runID: runID, counts: counts))
     }
 }
 

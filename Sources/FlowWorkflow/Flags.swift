@@ -17,6 +17,8 @@ public final class FlaggedPathObject: FlaggedPath, PyPathLike {
     public var sha256Function: Value?
     /// `rules.X.output` items: the rule that produces the file (X, by its final name).
     public var producer: String?
+    /// `report(..., caption=, category=, subcategory=)`.
+    public var report: ReportAnnotation?
 
     public init(_ path: String, flags: FileFlags, sha256: String? = nil) {
         self.path = path
@@ -26,7 +28,11 @@ public final class FlaggedPathObject: FlaggedPath, PyPathLike {
 
     public var stringValue: String { path }
     public var fspath: String { path }
-    public var ioFile: IOFile { IOFile(path, flags: flags, sha256: sha256) }
+    public var ioFile: IOFile {
+        var file = IOFile(path, flags: flags, sha256: sha256)
+        file.report = report
+        return file
+    }
     public var typeName: String { "AnnotatedString" }
     public func repr(interpreter: Interpreter) throws -> String { try interpreter.repr(.str(path)) }
 
@@ -122,7 +128,9 @@ enum FlagFunctions {
                 if (f.flags.contains(.storage) && flags.contains(.local)) || (f.flags.contains(.local) && flags.contains(.storage)) {
                     throw PyError("WorkflowError", "Storage and local flags are mutually exclusive.")
                 }
-                return .object(FlaggedPathObject(f.path, flags: f.flags.union(flags), sha256: sha256 ?? f.sha256))
+                let combined = FlaggedPathObject(f.path, flags: f.flags.union(flags), sha256: sha256 ?? f.sha256)
+                combined.report = f.report
+                return .object(combined)
             }
             if let f = o as? FlaggedFunction { return .object(FlaggedFunction(f.function, flags: f.flags.union(flags))) }
             if let m = o as? MultiextList {
@@ -159,7 +167,23 @@ enum FlagFunctions {
         ]
         result.append(("report", .object(BuiltinFunction("report") { args, interp in
             guard let value = args.positional.first else { throw PyError.type("report() missing 1 required positional argument") }
-            return try apply(.report, to: value, interpreter: interp)
+            let result = try apply(.report, to: value, interpreter: interp)
+            func text(_ key: String) throws -> String? {
+                guard let v = args.keyword(key) else { return nil }
+                if case .none = v { return nil }
+                return try interp.str(v)
+            }
+            let annotation = ReportAnnotation(caption: try text("caption"), category: try text("category"),
+                                              subcategory: try text("subcategory"))
+            func annotate(_ v: Value) {
+                switch v {
+                case .object(let o as FlaggedPathObject): o.report = annotation
+                case .list(let l): l.items.forEach(annotate)
+                default: break
+                }
+            }
+            annotate(result)
+            return result
         })))
         result.append(("ensure", .object(BuiltinFunction("ensure") { args, interp in
             guard let value = args.positional.first else { throw PyError.type("ensure() missing 1 required positional argument") }

@@ -49,6 +49,8 @@ public struct IOFile: Hashable, Sendable {
     public var flags: FileFlags
     /// `ensure(sha256=...)`
     public var sha256: String?
+    /// `report(...)`: how the report shows the file.
+    public var report: ReportAnnotation?
 
     public init(_ pattern: String, flags: FileFlags = [], sha256: String? = nil) {
         self.pattern = IOFile.withoutTrailingSlashes(pattern)
@@ -61,6 +63,19 @@ public struct IOFile: Hashable, Sendable {
     public static func withoutTrailingSlashes(_ path: String) -> String {
         guard path.utf8.last == UInt8(ascii: "/") else { return path }
         return String(path.dropLast(path.reversed().prefix { $0 == "/" }.count))
+    }
+}
+
+/// `report(path, caption=..., category=..., subcategory=...)`: the caption is a file (reStructuredText
+/// in Snakemake) relative to the Snakefile.
+public struct ReportAnnotation: Hashable, Sendable {
+    public var caption: String?
+    public var category: String?
+    public var subcategory: String?
+    public init(caption: String? = nil, category: String? = nil, subcategory: String? = nil) {
+        self.caption = caption
+        self.category = category
+        self.subcategory = subcategory
     }
 }
 

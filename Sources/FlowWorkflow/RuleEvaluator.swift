@@ -252,7 +252,7 @@ struct RuleEvaluator {
         case .object(let o) where o is NamedListObject:
             return try (o as! NamedListObject).items.flatMap { try ioFile($0, directive: directive) }
         case .object(let o):
-            if let f = o as? FlaggedPathObject { return [IOFile(f.path, flags: f.flags, sha256: f.sha256)] }
+            if let f = o as? FlaggedPathObject { return [f.ioFile] }
             if let m = o as? MultiextList { return m.items.map { IOFile($0.path) } }
             if let n = o as? NamedListObject { return try n.items.flatMap { try ioFile($0, directive: directive) } }
             if let p = value.pathValue { return [IOFile(p)] }

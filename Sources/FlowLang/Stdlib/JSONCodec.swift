@@ -350,3 +350,13 @@ protocol DictBacked: PyObject {
 protocol TupleBacked: PyObject {
     var elements: [Value] { get }
 }
+
+extension JSONWriter {
+    /// `json.dumps(value, indent=2, ensure_ascii=False)` for Swift callers (the report shows the config).
+    public static func indented(_ value: Value, interpreter: Interpreter) throws -> String {
+        var options = Options()
+        options.indent = "  "
+        options.ensureASCII = false
+        return try JSONWriter(options: options, interpreter: interpreter).write(value)
+    }
+}

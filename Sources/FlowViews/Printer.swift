@@ -1,17 +1,28 @@
 // Prints engine events the way Snakemake 9 prints them, through one buffered writer (a verbose
 // dry run of 100k jobs writes megabytes; per-line locking writes would cost more than planning).
+// With `colors`, job headers are green, errors red and warnings yellow (Snakemake's log colours).
 
 import Foundation
 import FlowEngine
 
-final class Printer: EngineReporter {
+public final class Printer: EngineReporter {
     let quiet: Bool
     let printShellCommands: Bool
+    let colors: Bool
+    /// Progress messages ("Building DAG of jobs...") on standard error, so that standard output is
+    /// only the data asked for (`--dag | dot -Tsvg`), as with Snakemake.
+    let messagesToStandardError: Bool
+    /// Where the text goes: standard output and error, or the live view that owns the terminal.
+    let sink: TextSink
     private var buffer: [UInt8] = []
 
-    init(quiet: Bool, printShellCommands: Bool) {
+    public init(quiet: Bool, printShellCommands: Bool, colors: Bool = false, messagesToStandardError: Bool = false,
+                sink: TextSink = StandardStreams()) {
         self.quiet = quiet
+        self.messagesToStandardError = messagesToStandardError
         self.printShellCommands = printShellCommands
+        self.colors = colors
+        self.sink = sink
         buffer.reserveCapacity(1 << 16)
     }
 
@@ -26,25 +37,20 @@ final class Printer: EngineReporter {
 
     private func line(_ s: String = "") { write(s); write("\n") }
 
-    func flush() {
+    private func line(_ s: String, _ color: ANSI) { line(colors ? color.wrap(s) : s) }
+
+    public func flush() {
         guard !buffer.isEmpty else { return }
-        buffer.withUnsafeBufferPointer { p in
-            var offset = 0
-            while offset < p.count {
-                let n = Glibc.write(1, p.baseAddress! + offset, p.count - offset)
-                if n <= 0 { break }
-                offset += n
-            }
-        }
+        sink.write(buffer)
         buffer.removeAll(keepingCapacity: true)
     }
 
-    private func errorLine(_ s: String) {
+    private func errorLine(_ s: String, _ color: ANSI?) {
         flush()
-        FileHandle.standardError.write(Data((s + "\n").utf8))
+        sink.writeError((colors ? color.map { $0.wrap(s) } ?? s : s) + "\n")
     }
 
-    private static let timestampFormat: DateFormatter = {
+    static let timestampFormat: DateFormatter = {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.dateFormat = "EEE MMM d HH:mm:ss yyyy"
@@ -55,9 +61,11 @@ final class Printer: EngineReporter {
 
     // MARK: EngineReporter
 
-    func buildingDAG() { line("Building DAG of jobs...") }
+    public func buildingDAG() {
+        if messagesToStandardError { errorLine("Building DAG of jobs...", nil) } else { line("Building DAG of jobs...") }
+    }
 
-    func jobStats(_ counts: [(rule: String, count: Int)]) {
+    public func jobStats(_ counts: [(rule: String, count: Int)]) {
         guard !quiet else { return }
         table(counts)
     }
@@ -76,7 +84,7 @@ final class Printer: EngineReporter {
         line()
     }
 
-    func jobStarted(_ job: JobReport, dryRun: Bool) {
+    public func jobStarted(_ job: JobReport, dryRun: Bool) {
         if quiet {
             if printShellCommands, !dryRun, let cmd = job.shellCommand { line(cmd) }
             return
@@ -84,19 +92,20 @@ final class Printer: EngineReporter {
         if !dryRun { line() }
         timestamp()
         if let message = job.message {
-            line("Job \(job.jobid): \(message)")
-            line("Reason: \(job.reason)")
+            line("Job \(job.jobid): \(message)", .green)
+            line("Reason: \(job.reason)", .green)
         } else {
             let kind = job.isCheckpoint ? "checkpoint" : "rule"
-            line("\(job.isLocal && !dryRun ? "local" : "")\(kind) \(job.rule):")
-            if !job.input.isEmpty { line("    input: " + job.input.joined(separator: ", ")) }
-            if !job.output.isEmpty { line("    output: " + job.output.joined(separator: ", ")) }
-            if !job.log.isEmpty { line("    log: " + job.log.joined(separator: ", ")) }
-            line("    jobid: \(job.jobid)")
-            line("    reason: \(job.reason)")
-            if !job.wildcards.isEmpty { line("    wildcards: " + job.wildcards.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")) }
-            if job.threads > 1 { line("    threads: \(job.threads)") }
-            if !job.resources.isEmpty { line("    resources: " + job.resources.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")) }
+            var block = ["\(job.isLocal && !dryRun ? "local" : "")\(kind) \(job.rule):"]
+            if !job.input.isEmpty { block.append("    input: " + job.input.joined(separator: ", ")) }
+            if !job.output.isEmpty { block.append("    output: " + job.output.joined(separator: ", ")) }
+            if !job.log.isEmpty { block.append("    log: " + job.log.joined(separator: ", ")) }
+            block.append("    jobid: \(job.jobid)")
+            block.append("    reason: \(job.reason)")
+            if !job.wildcards.isEmpty { block.append("    wildcards: " + job.wildcards.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")) }
+            if job.threads > 1 { block.append("    threads: \(job.threads)") }
+            if !job.resources.isEmpty { block.append("    resources: " + job.resources.map { "\($0.name)=\($0.value)" }.joined(separator: ", ")) }
+            for text in block { line(text, .green) }
         }
         if printShellCommands, let cmd = job.shellCommand {
             line()
@@ -106,19 +115,19 @@ final class Printer: EngineReporter {
         if !dryRun { flush() }
     }
 
-    func jobFinished(_ job: JobReport) {
+    public func jobFinished(_ job: JobReport) {
         guard !quiet else { return }
         timestamp()
         line("Finished jobid: \(job.jobid) (Rule: \(job.rule))")
     }
 
-    func progress(done: Int, total: Int) {
+    public func progress(done: Int, total: Int) {
         let percent = total == 0 ? 100 : Int((Double(done) * 100 / Double(total)).rounded())
         line("\(done) of \(total) steps (\(percent)%) done")
         flush()
     }
 
-    func jobFailed(_ job: JobReport, exitStatus: Int32?, reason: String, removedOutputs: [String], logTail: String?) {
+    public func jobFailed(_ job: JobReport, exitStatus: Int32?, reason: String, removedOutputs: [String], logTail: String?) {
         var s = "[\(Printer.timestampFormat.string(from: Date()))]\nError in rule \(job.rule):\n"
         s += "    message: \(job.message ?? "None")\n"
         s += "    jobid: \(job.jobid)\n"
@@ -135,15 +144,15 @@ final class Printer: EngineReporter {
         if !removedOutputs.isEmpty {
             s += "Removing output files of failed job \(job.rule) since they might be corrupted:\n" + removedOutputs.joined(separator: ", ") + "\n"
         }
-        errorLine(String(s.dropLast()))
+        errorLine(String(s.dropLast()), .red)
     }
 
-    func nothingToDo() {
+    public func nothingToDo() {
         line("Nothing to be done (all requested files are present and up to date).")
         flush()
     }
 
-    func dryRunFinished(_ counts: [(rule: String, count: Int)], reasons: [(reason: String, rules: [String])]) {
+    public func dryRunFinished(_ counts: [(rule: String, count: Int)], reasons: [(reason: String, rules: [String])]) {
         if !quiet {
             table(counts)
             line("Reasons:")
@@ -157,7 +166,7 @@ final class Printer: EngineReporter {
         flush()
     }
 
-    func info(_ message: String) { line(message) }
+    public func info(_ message: String) { line(message) }
 
-    func warning(_ message: String) { errorLine(message) }
+    public func warning(_ message: String) { errorLine(message, .yellow) }
 }
