@@ -87,7 +87,7 @@ enum EngineOptionsBuilder {
             // Snakemake: for local runs, -j N alone means N cores.
             if o.cores == nil, let n = e.jobs { e.cores = n } else if o.cores == nil, e.jobs == nil { e.cores = cpus }
         } else if o.cores == nil && !o.dryRun && !o.listRules && !o.listTargetRules && !o.dag && !o.rulegraph
-                    && !o.summary && !o.detailedSummary && !o.unlock && !o.touch && !o.deleteAllOutput
+                    && !o.summary && !o.detailedSummary && !o.unlock && o.cleanupMetadata.isEmpty && !o.touch && !o.deleteAllOutput
                     && !o.deleteTempOutput && !o.listUntracked && executor.isLocal {
             throw CLIError("Error: cores have to be specified for local execution (use --cores N or --cores all).")
         }
@@ -137,6 +137,9 @@ enum EngineOptionsBuilder {
         e.deleteAllOutput = o.deleteAllOutput
         e.deleteTempOutput = o.deleteTempOutput
         e.unlock = o.unlock
+        e.forceUnlock = o.forceUnlock
+        e.waitForOrphans = o.waitForOrphans
+        e.cleanupMetadata = o.cleanupMetadata
         return e
     }
 

@@ -134,7 +134,10 @@ final class JobRunner: SchedulerDelegate {
 
     func jobStarted(job index: Int, attempt: Int, externalID: String, executor: String) {
         attempts[index]?.started = Date().timeIntervalSince1970
-        guard executor != "local" else { return }
+        guard executor != "local" else {
+            if let pgid = Int(externalID) { records.localJobStarted(index, pgid: pgid) }
+            return
+        }
         records.remoteJobStarted(index, attempt: attempt, externalID: externalID, executor: executor, externalRunID: externalRunID)
     }
 
@@ -144,7 +147,7 @@ final class JobRunner: SchedulerDelegate {
         let outputs = outputEntries(job)
         let logs = logFiles(job)
         var result = result
-        records.remoteJobEnded(job)
+        records.jobEnded(job)
         if let shadow = state.shadow {
             if case .succeeded = result {
                 do { try shadow.collect(builder.producedFiles(job)) } catch {

@@ -15,10 +15,13 @@ extension Engine {
         let workflow = try loadWorkflow()
         let workdir = FileManager.default.currentDirectoryPath
         if options.unlock {
-            _ = try WorkdirLock.unlock(workdir: workdir)
+            do { _ = try WorkdirLock.unlock(workdir: workdir, force: options.forceUnlock) } catch let e as StateError {
+                throw EngineError(e.description)
+            }
             reporter.info("Unlocked working directory.")
             return 0
         }
+        if !options.cleanupMetadata.isEmpty { return try cleanupMetadata(options.cleanupMetadata, workdir: workdir) }
         reporter.buildingDAG()
         let dag: DAG
         do { dag = try DAG(workflow: workflow, storage: storage, targets: options.targets) } catch {
@@ -34,11 +37,14 @@ extension Engine {
         // The remote back end is made only when needed (a run with nothing to do never talks to it).
         var remote: Executor?
         defer { remote?.finish() }
+        // After a killed flow, its jobs are ended and its lock taken over before planning: the
+        // plan must not look at outputs an orphaned job is still writing.
+        if executes && lockIsStaleHere(workdir) { lock = try acquireLock(workdir, store: store) }
         var previous = PreviousRemoteJobs()
         if executes, let name = remoteExecutorName, try !store.externalJobs(executor: name, activeOnly: true).isEmpty {
             // Settling a previous run's remote jobs, and the plan built on that, must not race
             // another flow in this directory: the lock comes first here.
-            lock = try acquireLock(workdir)
+            if lock == nil { lock = try acquireLock(workdir, store: store) }
             remote = try makeRemoteExecutor()
             if let remote { previous = try settlePreviousRemoteJobs(remote, store: store, dag: dag) }
         }
@@ -46,6 +52,7 @@ extension Engine {
         let evaluator = try JobEvaluator(dag: dag, options: options)
         var planOptions = planOptions(evaluator)
         planOptions.inProgressJobs = Set(previous.adoptable.keys)
+        planOptions.crashedOutputs = try crashedOutputs(store)
         let plan = try Plan(dag: dag, provenance: provenance, options: planOptions)
         // A store that could not answer during planning (a server error, a missing adapter)
         // stops the run here, before anything acts on a wrong picture.
@@ -73,7 +80,7 @@ extension Engine {
         if options.touch {
             return touchOutputs(plan)
         }
-        if lock == nil { lock = try acquireLock(workdir) }
+        if lock == nil { lock = try acquireLock(workdir, store: store) }
         if remote == nil { remote = try makeRemoteExecutor() }
         try store.beginRun(RunRecord(id: runID, startTime: unixTime(), pid: Int(getpid()), host: ProcessInfo.processInfo.hostName,
                                      command: CommandLine.arguments.joined(separator: " ")))
@@ -131,6 +138,9 @@ extension Engine {
         defer { Interruption.restoreSignalHandlers() }
         var local = LocalExecutor.Options()
         local.maxInFlight = options.jobs ?? .max
+        // Every process of a job carries the run's id, so that a later run can find the ones a
+        // killed flow left behind (OrphanedJobs), even those that left their process group.
+        local.baseEnvironment = ProcessInfo.processInfo.environment.merging([OrphanedJobs.runMarkerVariable: runID]) { _, new in new }
         let localExecutor = try LocalExecutor(options: local)
         var adoptable = previous.adoptable
         var finished = Set<JobID>()
@@ -243,14 +253,6 @@ extension Engine {
             settings: settings, workdir: FileManager.default.currentDirectoryPath, jobs: options.jobs,
             maxStatusChecksPerSecond: options.maxStatusChecksPerSecond,
             secondsBetweenStatusChecks: options.secondsBetweenStatusChecks))
-    }
-
-    /// The working directory's lock (nil with --nolock); a held or stale lock is an error.
-    private func acquireLock(_ workdir: String) throws -> WorkdirLock? {
-        guard !options.nolock else { return nil }
-        do { return try WorkdirLock.acquire(workdir: workdir, runID: runID) } catch let e as StateError {
-            throw EngineError(e.description)
-        }
     }
 
     /// A unique id for this run (state records, job names).
