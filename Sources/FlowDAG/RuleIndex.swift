@@ -45,6 +45,8 @@ enum CompiledInput {
 struct CompiledRule {
     let index: Int
     let name: String
+    /// Where the rule is defined, for errors.
+    let location: RuleLocation
     let wildcardNames: [String]
     let outputMatchers: [PatternMatcher]
     /// Output patterns bound to `wildcardNames`, by output index.
@@ -66,6 +68,7 @@ struct CompiledRule {
     init(_ rule: Rule, globalConstraints: [String: String]) throws {
         index = rule.index
         name = rule.name
+        location = RuleLocation(rule)
         var names: [String] = []
         var matchers: [PatternMatcher] = []
         for item in rule.output.items {
@@ -84,11 +87,11 @@ struct CompiledRule {
         logs = try rule.log.items.map { try Template($0.pattern, ruleWildcards: names) }
         let unboundLogs = logs.flatMap(\.unboundNames)
         if !unboundLogs.isEmpty {
-            throw DAGError.wildcardsNotInOutput(rule: rule.name, kind: "log files", names: unboundLogs)
+            throw DAGError.wildcardsNotInOutput(rule: rule.name, kind: "log files", names: unboundLogs, location: location)
         }
         benchmark = try rule.benchmark.map { try Template($0.pattern, ruleWildcards: names) }
         if let b = benchmark, !b.unboundNames.isEmpty {
-            throw DAGError.wildcardsNotInOutput(rule: rule.name, kind: "benchmark file", names: b.unboundNames)
+            throw DAGError.wildcardsNotInOutput(rule: rule.name, kind: "benchmark file", names: b.unboundNames, location: location)
         }
         inputs = try rule.input.map { entry in
             switch entry.item {

@@ -58,8 +58,10 @@ public enum StateError: Error, CustomStringConvertible, Equatable, Sendable {
 
     /// The start of foreign text, printable and on one line.
     private static func excerpt(_ text: String) -> String {
-        let printable = text.unicodeScalars.prefix(60).map { $0.value >= 0x20 && $0.value < 0x7f ? String($0) : "?" }.joined()
-        return "\"" + printable + (text.unicodeScalars.count > 60 ? "...\"" : "\"")
+        var trimmed = Substring(text)
+        while trimmed.last?.isWhitespace == true { trimmed = trimmed.dropLast() }
+        let printable = trimmed.unicodeScalars.prefix(60).map { $0.value >= 0x20 && $0.value < 0x7f ? String($0) : "?" }.joined()
+        return "\"" + printable + (trimmed.unicodeScalars.count > 60 ? "...\"" : "\"")
     }
 }
 
