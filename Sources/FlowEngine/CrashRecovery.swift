@@ -31,12 +31,6 @@ extension Engine {
         }
     }
 
-    /// Whether the lock file names a flow of this host that no longer runs (a recovery is due).
-    func lockIsStaleHere(_ workdir: String) -> Bool {
-        guard !options.nolock, let holder = WorkdirLock.currentHolder(workdir: workdir) else { return false }
-        return holder.isOnThisHost && holder.isAlive == false
-    }
-
     /// Ends (or waits for) the job processes a killed flow left running, and records that run as
     /// killed, so its incomplete outputs are rerun.
     private func endJobs(of holder: LockHolder, store: StateStore) throws {

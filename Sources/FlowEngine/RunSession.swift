@@ -37,14 +37,13 @@ extension Engine {
         // The remote back end is made only when needed (a run with nothing to do never talks to it).
         var remote: Executor?
         defer { remote?.finish() }
-        // After a killed flow, its jobs are ended and its lock taken over before planning: the
-        // plan must not look at outputs an orphaned job is still writing.
-        if executes && lockIsStaleHere(workdir) { lock = try acquireLock(workdir, store: store) }
+        // The lock comes before planning (as in Snakemake): a live run's outputs in progress are
+        // reported as its lock, not as incomplete files; a killed run's jobs are ended (and its lock
+        // taken over) before the plan looks at outputs they might still be writing.
+        if executes { lock = try acquireLock(workdir, store: store) }
         var previous = PreviousRemoteJobs()
         if executes, let name = remoteExecutorName, try !store.externalJobs(executor: name, activeOnly: true).isEmpty {
-            // Settling a previous run's remote jobs, and the plan built on that, must not race
-            // another flow in this directory: the lock comes first here.
-            if lock == nil { lock = try acquireLock(workdir, store: store) }
+            // Settled under the lock taken above: it must not race another flow in this directory.
             remote = try makeRemoteExecutor()
             if let remote { previous = try settlePreviousRemoteJobs(remote, store: store, dag: dag) }
         }
@@ -80,7 +79,6 @@ extension Engine {
         if options.touch {
             return touchOutputs(plan)
         }
-        if lock == nil { lock = try acquireLock(workdir, store: store) }
         if remote == nil { remote = try makeRemoteExecutor() }
         try store.beginRun(RunRecord(id: runID, startTime: unixTime(), pid: Int(getpid()), host: ProcessInfo.processInfo.hostName,
                                      command: CommandLine.arguments.joined(separator: " ")))
