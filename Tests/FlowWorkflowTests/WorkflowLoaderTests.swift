@@ -30,6 +30,19 @@ final class WorkflowLoaderTests: XCTestCase {
         return try WorkflowLoader.load(options)
     }
 
+    func testNonUTF8SnakefileIsReportedAsSuchNotAsMissing() throws {
+        let path = dir + "/Snakefile"
+        FileManager.default.createFile(atPath: path, contents: Data("rule a:\n    output: \"caf".utf8) + Data([0xE9]) + Data("\"\n".utf8))
+        XCTAssertThrowsError(try WorkflowLoader.load(WorkflowOptions(snakefile: path))) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("Snakefile \"\(path)\" is not UTF-8 text (invalid byte 0xE9 at line 2, column 17)"), text)
+            XCTAssertFalse(text.contains("not found"), text)
+        }
+        XCTAssertThrowsError(try WorkflowLoader.load(WorkflowOptions(snakefile: dir + "/Missing"))) { error in
+            XCTAssertTrue("\(error)".contains("not found or not readable"), "\(error)")
+        }
+    }
+
     private func global(_ w: Workflow, _ name: String) throws -> String {
         try w.interpreter.repr(try XCTUnwrap(w.interpreter.globals.get(name)))
     }
