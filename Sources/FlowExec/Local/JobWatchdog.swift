@@ -61,8 +61,9 @@ final class JobWatchdog {
 
     deinit {
         close(socket)
+        // With no job left it exits at once: reap it (briefly) rather than leave a zombie.
         var status: Int32 = 0
-        _ = waitpid(pid, &status, WNOHANG)
+        for _ in 0..<20 where waitpid(pid, &status, WNOHANG) == 0 { usleep(1000) }
     }
 
     func jobStarted(_ pgid: pid_t) { send("+\(pgid)\n") }

@@ -104,7 +104,8 @@ public final class LocalExecutor: Executor {
     private func startedWatchdog() -> JobWatchdog? {
         if !watchdogTried && options.watchdog {
             watchdogTried = true
-            watchdog = JobWatchdog(spawner: spawner, bash: bashPath, environment: EnvironmentBlock.merging(baseEnvironment, [:]),
+            // Only PATH (for `sleep`): the watchdog is not a job, so it does not carry the jobs' environment.
+            watchdog = JobWatchdog(spawner: spawner, bash: bashPath, environment: EnvironmentBlock(["PATH=" + searchPath]),
                                    grace: options.cancelGracePeriod)
         }
         return watchdog
