@@ -44,7 +44,7 @@ extension Engine {
         var previous = PreviousRemoteJobs()
         if executes, let name = remoteExecutorName, try !store.externalJobs(executor: name, activeOnly: true).isEmpty {
             // Settled under the lock taken above: it must not race another flow in this directory.
-            remote = try makeRemoteExecutor()
+            remote = try makeRemoteExecutor(workflow)
             if let remote { previous = try settlePreviousRemoteJobs(remote, store: store, dag: dag) }
         }
         let provenance = try StateProvenance(store: store)
@@ -79,7 +79,7 @@ extension Engine {
         if options.touch {
             return touchOutputs(plan)
         }
-        if remote == nil { remote = try makeRemoteExecutor() }
+        if remote == nil { remote = try makeRemoteExecutor(workflow) }
         try store.beginRun(RunRecord(id: runID, startTime: unixTime(), pid: Int(getpid()), host: ProcessInfo.processInfo.hostName,
                                      command: CommandLine.arguments.joined(separator: " ")))
         // Handlers see `log`, the path of the run's log file (as in Snakemake).
@@ -236,7 +236,7 @@ extension Engine {
 
     /// The injected executor, else the registry's back end for `--executor` (nil when jobs run
     /// on this machine).
-    private func makeRemoteExecutor() throws -> Executor? {
+    private func makeRemoteExecutor(_ workflow: Workflow) throws -> Executor? {
         if let injectedExecutor { return injectedExecutor }
         guard let descriptor = ExecutorRegistry.descriptor(named: options.executor) else {
             let names = ExecutorRegistry.all.map(\.name).joined(separator: ", ")
@@ -250,7 +250,7 @@ extension Engine {
         return try descriptor.makeExecutor(ExecutorContext(
             settings: settings, workdir: FileManager.default.currentDirectoryPath, jobs: options.jobs,
             maxStatusChecksPerSecond: options.maxStatusChecksPerSecond,
-            secondsBetweenStatusChecks: options.secondsBetweenStatusChecks))
+            secondsBetweenStatusChecks: options.secondsBetweenStatusChecks, workflowEnvvars: workflow.envvars))
     }
 
     /// A unique id for this run (state records, job names).

@@ -209,6 +209,20 @@ final class KubernetesManifestTests: XCTestCase {
         XCTAssertThrowsError(try KubernetesManifest.job(gpu, options: options, secret: nil))
     }
 
+    func testWorkflowEnvvarsJoinTheFlagsInTheSecret() throws {
+        let descriptor = KubernetesExecutor.descriptor
+        let settings = try ExecutorSettings(descriptor, inputs: [
+            SettingInput(executor: "kubernetes", setting: "envvars", values: ["A", "B"], source: .commandLine)])
+        let context = ExecutorContext(settings: settings, workdir: "/w", workflowEnvvars: ["B", "C"])
+        let options = try KubernetesOptions(context, defaultNamespace: nil)
+        XCTAssertEqual(options.envvars, ["A", "B", "C"])
+        var job = JobSpec(id: 1, name: "r", runID: "r1", command: .shell("true"), workingDirectory: "/w")
+        job.resources = [:]
+        let manifest = try KubernetesManifest.job(job, options: options, secret: "flow-r1-env")
+        let body = String(decoding: try KubernetesManifest.json(manifest), as: UTF8.self)
+        for name in ["A", "B", "C"] { XCTAssertTrue(body.contains("\"\(name)\""), "\(name) missing from the Job's env") }
+    }
+
     func testDescriptorAndAlias() throws {
         XCTAssertEqual(ExecutorRegistry.descriptor(named: "k8s")?.name, "kubernetes")
         XCTAssertNotNil(ExecutorRegistry.setting(forKey: "kubernetes_persistent_volumes"))
@@ -271,6 +285,32 @@ final class KubernetesManifestTests: XCTestCase {
         XCTAssertTrue(endpoint.tls.insecureSkipVerify)
         XCTAssertNil(endpoint.namespace)
         XCTAssertEqual(try endpoint.auth?.authorization(), "Bearer exec-tok")
+
+        // A stated expiry is honoured: an expired token makes the next request run the plugin
+        // again; one valid for an hour is reused.
+        let counting = dir + "/counting.sh"
+        try """
+        #!/bin/sh
+        n=$(( $(cat "$0.count" 2>/dev/null || echo 0) + 1 )); echo $n > "$0.count"
+        echo "{\\"kind\\":\\"ExecCredential\\",\\"status\\":{\\"token\\":\\"tok-$n\\",\\"expirationTimestamp\\":\\"$(cat "$0.expiry")\\"}}"
+        """.write(toFile: counting, atomically: true, encoding: .utf8)
+        chmod(counting, 0o755)
+        try "2020-01-01T00:00:00Z".write(toFile: counting + ".expiry", atomically: true, encoding: .utf8)
+        try """
+        current-context: gke
+        contexts: [{name: gke, context: {cluster: g, user: g}}]
+        clusters: [{name: g, cluster: {server: "https://34.1.2.3"}}]
+        users: [{name: g, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: ./counting.sh}}}]
+        """.write(toFile: dir + "/config2", atomically: true, encoding: .utf8)
+        let expiring = try KubeConfig.load(path: dir + "/config2")
+        XCTAssertEqual(try expiring.auth?.authorization(), "Bearer tok-1")
+        XCTAssertEqual(try expiring.auth?.authorization(), "Bearer tok-2")
+        let inAnHour = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3600))
+        try inAnHour.write(toFile: counting + ".expiry", atomically: true, encoding: .utf8)
+        XCTAssertEqual(try expiring.auth?.authorization(), "Bearer tok-3")
+        XCTAssertEqual(try expiring.auth?.authorization(), "Bearer tok-3")
+        XCTAssertNotNil(ExecCredentialPlugin.timestamp("2026-12-07T05:00:00.123Z"))
+        XCTAssertNil(ExecCredentialPlugin.timestamp("tomorrow"))
 
         try FileManager.default.createDirectory(atPath: dir + "/sa", withIntermediateDirectories: true)
         try "sa-tok".write(toFile: dir + "/sa/token", atomically: true, encoding: .utf8)

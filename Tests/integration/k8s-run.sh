@@ -13,7 +13,7 @@
 #   e. SIGINT while jobs run: exit 130, nothing of the run left;
 #   f. SIGKILL while jobs run, then a restart: the Jobs are adopted (409, nothing created twice, each
 #      command ran once) and the run completes;
-#   g. --kubernetes-envvars: the job sees the value; it appears in no log, no .flow/ file, no request log.
+#   g. --kubernetes-envvars and the Snakefile's envvars:: the job sees the values; it appears in no log, no .flow/ file, no request log.
 # Skipped (exit 77) without python3, openssl, kubectl or the flow binary.
 set -euo pipefail
 ROOT="${FLOW_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -241,22 +241,25 @@ check "nothing of the run left after it" [ -z "$(left)" ]
 
 section "g. a secret in envvars"
 mkdir -p "$tmp/secret"
+# One variable through the flag, one through the Snakefile's `envvars:`; both reach the pod via the Secret.
 cat > "$tmp/secret/Snakefile" <<'SNAKE'
+envvars: "FLOW_TEST_TOKEN"
 rule all:
     input: "seen.txt"
 rule seen:
     output: "seen.txt"
-    shell: "if [ \"$FLOW_TEST_SECRET\" = \"$(cat expected)\" ]; then echo yes > {output}; else echo no > {output}; fi"
+    shell: "if [ \"$FLOW_TEST_SECRET:$FLOW_TEST_TOKEN\" = \"$(cat expected)\" ]; then echo yes > {output}; else echo no > {output}; fi"
 SNAKE
 secret="s3cr3t-$RANDOM$RANDOM-value"
-printf '%s' "$secret" > "$tmp/secret/expected"
+token="t0ken-$RANDOM$RANDOM-value"
+printf '%s:%s' "$secret" "$token" > "$tmp/secret/expected"
 start_server g "$tmp/secret"
-rc=0; (cd "$tmp/secret" && FLOW_TEST_SECRET="$secret" "$FLOW_BIN" run "${K8S[@]}" --verbose --kubernetes-envvars FLOW_TEST_SECRET \
+rc=0; (cd "$tmp/secret" && FLOW_TEST_SECRET="$secret" FLOW_TEST_TOKEN="$token" "$FLOW_BIN" run "${K8S[@]}" --verbose --kubernetes-envvars FLOW_TEST_SECRET \
     --kubernetes-persistent-volumes "work:$tmp/secret" > run.log 2>&1) || rc=$?
 check "secret run exits 0 (got $rc)" [ "$rc" = 0 ]
-check "the job saw the value through the Secret" [ "$(cat "$tmp/secret/seen.txt" 2>/dev/null)" = yes ]
+check "the job saw both values (flag and envvars:) through the Secret" [ "$(cat "$tmp/secret/seen.txt" 2>/dev/null)" = yes ]
 rm -f "$tmp/secret/expected"
-check "the value is in no log, no .flow/ file, no request log" [ -z "$(grep -rlaF "$secret" "$tmp/secret" "$tmp/g" 2>/dev/null)" ]
+check "the values are in no log, no .flow/ file, no request log" [ -z "$(grep -rlaF -e "$secret" -e "$token" "$tmp/secret" "$tmp/g" 2>/dev/null)" ]
 check "the Secret is deleted after the run" [ -z "$(left)" ]
 
 for d in a b c d e f g; do [[ -s "$tmp/$d/server.err" ]] && { echo "server $d stderr:"; sed 's/^/    /' "$tmp/$d/server.err" | head -20; }; done

@@ -131,7 +131,9 @@ public enum KubeConfig {
                 auth = BearerTokenAuth(tokenSource: { try readToken(path) })
             } else if let exec = u["exec"] as? [String: Any] {
                 let plugin = try ExecCredentialPlugin(exec, kubeconfig: user.file, user: userName)
-                auth = BearerTokenAuth(tokenSource: { try plugin.token() })
+                // Like kubectl: the token is used until its stated expirationTimestamp (run again
+                // shortly before it), or, with none stated, until the server answers 401.
+                auth = ExpiringBearerAuth(margin: 10) { try plugin.credential() }
             } else if let name = u["username"] as? String, let password = u["password"] as? String {
                 auth = BasicAuth(user: name, password: password)
             }
@@ -179,7 +181,8 @@ public enum KubeConfig {
 }
 
 /// A `users[].user.exec` credential plugin (client.authentication.k8s.io ExecCredential): run
-/// with KUBERNETES_EXEC_INFO, its `status.token` used until it expires, and run again on 401.
+/// with KUBERNETES_EXEC_INFO; its `status.token` is used until `status.expirationTimestamp`, and
+/// the plugin is run again then or on 401.
 final class ExecCredentialPlugin: @unchecked Sendable {
     let command: String
     let args: [String]
@@ -202,7 +205,8 @@ final class ExecCredentialPlugin: @unchecked Sendable {
         what = "exec credential plugin '\(command)' of user '\(user)'"
     }
 
-    func token() throws -> String {
+    /// The token and the seconds it stays valid (infinite when the plugin states no expiry).
+    func credential(now: Date = Date()) throws -> (token: String, expiresIn: Double) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [command] + args
@@ -223,6 +227,19 @@ final class ExecCredentialPlugin: @unchecked Sendable {
               let status = doc["status"] as? [String: Any], let token = status["token"] as? String, !token.isEmpty else {
             throw KubeConfigError("\(what) printed no ExecCredential with status.token")
         }
-        return token
+        guard let stamp = status["expirationTimestamp"] as? String else { return (token, .infinity) }
+        guard let expiry = Self.timestamp(stamp) else {
+            throw KubeConfigError("\(what) printed an expirationTimestamp that is not RFC 3339: \(stamp)")
+        }
+        return (token, expiry.timeIntervalSince(now))
+    }
+
+    /// RFC 3339 as Kubernetes writes it ("2026-12-07T05:00:00Z"), with or without fractional seconds.
+    static func timestamp(_ text: String) -> Date? {
+        let plain = ISO8601DateFormatter()
+        if let date = plain.date(from: text) { return date }
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return fractional.date(from: text)
     }
 }

@@ -76,7 +76,10 @@ public struct KubernetesOptions: Sendable, Equatable {
         nodeSelector = try Self.pairs(s.list("node-selector"), "kubernetes-node-selector")
         tolerations = try s.list("tolerations").map { try Self.toleration($0) }
         imagePullSecrets = s.list("image-pull-secrets")
+        // The Snakefile's `envvars:` travel like `--kubernetes-envvars`: pods do not inherit flow's
+        // environment, so both go into the run's Secret.
         envvars = s.list("envvars")
+        for name in context.workflowEnvvars where !envvars.contains(name) { envvars.append(name) }
         ttlSecondsAfterFinished = s.int("ttl-seconds-after-finished")
         image = s.string("container-image") ?? image
         dataMode = DataMode(rawValue: s.string("data-mode") ?? "shared") ?? .shared

@@ -16,10 +16,14 @@ public struct ExecutorContext {
     public var maxStatusChecksPerSecond: Double
     /// --seconds-between-status-checks (general in Snakemake 8); nil: the back end's default.
     public var secondsBetweenStatusChecks: Double?
+    /// The workflow's `envvars:` (names it declares its jobs need). A back end whose jobs do not
+    /// inherit flow's environment passes their values on as secrets, never in a job body or a log.
+    public var workflowEnvvars: [String]
 
     public init(settings: ExecutorSettings, workdir: String, jobs: Int? = nil, maxStatusChecksPerSecond: Double = 10,
-                secondsBetweenStatusChecks: Double? = nil) {
+                secondsBetweenStatusChecks: Double? = nil, workflowEnvvars: [String] = []) {
         self.settings = settings
+        self.workflowEnvvars = workflowEnvvars
         self.workdir = workdir
         self.jobs = jobs
         self.maxStatusChecksPerSecond = maxStatusChecksPerSecond
