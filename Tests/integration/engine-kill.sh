@@ -9,7 +9,8 @@
 #      with --wait-for-orphans it waits for them instead, and reruns their jobs all the same.
 #   3. SIGKILL during the second attempt of a job (--retries 1): the next plain run reruns it (the failed first
 #      attempt must not clear the new attempt's incomplete mark), and the output ends complete.
-#   4. --keep-incomplete: a failed job's kept partial output stops the next run with IncompleteFilesException,
+#   4. --keep-incomplete: a failed job (its error names the rule's Snakefile and line) keeps its partial output,
+#      which stops the next run with IncompleteFilesException,
 #      which names the file, --rerun-incomplete and `flow run --cleanup-metadata` (which exists and works).
 #   5. SIGINT (Ctrl-C) and SIGHUP (closed terminal) during a run: exit status 130 / 129, the running jobs' process
 #      groups are gone, their partial outputs removed, finished outputs kept, the next run needs no --unlock.
@@ -178,6 +179,8 @@ rule half:
 EOF
 rc=0; "$FLOW_BIN" run --cores 1 --keep-incomplete > run1.log 2>&1 || rc=$?
 check "the failing job fails (exit $rc) and its output is kept" [ "$rc" = 1 -a -e half.txt ]
+check "the failure names the rule's Snakefile and line, as Snakemake does" \
+    grep -qx "CalledProcessError in file \"$PWD/Snakefile\", line 1:" run1.log
 rc=0; "$FLOW_BIN" run --cores 1 > run2.log 2>&1 || rc=$?
 check "the next run stops (exit $rc) with IncompleteFilesException" grep -q IncompleteFilesException run2.log
 check "  ... and a failure status" [ "$rc" != 0 ]
