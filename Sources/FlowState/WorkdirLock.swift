@@ -159,7 +159,9 @@ public final class WorkdirLock: @unchecked Sendable {
         while flock(fd, LOCK_EX) != 0 {
             guard errno == EINTR else { throw StateError.io(path: guardPath, errno: errno, operation: "locking") }
         }
-        if currentHolder(workdir: workdir) == stale, unlink(lockFile) != 0, errno != ENOENT {
+        // Still the same holder, and still not running (a caller's word is not taken for it).
+        if let current = currentHolder(workdir: workdir), current == stale, current.isAlive == false,
+           unlink(lockFile) != 0, errno != ENOENT {
             throw StateError.io(path: lockFile, errno: errno, operation: "removing stale lock")
         }
         return try acquire(workdir: workdir, runID: runID)
