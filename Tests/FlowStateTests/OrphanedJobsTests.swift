@@ -15,31 +15,31 @@ final class OrphanedJobsTests: XCTestCase {
     }
 
     override func tearDown() {
-        for group in groups { kill(pid_t(-group), SIGKILL) }
+        for group in groups {
+            kill(pid_t(-group), SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid_t(group), &status, 0)
+        }
         removeWorkdir(workdir)
     }
 
-    /// Starts `sleep 60` as the leader of a new session and process group (as flow starts a
-    /// job: its own group), with `environment` added; returns its pid (= its group).
+    /// Starts `sleep 60` as the leader of its own process group (as flow starts a job), with
+    /// `environment` added; returns its pid (= its group).
     private func startJob(environment: [String: String] = [:]) throws -> Int {
-        let pidFile = workdir + "/pid-\(groups.count)"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        process.arguments = ["-f", "/bin/sh", "-c", "echo $$ > \(pidFile).tmp && mv \(pidFile).tmp \(pidFile) && exec sleep 60"]
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        try process.run()
-        process.waitUntilExit()
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
-               let pid = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
-                groups.append(pid)
-                // `exec sleep` must have happened, or the environment read is still the shell's (same).
-                return pid
-            }
-            usleep(10_000)
-        }
-        throw XCTSkip("setsid did not start the job")
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        let entries = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }.map { "\($0.key)=\($0.value)" }
+        let envp: [UnsafeMutablePointer<CChar>?] = entries.map { strdup($0) } + [nil]
+        let argv: [UnsafeMutablePointer<CChar>?] = ["sleep", "60"].map { (word: String) in strdup(word) } + [nil]
+        defer { for pointer in envp + argv { free(pointer) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, "/bin/sleep", nil, &attributes, argv, envp)
+        guard result == 0 else { throw XCTSkip("cannot start /bin/sleep: \(result)") }
+        groups.append(Int(pid))
+        return Int(pid)
     }
 
     private func alive(_ pid: Int) -> Bool {

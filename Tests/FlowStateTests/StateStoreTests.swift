@@ -21,7 +21,7 @@ final class StateStoreTests: XCTestCase {
             while try query.step() { names.insert(query.string(0)) }
             return names
         }
-        XCTAssertEqual(tables, ["meta", "texts", "jobs", "outputs", "incomplete", "runs", "external_jobs"])
+        XCTAssertEqual(tables, ["meta", "texts", "jobs", "outputs", "incomplete", "runs", "external_jobs", "process_groups"])
         XCTAssertEqual(try store.allRecords(), [:])
         XCTAssertEqual(try store.incompletePaths(), [])
     }

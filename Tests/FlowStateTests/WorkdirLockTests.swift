@@ -159,8 +159,8 @@ final class WorkdirLockTests: XCTestCase {
 
     func testReleaseLeavesAnotherProcessesLockAlone() throws {
         let lock = try WorkdirLock.acquire(workdir: workdir)
-        // --unlock by a user, then another flow took the directory.
-        try WorkdirLock.unlock(workdir: workdir)
+        // --unlock --force-unlock by a user, then another flow took the directory.
+        try WorkdirLock.unlock(workdir: workdir, force: true)  // our own live lock: forced
         let other = LockHolder(pid: 1, host: "elsewhere", startTime: 2)
         try writeLock(other)
         lock.release()
