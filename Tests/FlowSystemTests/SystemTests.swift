@@ -67,3 +67,19 @@ final class SystemTests: XCTestCase {
         return String(decoding: data, as: UTF8.self)
     }
 }
+
+final class JSONWriterTests: XCTestCase {
+    func testWritesWhatJSONSerializationReadsBack() throws {
+        let text = #"{"b":0,"a":true,"c":1,"d":1.5,"e":[false,null,"x\"y\\z\n\u0001é"],"f":{"g":-3}}"#
+        let parsed = try JSONSerialization.jsonObject(with: Data(text.utf8))
+        // 0 and 1 stay numbers (PiCaS `lock: 0`), true stays a boolean, keys come sorted.
+        XCTAssertEqual(try JSONWriter.string(parsed),
+                       #"{"a":true,"b":0,"c":1,"d":1.5,"e":[false,null,"x\"y\\z\n\u0001é"],"f":{"g":-3}}"#)
+        let native: [String: Any] = ["lock": 0, "done": true, "n": Int64(7), "x": 2.0, "list": ["a", 1], "empty": [String: Any]()]
+        XCTAssertEqual(try JSONWriter.string(native), #"{"done":true,"empty":{},"list":["a",1],"lock":0,"n":7,"x":2}"#)
+        let back = try JSONSerialization.jsonObject(with: try JSONWriter.data(native)) as? [String: Any]
+        XCTAssertEqual(back?["lock"] as? Int, 0)
+        XCTAssertThrowsError(try JSONWriter.data(["when": Date()]))
+        XCTAssertThrowsError(try JSONWriter.data(Double.nan))
+    }
+}

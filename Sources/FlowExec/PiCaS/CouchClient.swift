@@ -7,6 +7,7 @@
 // It knows nothing of tokens or jobs.
 
 import Foundation
+import FlowSystem
 import FlowHTTP
 
 /// A CouchDB document as JSON (Foundation's JSONSerialization types).
@@ -158,7 +159,9 @@ public final class CouchClient {
 
     static func encode(_ value: Any) throws -> Data {
         do {
-            return try JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])
+            // Not JSONSerialization: with sorted keys it was 60% of the CPU time to submit 10,000
+            // tokens (see JSONWriter).
+            return try JSONWriter.data(value)
         } catch {
             throw CouchError("cannot encode a document as JSON: \(error)")
         }
