@@ -100,11 +100,29 @@ enum ProfileExpansion {
 enum ShortOptions {
     static let withValue: Set<Character> = ["c", "j", "s", "d", "T", "w", "R", "U", "O", "C"]
 
+    /// Options whose value may be a negative number, which argument-parser would take for an
+    /// option (`--cores -1` would read as "missing value"): attached as `--cores=-1`, so the
+    /// value's own check can say what is wrong with it.
+    static let numeric: Set<String> = ["--cores", "-c", "--jobs", "-j"]
+
     static func split(_ arguments: [String]) -> [String] {
-        arguments.flatMap { arg -> [String] in
+        let split = arguments.flatMap { arg -> [String] in
             let chars = Array(arg)
             guard chars.count > 2, chars[0] == "-", chars[1] != "-", withValue.contains(chars[1]) else { return [arg] }
             return [String(chars[0...1]), String(chars[2...])]
         }
+        var result: [String] = []
+        var index = 0
+        while index < split.count {
+            let arg = split[index]
+            if numeric.contains(arg), index + 1 < split.count, split[index + 1].hasPrefix("-"), Int(split[index + 1]) != nil {
+                result.append((arg.hasPrefix("--") ? arg : arg == "-c" ? "--cores" : "--jobs") + "=" + split[index + 1])
+                index += 2
+            } else {
+                result.append(arg)
+                index += 1
+            }
+        }
+        return result
     }
 }

@@ -102,18 +102,27 @@ enum EngineOptionsBuilder {
         e.executor = executor.name
         let cpus = ProcessInfo.processInfo.activeProcessorCount
         if let c = o.cores {
-            if c == "all" { e.cores = cpus } else if let n = Int(c), n > 0 { e.cores = n } else {
+            if c == "all" { e.cores = cpus } else if let n = Int(c), n > 0 { e.cores = n } else if let n = Int(c) {
+                // Snakemake accepts both: with 0 it waits forever for a free core, -1 acts as no limit.
+                throw CLIError("Error parsing number of cores (--cores, -c): \(n) "
+                               + (n == 0 ? "cores could run no job" : "is negative")
+                               + "; give a positive number, or 'all' for all \(cpus) cores of this machine.")
+            } else {
                 throw CLIError("Error parsing number of cores (--cores, -c): must be integer or 'all'.")
             }
         }
         if let j = o.jobs {
-            if j == "unlimited" || j == "all" { e.jobs = nil } else if let n = Int(j), n > 0 { e.jobs = n } else {
+            if j == "unlimited" || j == "all" { e.jobs = nil } else if let n = Int(j), n > 0 { e.jobs = n } else if let n = Int(j) {
+                throw CLIError("Error parsing number of jobs (--jobs, -j): \(n) "
+                               + (n == 0 ? "jobs at once could run no job" : "is negative")
+                               + "; give a positive number, or 'unlimited'.")
+            } else {
                 throw CLIError("Error parsing number of jobs (--jobs, -j): must be integer or 'unlimited'.")
             }
             // Snakemake: for local runs, -j N alone means N cores.
             if o.cores == nil, let n = e.jobs { e.cores = n } else if o.cores == nil, e.jobs == nil { e.cores = cpus }
         } else if o.cores == nil && !o.dryRun && !o.listRules && !o.listTargetRules && !o.dag && !o.rulegraph && !o.filegraph && o.report == nil
-                    && !o.summary && !o.detailedSummary && !o.unlock && !o.touch && !o.deleteAllOutput
+                    && !o.summary && !o.detailedSummary && !o.unlock && o.cleanupMetadata.isEmpty && !o.touch && !o.deleteAllOutput
                     && !o.deleteTempOutput && !o.listUntracked && executor.isLocal {
             throw CLIError("Error: cores have to be specified for local execution (use --cores N or --cores all).")
         }
@@ -178,6 +187,9 @@ enum EngineOptionsBuilder {
         e.deleteAllOutput = o.deleteAllOutput
         e.deleteTempOutput = o.deleteTempOutput
         e.unlock = o.unlock
+        e.forceUnlock = o.forceUnlock
+        e.waitForOrphans = o.waitForOrphans
+        e.cleanupMetadata = o.cleanupMetadata
         return e
     }
 

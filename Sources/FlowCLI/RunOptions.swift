@@ -177,8 +177,17 @@ public struct RunOptions: ParsableArguments {
     @Flag(name: [.customShort("D"), .customLong("detailed-summary")], help: "Like --summary, plus inputs, shell command and reasons.")
     public var detailedSummary = false
 
-    @Flag(name: .long, help: "Remove a stale lock of the working directory and exit.")
+    @Flag(name: .long, help: "Remove the lock of the working directory and exit. Refused while the flow holding it still runs on this host (see --force-unlock). A lock left by a killed flow on this host needs no --unlock: the next run takes it over.")
     public var unlock = false
+
+    @Flag(name: .customLong("force-unlock"), help: "With --unlock: remove the lock even though the flow holding it still runs on this host (that flow's jobs may then run twice).")
+    public var forceUnlock = false
+
+    @Flag(name: .customLong("wait-for-orphans"), help: "After a flow was killed here: wait for the jobs it left running to end, instead of ending them (SIGTERM, then SIGKILL). Their outputs are rerun either way.")
+    public var waitForOrphans = false
+
+    @Option(name: .customLong("cleanup-metadata"), parsing: .upToNextOption, help: "Forget what flow recorded about these files (the job that made them, incomplete marks) and exit.")
+    public var cleanupMetadata: [String] = []
 
     @Flag(name: .customLong("delete-all-output"), help: "Delete every output of the DAG (not protected ones) and exit.")
     public var deleteAllOutput = false

@@ -6,9 +6,10 @@ import FlowWorkflow
 
 public enum DAGError: Error, CustomStringConvertible {
     /// `kind` is "input files", "log files" or "benchmark file".
-    case wildcardsNotInOutput(rule: String, kind: String, names: [String])
+    case wildcardsNotInOutput(rule: String, kind: String, names: [String], location: RuleLocation? = nil)
     case inconsistentOutputWildcards(rule: String)
-    case missingInput(rule: String, output: [String], wildcards: [(String, String)], files: [String])
+    case missingInput(rule: String, output: [String], wildcards: [(String, String)], files: [String],
+                      location: RuleLocation? = nil)
     case noRuleToProduce(file: String)
     case unknownRule(name: String)
     case targetRuleHasWildcards(rule: String)
@@ -17,7 +18,7 @@ public enum DAGError: Error, CustomStringConvertible {
     /// An output inside another job's directory() output.
     case childOutput(parent: String, parentRule: String, child: String, childRule: String)
     /// `cycle` lists "rule (file)" steps from the repeated job back to itself.
-    case cyclicDependency(rule: String, file: String?, cycle: [String])
+    case cyclicDependency(rule: String, file: String?, cycle: [String], location: RuleLocation? = nil)
     case inputFunction(rule: String, wildcards: [(String, String)], message: String)
     case incompleteFiles([String])
     case multiple([DAGError])
@@ -34,14 +35,14 @@ public enum DAGError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .wildcardsNotInOutput(let rule, let kind, let names):
-            return "WildcardError in rule \(rule):\nWildcards in \(kind) cannot be determined from output files:\n"
+        case .wildcardsNotInOutput(let rule, let kind, let names, let location):
+            return "WildcardError in rule \(rule)\(location?.phrase ?? ""):\nWildcards in \(kind) cannot be determined from output files:\n"
                 + names.map { "'\($0)'" }.joined(separator: ", ")
         case .inconsistentOutputWildcards(let rule):
             return "Not all output, log and benchmark files of rule \(rule) contain the same wildcards. This is crucial "
                 + "though, in order to avoid that two or more jobs write to the same file."
-        case .missingInput(let rule, let output, let wildcards, let files):
-            var s = "MissingInputException in rule \(rule):\nMissing input files for rule \(rule):"
+        case .missingInput(let rule, let output, let wildcards, let files, let location):
+            var s = "MissingInputException in rule \(rule)\(location?.phrase ?? ""):\nMissing input files for rule \(rule):"
             if !output.isEmpty { s += "\n    output: " + output.joined(separator: ", ") }
             if !wildcards.isEmpty { s += "\n    wildcards: " + formatWildcards(wildcards) }
             s += "\n    affected files:\n        " + files.joined(separator: "\n        ")
@@ -66,8 +67,8 @@ public enum DAGError: Error, CustomStringConvertible {
         case .childOutput(let parent, let parentRule, let child, let childRule):
             return "ChildIOException:\nFile/directory is a child to another output:\n\(parent) (output of rule \(parentRule))\n"
                 + "\(child) (output of rule \(childRule))"
-        case .cyclicDependency(let rule, let file, let cycle):
-            var s = "CyclicGraphException in rule \(rule):\nCyclic dependency on rule \(rule)."
+        case .cyclicDependency(let rule, let file, let cycle, let location):
+            var s = "CyclicGraphException in rule \(rule)\(location?.phrase ?? ""):\nCyclic dependency on rule \(rule)."
             if let file { s += "\nProblematic file: \(file)" }
             if !cycle.isEmpty { s += "\nCycle: " + cycle.joined(separator: " -> ") }
             return s
@@ -76,13 +77,28 @@ public enum DAGError: Error, CustomStringConvertible {
                 + wildcards.map { "  \($0.0)=\($0.1)" }.joined(separator: "\n")
         case .incompleteFiles(let files):
             return "IncompleteFilesException:\nThe files below seem to be incomplete. If you are sure that certain files "
-                + "are not incomplete, mark them as complete with\n\n    flow --cleanup-metadata <filenames>\n\n"
+                + "are not incomplete, mark them as complete with\n\n    flow run --cleanup-metadata <filenames>\n\n"
                 + "To re-generate the files rerun your command with the --rerun-incomplete flag.\nIncomplete files:\n"
                 + files.joined(separator: "\n")
         case .multiple(let es): return es.map(\.description).joined(separator: "\n")
         case .workflow(let m): return "WorkflowError:\n\(m)"
         }
     }
+}
+
+/// Where a rule is defined, as errors name it: `in file "Snakefile", line 12` (Snakemake's words).
+public struct RuleLocation: Sendable, Equatable {
+    public var file: String
+    public var line: Int
+
+    public init(file: String, line: Int) {
+        self.file = file
+        self.line = line
+    }
+
+    public init(_ rule: Rule) { self.init(file: rule.file.path, line: rule.line) }
+
+    public var phrase: String { " in file \"\(file)\", line \(line)" }
 }
 
 /// What an ambiguity error shows of each competing job.

@@ -105,7 +105,7 @@ extension DAG {
             switch item {
             case .file(let t, let flags, let name, let producer):
                 if t.binding.contains(-1) {
-                    throw DAGError.wildcardsNotInOutput(rule: c.name, kind: "input files", names: t.unboundNames)
+                    throw DAGError.wildcardsNotInOutput(rule: c.name, kind: "input files", names: t.unboundNames, location: c.location)
                 }
                 if let name { out.addName(name, out.files.count..<out.files.count + 1, isSingle: true) }
                 let f = files.intern(t.format(wildcards))
@@ -158,7 +158,8 @@ extension DAG {
                     path = try p.format { name in wildcards.first { $0.name == name }?.value }
                 } catch {
                     throw DAGError.wildcardsNotInOutput(rule: c.name, kind: "input files",
-                                                        names: p.names.filter { n in !wildcards.contains { $0.name == n } })
+                                                        names: p.names.filter { n in !wildcards.contains { $0.name == n } },
+                                                        location: c.location)
                 }
             }
             var flags = flags.union(extra)

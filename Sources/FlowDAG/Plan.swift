@@ -30,6 +30,9 @@ public struct PlanOptions {
     /// Keys of jobs still running on a remote back end (left by an interrupted run, to be
     /// adopted): their incomplete outputs are in progress, a reason to run (adopt), not an error.
     public var inProgressJobs: Set<String> = []
+    /// Incomplete outputs left by a run that was killed (its jobs have been ended): rerun
+    /// without --rerun-incomplete, as they cannot be anything but partial.
+    public var crashedOutputs: Set<String> = []
     public var ignoreIncomplete = false
     /// Current params/code/software hashes of a job; default: `JobSignature.default(for:)`.
     public var signature: ((DAG, JobID) -> JobSignature)?
@@ -216,7 +219,8 @@ public final class Plan {
             var files: [FileID] = []
             for o in dag.jobs[j].output where provenance.isIncomplete(dag.files[o]) && stat(o) != nil { files.append(o) }
             if files.isEmpty { continue }
-            if options.rerunIncomplete || (!options.inProgressJobs.isEmpty && options.inProgressJobs.contains(dag.jobKey(j))) {
+            if options.rerunIncomplete || (!options.inProgressJobs.isEmpty && options.inProgressJobs.contains(dag.jobKey(j)))
+                || files.allSatisfy({ options.crashedOutputs.contains(dag.files[$0]) }) {
                 withReason(j) { $0.incompleteOutput = files }
                 forced.append(j)
             } else {

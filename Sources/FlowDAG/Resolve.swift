@@ -88,9 +88,9 @@ extension DAG {
             case .produced:
                 addDependency(j, files.producer[f])
             case .source:
-                if !(stat(f) != nil) { stack[t].missing.append(f) }
+                if !isPresentSource(f) { stack[t].missing.append(f) }
             case .failed:
-                if (stat(f) != nil) { files.state[f] = .source } else {
+                if isPresentSource(f) { files.state[f] = .source } else {
                     return fail(&stack, failures[f] ?? .noRuleToProduce(file: files.paths[f]))
                 }
             case .unresolved:
@@ -104,7 +104,7 @@ extension DAG {
                 }
                 if candidates.isEmpty {
                     files.state[f] = .source
-                    if !(stat(f) != nil) { stack[t].missing.append(f) }
+                    if !isPresentSource(f) { stack[t].missing.append(f) }
                 } else {
                     stack[t].waitingFile = f
                     stack.append(Frame(choice: f, candidates: candidates))
@@ -116,7 +116,8 @@ extension DAG {
             let job = jobs[j]
             return fail(&stack, .missingInput(rule: ruleName(of: j), output: outputPaths(of: j),
                                               wildcards: job.wildcards.map { ($0.name, $0.value) },
-                                              files: stack[t].missing.map { files.paths[$0] }))
+                                              files: stack[t].missing.map { files.paths[$0] },
+                                              location: RuleLocation(rule(of: j))))
         }
         if jobs[j].dependencies.count > 16 {
             // Deduplicated on insertion only while short; large lists are made unique here.
@@ -181,7 +182,8 @@ extension DAG {
             if job.input.indices.contains(where: { job.input[$0] == f && !job.flags(ofInput: $0).contains(.beforeUpdate) }) {
                 stack[t].discarded.insert(ci)
                 stack[t].cycles.append(.cyclicDependency(rule: index.rules[r].name, file: files.paths[f],
-                                                         cycle: ["\(index.rules[r].name) (\(files.paths[f]))"]))
+                                                         cycle: ["\(index.rules[r].name) (\(files.paths[f]))"],
+                                                         location: index.rules[r].location))
                 continue
             }
             let mark = jobs.count
@@ -251,6 +253,13 @@ extension DAG {
         }
     }
 
+    /// A source input (no rule makes it) is there to read: a symlink pointing nowhere is
+    /// missing, as for Snakemake (os.path.exists follows links).
+    private func isPresentSource(_ f: FileID) -> Bool {
+        guard let s = stat(f) else { return false }
+        return !s.isDangling
+    }
+
     private func cycleError(_ stack: [Frame], repeated: JobID, file: FileID) -> DAGError {
         var steps: [String] = []
         for frame in stack.reversed() where !frame.isChoice {
@@ -259,7 +268,8 @@ extension DAG {
         }
         steps.reverse()
         steps.append(describe(repeated))
-        return .cyclicDependency(rule: ruleName(of: repeated), file: files.paths[file], cycle: steps)
+        return .cyclicDependency(rule: ruleName(of: repeated), file: files.paths[file], cycle: steps,
+                                 location: RuleLocation(rule(of: repeated)))
     }
 
     private func describe(_ job: JobID) -> String {

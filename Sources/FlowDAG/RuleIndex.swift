@@ -46,6 +46,8 @@ enum CompiledInput {
 struct CompiledRule {
     let index: Int
     let name: String
+    /// Where the rule is defined, for errors.
+    let location: RuleLocation
     let wildcardNames: [String]
     let outputMatchers: [PatternMatcher]
     /// Matchers of the rule's products: its outputs, then the logs and benchmark that have all of
@@ -76,6 +78,7 @@ struct CompiledRule {
         pathvars = rule.pathvars
         pathModifiers = rule.pathModifiers
         let globalConstraints = rule.moduleWildcardConstraints ?? workflowConstraints
+        location = RuleLocation(rule)
         var names: [String] = []
         var matchers: [PatternMatcher] = []
         for item in rule.output.items {
@@ -103,11 +106,11 @@ struct CompiledRule {
         logs = try rule.log.items.map { try Template($0.pattern, ruleWildcards: names) }
         let unboundLogs = logs.flatMap(\.unboundNames)
         if !unboundLogs.isEmpty {
-            throw DAGError.wildcardsNotInOutput(rule: rule.name, kind: "log files", names: unboundLogs)
+            throw DAGError.wildcardsNotInOutput(rule: rule.name, kind: "log files", names: unboundLogs, location: location)
         }
         benchmark = try rule.benchmark.map { try Template($0.pattern, ruleWildcards: names) }
         if let b = benchmark, !b.unboundNames.isEmpty {
-            throw DAGError.wildcardsNotInOutput(rule: rule.name, kind: "benchmark file", names: b.unboundNames)
+            throw DAGError.wildcardsNotInOutput(rule: rule.name, kind: "benchmark file", names: b.unboundNames, location: location)
         }
         inputs = try rule.input.enumerated().map { i, entry in
             switch entry.item {

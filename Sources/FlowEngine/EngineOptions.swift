@@ -75,6 +75,12 @@ public struct EngineOptions {
     public var deleteAllOutput = false
     public var deleteTempOutput = false
     public var unlock = false
+    /// With `unlock`: remove the lock even while its holder still runs on this host.
+    public var forceUnlock = false
+    /// After a killed run: wait for its orphaned jobs to end instead of ending them.
+    public var waitForOrphans = false
+    /// `--cleanup-metadata`: forget the records and incomplete marks of these files.
+    public var cleanupMetadata: [String] = []
 
     public var printShellCommands = false
     /// `--wrapper-prefix`: where `wrapper:` scripts come from (nil: Snakemake's default, GitHub).

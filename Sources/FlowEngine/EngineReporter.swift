@@ -20,6 +20,8 @@ public struct JobReport {
     public var shellCommand: String?
     /// Non-shell actions in error blocks ("run", "script").
     public var actionKind: String
+    /// Where the rule is defined: `in file "Snakefile", line 3` (error blocks name it).
+    public var location: String?
 
     public init(jobid: Int, rule: String, isLocal: Bool = false, isCheckpoint: Bool = false, input: [String] = [],
                 output: [String] = [], log: [String] = [], reason: String = "", wildcards: [(name: String, value: String)] = [],

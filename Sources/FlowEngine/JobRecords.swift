@@ -16,6 +16,7 @@ final class JobRecords {
     let runID: String
     let host = ProcessInfo.processInfo.hostName
     private var remote: [JobID: (executor: String, id: String)] = [:]
+    private var local: [JobID: Int] = [:]
 
     init(store: StateStore?, dag: DAG, evaluator: JobEvaluator, runID: String) {
         self.store = store
@@ -46,7 +47,21 @@ final class JobRecords {
         remote[job] = (executor, externalID)
     }
 
-    func remoteJobEnded(_ job: JobID) {
+    /// A local job's process group, committed as soon as it exists: a flow killed while the job
+    /// runs leaves it for the next run to end (see CrashRecovery). The window between spawn and
+    /// commit is covered by the run marker in the job's environment.
+    func localJobStarted(_ job: JobID, pgid: Int) {
+        let record = ProcessGroupRecord(runID: runID, startedGroup: pgid, jobKey: dag.jobKey(job), startedAt: unixTime())
+        store?.enqueue { $0.putProcessGroup(record) }
+        try? store?.flush()
+        local[job] = pgid
+    }
+
+    /// The job's attempt ended (its process was reaped, or its remote job finished).
+    func jobEnded(_ job: JobID) {
+        if let pgid = local.removeValue(forKey: job) {
+            store?.enqueue { $0.deleteProcessGroup(runID: runID, pgid: pgid) }
+        }
         guard let ended = remote.removeValue(forKey: job) else { return }
         store?.enqueue { $0.deleteExternalJob(executor: ended.executor, externalID: ended.id) }
     }

@@ -35,6 +35,7 @@ struct JobReports {
             if let message = rule.message { report.message = try? evaluator.format(message, ns) }
         }
         report.shellCommand = command
+        report.location = RuleLocation(rule).phrase
         switch rule.action {
         case .run: report.actionKind = "run"
         case .script: report.actionKind = "script"

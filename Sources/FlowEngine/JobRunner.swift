@@ -162,7 +162,11 @@ final class JobRunner: SchedulerDelegate {
                                    externalID: externalID, at: now)
             reporter.jobSubmitted(jobid: job, attempt: attempt, executor: executor, externalID: externalID)
         }
-        guard executor != "local" else { return }
+        guard executor != "local" else {
+            // A group runs as one process group, recorded under its first member.
+            if let pgid = Int(externalID) { records.localJobStarted(group?.members[0] ?? index, pgid: pgid) }
+            return
+        }
         records.remoteJobStarted(group?.members[0] ?? index, key: group?.key, attempt: attempt, externalID: externalID,
                                  executor: executor, externalRunID: externalRunID)
     }
@@ -193,7 +197,7 @@ final class JobRunner: SchedulerDelegate {
         let state = attempts.removeValue(forKey: job) ?? Attempt(files: files(isLocal: true), isLocal: true)
         let files = state.files
         let outputs = outputEntries(job)
-        records.remoteJobEnded(job)
+        records.jobEnded(job)
         state.shadow?.remove()
         records.attemptEnded(job, attempt: attempt, result: result)
         switch result {

@@ -15,10 +15,13 @@ extension Engine {
         let workflow = try loadWorkflow()
         let workdir = FileManager.default.currentDirectoryPath
         if options.unlock {
-            _ = try WorkdirLock.unlock(workdir: workdir)
+            do { _ = try WorkdirLock.unlock(workdir: workdir, force: options.forceUnlock) } catch let e as StateError {
+                throw EngineError(e.description)
+            }
             reporter.info("Unlocked working directory.")
             return 0
         }
+        if !options.cleanupMetadata.isEmpty { return try cleanupMetadata(options.cleanupMetadata, workdir: workdir) }
         reporter.buildingDAG()
         let dag: DAG
         do { dag = try DAG(workflow: workflow, storage: storage, targets: options.targets) } catch {
@@ -34,11 +37,13 @@ extension Engine {
         // The remote back end is made only when needed (a run with nothing to do never talks to it).
         var remote: Executor?
         defer { remote?.finish() }
+        // The lock comes before planning (as in Snakemake): a live run's outputs in progress are
+        // reported as its lock, not as incomplete files; a killed run's jobs are ended (and its lock
+        // taken over) before the plan looks at outputs they might still be writing.
+        if executes { lock = try acquireLock(workdir, store: store) }
         var previous = PreviousRemoteJobs()
         if executes, let name = remoteExecutorName, try !store.externalJobs(executor: name, activeOnly: true).isEmpty {
-            // Settling a previous run's remote jobs, and the plan built on that, must not race
-            // another flow in this directory: the lock comes first here.
-            lock = try acquireLock(workdir)
+            // Settled under the lock taken above: it must not race another flow in this directory.
             remote = try makeRemoteExecutor(workflow)
             if let remote { previous = try settlePreviousRemoteJobs(remote, store: store, dag: dag) }
         }
@@ -46,6 +51,7 @@ extension Engine {
         let evaluator = try JobEvaluator(dag: dag, options: options)
         var planOptions = planOptions(evaluator)
         planOptions.inProgressJobs = Set(previous.adoptable.keys)
+        planOptions.crashedOutputs = try crashedOutputs(store)
         let plan = try Plan(dag: dag, provenance: provenance, options: planOptions)
         // A store that could not answer during planning (a server error, a missing adapter)
         // stops the run here, before anything acts on a wrong picture.
@@ -76,7 +82,6 @@ extension Engine {
         if options.touch {
             return touchOutputs(plan)
         }
-        if lock == nil { lock = try acquireLock(workdir) }
         if remote == nil { remote = try makeRemoteExecutor(workflow) }
         try store.beginRun(RunRecord(id: runID, startTime: unixTime(), pid: Int(getpid()), host: ProcessInfo.processInfo.hostName,
                                      command: CommandLine.arguments.joined(separator: " ")))
@@ -135,6 +140,9 @@ extension Engine {
         defer { Interruption.restoreSignalHandlers() }
         var local = LocalExecutor.Options()
         local.maxInFlight = options.jobs ?? .max
+        // Every process of a job carries the run's id, so that a later run can find the ones a
+        // killed flow left behind (OrphanedJobs), even those that left their process group.
+        local.baseEnvironment = ProcessInfo.processInfo.environment.merging([OrphanedJobs.runMarkerVariable: runID]) { _, new in new }
         let localExecutor = try LocalExecutor(options: local)
         var adoptable = previous.adoptable
         var finished = Set<JobID>()
@@ -254,14 +262,6 @@ extension Engine {
             settings: settings, workdir: FileManager.default.currentDirectoryPath, jobs: options.jobs,
             maxStatusChecksPerSecond: options.maxStatusChecksPerSecond,
             secondsBetweenStatusChecks: options.secondsBetweenStatusChecks, workflowEnvvars: workflow.envvars))
-    }
-
-    /// The working directory's lock (nil with --nolock); a held or stale lock is an error.
-    private func acquireLock(_ workdir: String) throws -> WorkdirLock? {
-        guard !options.nolock else { return nil }
-        do { return try WorkdirLock.acquire(workdir: workdir, runID: runID) } catch let e as StateError {
-            throw EngineError(e.description)
-        }
     }
 
     /// A unique id for this run (state records, job names).

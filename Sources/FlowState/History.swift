@@ -188,6 +188,7 @@ extension StateStore {
         case .succeeded: return .succeeded
         case .failed: return .failed
         case .interrupted: return .interrupted
+        case .killed: return .killed   // a later run found it dead and took over
         case .running:
             let workdir = (directory as NSString).deletingLastPathComponent
             if let holder = WorkdirLock.currentHolder(workdir: workdir), holder.runID == run.id {

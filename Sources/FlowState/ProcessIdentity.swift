@@ -28,14 +28,14 @@ enum ProcessIdentity {
     /// with the boot id it identifies a process even after its pid is reused. nil where unknown.
     static func startTicks(pid: Int) -> UInt64? { procStat(pid: pid)?.startTicks }
 
-    /// State letter (R, S, Z, ...) and start ticks from /proc/<pid>/stat.
-    private static func procStat(pid: Int) -> (state: Substring, startTicks: UInt64?)? {
+    /// State letter (R, S, Z, ...), process group and start ticks from /proc/<pid>/stat.
+    static func procStat(pid: Int) -> (state: Substring, pgid: Int, startTicks: UInt64?)? {
         guard let stat = FileSystem.readSmallFile("/proc/\(pid)/stat"),
               let close = stat.lastIndex(of: ")") else { return nil }
         // After "pid (comm)" come fields 3...; the comm may itself contain spaces and parens.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard let state = fields.first else { return nil }
-        return (state, fields.count > 19 ? UInt64(fields[19]) : nil)
+        guard let state = fields.first, fields.count > 2, let pgid = Int(fields[2]) else { return nil }
+        return (state, pgid, fields.count > 19 ? UInt64(fields[19]) : nil)
     }
 
     enum Liveness: Equatable { case alive, dead, unknown }

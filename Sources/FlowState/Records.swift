@@ -71,7 +71,8 @@ public struct JobRecord: Equatable, Sendable {
 /// One invocation of flow in this working directory.
 public struct RunRecord: Equatable, Sendable {
     public enum Status: String, Sendable {
-        case running, succeeded, failed, interrupted
+        /// `killed`: found dead by a later run (kill -9, lost session), which ended its jobs.
+        case running, succeeded, failed, interrupted, killed
     }
     public var id: String
     public var startTime: Double
@@ -121,5 +122,24 @@ public struct ExternalJob: Equatable, Sendable {
         self.state = state
         self.submittedAt = submittedAt
         self.updatedAt = updatedAt ?? submittedAt
+    }
+}
+
+/// A local job's process group, recorded while the job runs: after a kill -9 of flow, the next
+/// run ends the groups still alive before it reruns their jobs (see `OrphanedJobs`).
+public struct ProcessGroupRecord: Equatable, Sendable {
+    public var runID: String
+    public var pgid: Int
+    /// Start ticks of the group's first process (see `ProcessIdentity.startTicks`); nil if unknown.
+    public var startTicks: UInt64?
+    public var jobKey: String
+    public var startedAt: Double
+
+    public init(runID: String, pgid: Int, startTicks: UInt64?, jobKey: String, startedAt: Double) {
+        self.runID = runID
+        self.pgid = pgid
+        self.startTicks = startTicks
+        self.jobKey = jobKey
+        self.startedAt = startedAt
     }
 }

@@ -105,6 +105,18 @@ enum Schema {
             PRIMARY KEY (run_id, rule)
         ) WITHOUT ROWID;
         """,
+        // 3: process groups of running local jobs, so a run that finds its predecessor killed
+        // can end that run's orphaned jobs before it reruns them.
+        """
+        CREATE TABLE process_groups (
+            run_id      TEXT    NOT NULL,
+            pgid        INTEGER NOT NULL, -- the job's process group (= its first process's pid)
+            start_ticks INTEGER,          -- that process's start time, to tell a reused pid
+            job_key     TEXT    NOT NULL,
+            started_at  REAL    NOT NULL,
+            PRIMARY KEY (run_id, pgid)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static var currentVersion: Int { migrations.count }

@@ -11,6 +11,10 @@ public enum StateError: Error, CustomStringConvertible, Equatable, Sendable {
     case locked(directory: String, lockFile: String, holder: LockHolder)
     /// A lock left behind by a process that no longer runs (kill -9, power loss).
     case staleLock(directory: String, lockFile: String, holder: LockHolder)
+    /// A lock file that flow did not write (empty or foreign contents).
+    case unreadableLock(directory: String, lockFile: String, contents: String?)
+    /// --unlock of a lock whose holder still runs on this host.
+    case unlockRefused(directory: String, lockFile: String, holder: LockHolder)
     /// The file system refused a lock or directory operation.
     case io(path: String, errno: Int32, operation: String)
 
@@ -38,9 +42,26 @@ public enum StateError: Error, CustomStringConvertible, Equatable, Sendable {
                 + "The lock was left by \(holder.summary), which is no longer running; it was likely"
                 + " caused by a kill signal or a power loss. It can be removed with the --unlock"
                 + " argument. Lock file: \(lockFile)"
+        case let .unreadableLock(directory, lockFile, contents):
+            let shown = contents.map { $0.isEmpty ? "it is empty" : "it holds \(Self.excerpt($0))" } ?? "it cannot be read"
+            return "Directory cannot be locked: the lock file \(lockFile) was not written by flow (\(shown)), so"
+                + " nobody can be shown to hold it. If no flow runs in \(directory), remove it with --unlock."
+        case let .unlockRefused(directory, lockFile, holder):
+            return "Refusing to unlock \(directory): the flow holding the lock is still running"
+                + " (\(holder.summary)). Wait for it to finish or stop it (it ends its jobs on SIGTERM);"
+                + " --unlock --force-unlock removes the lock anyway, and a second run may then start the"
+                + " same jobs while they still run. Lock file: \(lockFile)"
         case let .io(path, errno, operation):
             return "flow state: \(operation) \(path) failed: \(String(cString: strerror(errno)))"
         }
+    }
+
+    /// The start of foreign text, printable and on one line.
+    private static func excerpt(_ text: String) -> String {
+        var trimmed = Substring(text)
+        while trimmed.last?.isWhitespace == true { trimmed = trimmed.dropLast() }
+        let printable = trimmed.unicodeScalars.prefix(60).map { $0.value >= 0x20 && $0.value < 0x7f ? String($0) : "?" }.joined()
+        return "\"" + printable + (trimmed.unicodeScalars.count > 60 ? "...\"" : "\"")
     }
 }
 

@@ -81,4 +81,27 @@ extension StateStore {
             return jobs
         }
     }
+
+    // MARK: local process groups
+
+    /// The process groups recorded for `runID` (every run's when nil).
+    public func processGroups(runID: String? = nil) throws -> [ProcessGroupRecord] {
+        try locked {
+            let query = try statement("""
+                SELECT run_id, pgid, start_ticks, job_key, started_at FROM process_groups
+                WHERE (?1 IS NULL OR run_id = ?1) ORDER BY started_at, pgid
+                """)
+            query.reset()
+            defer { query.reset() }
+            try query.bind(1, runID)
+            var groups: [ProcessGroupRecord] = []
+            while try query.step() {
+                groups.append(ProcessGroupRecord(
+                    runID: query.string(0), pgid: query.int(1),
+                    startTicks: query.optionalInt(2).map { UInt64(truncatingIfNeeded: $0) },
+                    jobKey: query.string(3), startedAt: query.double(4)))
+            }
+            return groups
+        }
+    }
 }

@@ -85,6 +85,27 @@ extension StateStore {
                     try $0.bind(3, count.jobs)
                 }
             }
+        case let .putProcessGroup(group):
+            let insert = try statement("""
+                INSERT OR REPLACE INTO process_groups (run_id, pgid, start_ticks, job_key, started_at)
+                VALUES (?, ?, ?, ?, ?)
+                """)
+            try insert.run {
+                try $0.bind(1, group.runID)
+                try $0.bind(2, group.pgid)
+                try $0.bind(3, group.startTicks.map { Int(truncatingIfNeeded: $0) })
+                try $0.bind(4, group.jobKey)
+                try $0.bind(5, group.startedAt)
+            }
+        case let .deleteProcessGroup(runID, pgid):
+            let delete = try statement("DELETE FROM process_groups WHERE run_id = ? AND pgid = ?")
+            try delete.run {
+                try $0.bind(1, runID)
+                try $0.bind(2, pgid)
+            }
+        case let .deleteProcessGroups(runID):
+            let delete = try statement("DELETE FROM process_groups WHERE run_id = ?")
+            try delete.run { try $0.bind(1, runID) }
         }
     }
 

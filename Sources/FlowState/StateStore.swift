@@ -139,4 +139,6 @@ public final class StateStore: @unchecked Sendable {
     public func deleteExternalJob(executor: String, externalID: String) throws {
         try applyOne { $0.deleteExternalJob(executor: executor, externalID: externalID) }
     }
+    public func putProcessGroup(_ group: ProcessGroupRecord) throws { try applyOne { $0.putProcessGroup(group) } }
+    public func deleteProcessGroups(runID: String) throws { try applyOne { $0.deleteProcessGroups(runID: runID) } }
 }

@@ -10,8 +10,10 @@
 // a reader never sees a half-written lock. If the link reply is lost, NFS may report failure
 // although it succeeded; the temp file's link count tells the truth.
 //
-// A dead holder's lock is not taken over silently, as in Snakemake: the user runs --unlock
-// after checking why the previous run died.
+// A dead holder's lock (same host, its process gone or replaced) is taken over by the next run
+// (`takeOver`), after that run has ended the dead run's orphaned jobs; a lock held on another
+// host cannot be checked and stays until --unlock. --unlock itself refuses to remove the lock of
+// a holder that provably still runs on this host, unless forced.
 import FlowSystem
 #if canImport(Glibc)
 import Glibc
@@ -30,6 +32,9 @@ public struct LockHolder: Equatable, Sendable {
     public var runID: String?
     var bootID: String?
     var processStartTicks: UInt64?
+
+    /// Whether the holder ran on this machine (its liveness can be checked here).
+    public var isOnThisHost: Bool { host == ProcessIdentity.hostName }
 
     public init(pid: Int, host: String, startTime: Double, runID: String? = nil) {
         self.pid = pid
@@ -123,11 +128,11 @@ public final class WorkdirLock: @unchecked Sendable {
         guard linkError == EEXIST || access(lockFile, F_OK) == 0 else {
             throw StateError.io(path: lockFile, errno: linkError, operation: "creating lock")
         }
-        guard let other = FileSystem.readSmallFile(lockFile).flatMap(LockHolder.init(fileContents:)) else {
-            // Empty or foreign contents (not something flow writes): nobody can be shown to
-            // hold it, so it is stale, with an unknown holder.
-            throw StateError.staleLock(directory: workdir, lockFile: lockFile,
-                                       holder: LockHolder(pid: 0, host: "an unknown host", startTime: 0))
+        let text = FileSystem.readSmallFile(lockFile)
+        guard let other = text.flatMap(LockHolder.init(fileContents:)) else {
+            // Empty or foreign contents (flow writes a lock atomically, so never a partial one):
+            // nobody can be shown to hold it, nor that nobody does.
+            throw StateError.unreadableLock(directory: workdir, lockFile: lockFile, contents: text)
         }
         if other.isAlive == false {
             throw StateError.staleLock(directory: workdir, lockFile: lockFile, holder: other)
@@ -140,12 +145,38 @@ public final class WorkdirLock: @unchecked Sendable {
         FileSystem.readSmallFile(lockFile(forWorkdir: workdir)).flatMap(LockHolder.init(fileContents:))
     }
 
-    /// `flow --unlock`: removes the lock whoever holds it and returns who that was. The
-    /// caller is trusted to know that no flow still runs there.
+    /// Replaces the lock `stale` left by a holder that no longer runs (`.staleLock`) with one of
+    /// this process. Two flows taking over at once: one wins, the other gets `.locked`. The
+    /// caller must have ended the dead holder's jobs first.
+    public static func takeOver(workdir: String, stale: LockHolder, runID: String? = nil) throws -> WorkdirLock {
+        let lockFile = lockFile(forWorkdir: workdir)
+        // A short-lived flock serialises takers on this host (the only ones: a stale lock is only
+        // recognised as such on its own host); the kernel drops it if the taker dies.
+        let guardPath = lockDirectory(forWorkdir: workdir) + "/takeover.lock"
+        let fd = open(guardPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StateError.io(path: guardPath, errno: errno, operation: "creating lock") }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw StateError.io(path: guardPath, errno: errno, operation: "locking") }
+        }
+        // Still the same holder, and still not running (a caller's word is not taken for it).
+        if let current = currentHolder(workdir: workdir), current == stale, current.isAlive == false,
+           unlink(lockFile) != 0, errno != ENOENT {
+            throw StateError.io(path: lockFile, errno: errno, operation: "removing stale lock")
+        }
+        return try acquire(workdir: workdir, runID: runID)
+    }
+
+    /// `flow --unlock`: removes the lock and returns who held it. Refuses (`.unlockRefused`)
+    /// while the holder provably runs on this host, unless `force`: removing a live run's lock
+    /// lets a second run start the same jobs.
     @discardableResult
-    public static func unlock(workdir: String) throws -> LockHolder? {
+    public static func unlock(workdir: String, force: Bool = false) throws -> LockHolder? {
         let lockFile = lockFile(forWorkdir: workdir)
         let previous = currentHolder(workdir: workdir)
+        if let previous, previous.isAlive == true, !force {
+            throw StateError.unlockRefused(directory: workdir, lockFile: lockFile, holder: previous)
+        }
         if unlink(lockFile) != 0 && errno != ENOENT {
             throw StateError.io(path: lockFile, errno: errno, operation: "removing lock")
         }

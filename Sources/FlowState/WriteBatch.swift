@@ -15,6 +15,9 @@ public struct WriteBatch: Sendable {
         case deleteExternalJob(executor: String, externalID: String)
         case putRunJob(RunJob)
         case putRunPlan(runID: String, counts: [RunPlanCount])
+        case putProcessGroup(ProcessGroupRecord)
+        case deleteProcessGroup(runID: String, pgid: Int)
+        case deleteProcessGroups(runID: String)
     }
 
     /// Applied in order, so "mark incomplete, record, clear" within one batch behaves as if
@@ -64,6 +67,16 @@ public struct WriteBatch: Sendable {
     public mutating func deleteExternalJob(executor: String, externalID: String) {
         operations.append(.deleteExternalJob(executor: executor, externalID: externalID))
     }
+
+    /// A local job's process group, from its start until it has been reaped.
+    public mutating func putProcessGroup(_ group: ProcessGroupRecord) { operations.append(.putProcessGroup(group)) }
+
+    public mutating func deleteProcessGroup(runID: String, pgid: Int) {
+        operations.append(.deleteProcessGroup(runID: runID, pgid: pgid))
+    }
+
+    /// Forgets every group of a run (once they are known to be gone).
+    public mutating func deleteProcessGroups(runID: String) { operations.append(.deleteProcessGroups(runID: runID)) }
 }
 
 extension WriteBatch {

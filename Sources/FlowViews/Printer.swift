@@ -128,7 +128,12 @@ public final class Printer: EngineReporter {
     }
 
     public func jobFailed(_ job: JobReport, exitStatus: Int32?, reason: String, removedOutputs: [String], logTail: String?) {
-        var s = "[\(Printer.timestampFormat.string(from: Date()))]\nError in rule \(job.rule):\n"
+        var s = ""
+        if let cmd = job.shellCommand, let location = job.location, let exitStatus, exitStatus < 128 {
+            // Snakemake's words for a failed shell command, naming the rule's Snakefile and line.
+            s += "RuleException:\nCalledProcessError\(location):\nCommand 'set -euo pipefail;  \(cmd)' returned non-zero exit status \(exitStatus).\n"
+        }
+        s += "[\(Printer.timestampFormat.string(from: Date()))]\nError in rule \(job.rule):\n"
         s += "    message: \(job.message ?? "None")\n"
         s += "    jobid: \(job.jobid)\n"
         if !job.input.isEmpty { s += "    input: " + job.input.joined(separator: ", ") + "\n" }

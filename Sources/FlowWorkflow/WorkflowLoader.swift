@@ -91,8 +91,11 @@ public final class WorkflowLoader: SnakefileHost {
     /// Parses a Snakefile and runs it in the workflow's interpreter.
     func run(path: String) throws {
         let absolute = WorkflowLoader.absolute(path)
-        guard let data = FileManager.default.contents(atPath: absolute), let text = String(data: data, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: absolute) else {
             throw PyError("WorkflowError", "Snakefile \"\(path)\" not found or not readable.")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw PyError("WorkflowError", "Snakefile \"\(path)\" is not UTF-8 text (\(Self.firstInvalidUTF8(data))); save it as UTF-8.")
         }
         let file = SourceFile(path: path, text: text)
         let module = try parseModule(file)
@@ -106,6 +109,25 @@ public final class WorkflowLoader: SnakefileHost {
 
     var currentBasedir: String {
         fileStack.last.map { PathText.dirname($0) } ?? workflow.basedir
+    }
+
+    /// "invalid byte 0xE9 at line 3, column 7" for the first byte that breaks UTF-8 decoding.
+    static func firstInvalidUTF8(_ data: Data) -> String {
+        let bytes = [UInt8](data)
+        var line = 1, lineStart = 0, offset = 0
+        while offset < bytes.count {
+            let byte = bytes[offset]
+            let length = byte < 0x80 ? 1 : byte >> 5 == 0b110 ? 2 : byte >> 4 == 0b1110 ? 3 : byte >> 3 == 0b11110 ? 4 : 0
+            let end = offset + length
+            if length == 0 || end > bytes.count
+                || String(bytes: bytes[offset..<end], encoding: .utf8) == nil {
+                let column = String(decoding: bytes[lineStart..<offset], as: UTF8.self).count + 1
+                return "invalid byte 0x" + String(byte, radix: 16, uppercase: true) + " at line \(line), column \(column)"
+            }
+            if byte == 0x0A { line += 1; lineStart = end }
+            offset = end
+        }
+        return "invalid UTF-8"
     }
 
     static func absolute(_ path: String) -> String {

@@ -67,6 +67,18 @@ final class CommandLineTests: XCTestCase {
         XCTAssertNoThrow(try EngineOptionsBuilder.build(options(["-n"])))
     }
 
+    func testZeroAndNegativeCoresAndJobsSayWhatIsWrong() throws {
+        for (args, expected) in [(["--cores", "0"], "0 cores could run no job"), (["--cores", "-1"], "-1 is negative"),
+                                 (["-c", "-4"], "-4 is negative"), (["-j", "0"], "0 jobs at once could run no job"),
+                                 (["--jobs", "-2"], "-2 is negative")] {
+            // As `flow run` gets them: a negative value must reach the check, not read as an option.
+            XCTAssertThrowsError(try EngineOptionsBuilder.build(options(ShortOptions.split(args))), "\(args)") { error in
+                XCTAssertTrue("\(error)".contains(expected), "\(args): \(error)")
+                XCTAssertTrue("\(error)".contains("give a positive number"), "\(error)")
+            }
+        }
+    }
+
     func testAttachedShortValuesAreSplit() {
         XCTAssertEqual(ShortOptions.split(["run", "-c4", "-j8", "-n", "--cores", "-p"]),
                        ["run", "-c", "4", "-j", "8", "-n", "--cores", "-p"])

@@ -1,4 +1,6 @@
+import Foundation
 import FlowDAG
+import FlowSyntax
 import FlowStorage
 import FlowLang
 import FlowWorkflow
@@ -253,6 +255,45 @@ final class DAGTests: XCTestCase {
             XCTAssertTrue($0.contains("InputFunctionException in rule r"), $0)
             XCTAssertTrue($0.contains("KeyError"), $0)
             XCTAssertTrue($0.contains("x=1"), $0)
+        }
+    }
+
+    func testDanglingSymlinkInputIsMissing() throws {
+        let dir = NSTemporaryDirectory() + "flow-dag-dangling-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createSymbolicLink(atPath: dir + "/in.txt", withDestinationPath: dir + "/nowhere")
+        let wf = makeWorkflow([makeRule("use", input: [dir + "/in.txt"], output: [dir + "/out.txt"])])
+        let storage = Storage(local: PosixStorage())
+        XCTAssertThrowsDAGError(try DAG(workflow: wf, storage: storage)) {
+            XCTAssertTrue($0.contains("MissingInputException in rule use"), $0)
+            XCTAssertTrue($0.contains(dir + "/in.txt"), $0)
+        }
+        // Once the link points at a file, the input is there.
+        FileManager.default.createFile(atPath: dir + "/nowhere", contents: Data("x".utf8))
+        XCTAssertEqual(try DAG(workflow: wf, storage: storage).jobs.count, 1)
+    }
+
+    func testRuleErrorsNameTheSnakefileAndLine() throws {
+        func rule(_ name: String, line: Int, input: [String] = [], output: [String] = [], log: [String] = []) -> Rule {
+            var r = makeRule(name, input: input, output: output, log: log)
+            r.file = SourceFile(path: "/work/Snakefile", text: "")
+            r.line = line
+            return r
+        }
+        XCTAssertThrowsDAGError(try DAG(workflow: makeWorkflow([rule("a", line: 7, input: ["in.txt"], output: ["o"])]),
+                                        disk: InMemoryStorage())) {
+            XCTAssertTrue($0.hasPrefix("MissingInputException in rule a in file \"/work/Snakefile\", line 7:\n"), $0)
+        }
+        let cycle = makeWorkflow([rule("all", line: 1, input: ["x.a"]), rule("a", line: 3, input: ["{n}.b"], output: ["{n}.a"]),
+                                  rule("b", line: 9, input: ["{n}.a"], output: ["{n}.b"])])
+        XCTAssertThrowsDAGError(try DAG(workflow: cycle, disk: InMemoryStorage())) {
+            XCTAssertTrue($0.contains("CyclicGraphException in rule "), $0)
+            XCTAssertTrue($0.contains(" in file \"/work/Snakefile\", line 3:") || $0.contains(" in file \"/work/Snakefile\", line 9:"), $0)
+        }
+        let wildcard = makeWorkflow([rule("w", line: 12, output: ["o.txt"], log: ["{x}.log"])])
+        XCTAssertThrowsDAGError(try DAG(workflow: wildcard, disk: InMemoryStorage())) {
+            XCTAssertTrue($0.hasPrefix("WildcardError in rule w in file \"/work/Snakefile\", line 12:\n"), $0)
         }
     }
 

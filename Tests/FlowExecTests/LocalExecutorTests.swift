@@ -204,4 +204,28 @@ final class LocalExecutorTests: XCTestCase {
         guard let close = stat.lastIndex(of: ")") else { return nil }
         return stat[stat.index(close, offsetBy: 2)]
     }
+
+    func testWatchdogEndsListedJobGroupsWhenFlowGoesAway() throws {
+        // What the watchdog does when flow dies: its end of the socket closes (here: the watchdog
+        // object is dropped) and the groups still listed get SIGTERM; a reaped job is forgotten.
+        let spawner = ProcessSpawner()
+        let environment = EnvironmentBlock.merging(EnvironmentBlock.current(), [:])
+        let output = ChildOutput(stdoutPath: "/dev/null", stderrPath: "/dev/null")
+        var running = ChildProcess(pid: try spawner.spawn(executable: "/bin/sleep", arguments: ["sleep", "60"], environment: environment,
+                                                          workingDirectory: nil, output: output), output: output)
+        var finished = ChildProcess(pid: try spawner.spawn(executable: "/bin/sleep", arguments: ["sleep", "60"], environment: environment,
+                                                           workingDirectory: nil, output: output), output: output)
+        defer { running.signalGroup(SIGKILL); finished.signalGroup(SIGKILL); _ = running.reap(block: true); _ = finished.reap(block: true) }
+        var watchdog = JobWatchdog(spawner: spawner, bash: "/bin/bash", environment: environment, grace: 1)
+        XCTAssertNotNil(watchdog)
+        watchdog?.jobStarted(running.pid)
+        watchdog?.jobStarted(finished.pid)
+        watchdog?.jobReaped(finished.pid)  // as if it had ended: the watchdog must leave it alone
+        usleep(200_000)
+        watchdog = nil
+        let deadline = MonotonicClock.now() + 5
+        while !running.reap() && MonotonicClock.now() < deadline { usleep(10_000) }
+        XCTAssertEqual(running.state, .failed(exitStatus: 128 + SIGTERM, reason: "killed by signal 15 (SIGTERM)"))
+        XCTAssertFalse(finished.reap(), "a group the watchdog was told is done keeps running")
+    }
 }

@@ -21,7 +21,8 @@ final class StateStoreTests: XCTestCase {
             while try query.step() { names.insert(query.string(0)) }
             return names
         }
-        XCTAssertEqual(tables, ["meta", "texts", "jobs", "outputs", "incomplete", "runs", "external_jobs", "run_jobs", "run_plans"])
+        XCTAssertEqual(tables, ["meta", "texts", "jobs", "outputs", "incomplete", "runs", "external_jobs", "run_jobs", "run_plans",
+                                "process_groups"])
         XCTAssertEqual(try store.allRecords(), [:])
         XCTAssertEqual(try store.incompletePaths(), [])
     }

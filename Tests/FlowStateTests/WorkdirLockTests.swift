@@ -89,11 +89,59 @@ final class WorkdirLockTests: XCTestCase {
         assertStale()
     }
 
-    func testUnreadableLockFileIsStale() throws {
+    func testForeignLockFileIsDescribedAsNotWrittenByFlow() throws {
         try FileManager.default.createDirectory(atPath: WorkdirLock.lockDirectory(forWorkdir: workdir),
                                                 withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: WorkdirLock.lockFile(forWorkdir: workdir), contents: Data())
-        assertStale()
+        for (contents, shown) in [("", "it is empty"), ("garbage\n", "it holds \"garbage\"")] {
+            _ = FileManager.default.createFile(atPath: WorkdirLock.lockFile(forWorkdir: workdir), contents: Data(contents.utf8))
+            XCTAssertThrowsError(try WorkdirLock.acquire(workdir: workdir)) { error in
+                guard case .unreadableLock? = error as? StateError else { return XCTFail("\(error)") }
+                let text = String(describing: error)
+                XCTAssertTrue(text.contains("was not written by flow (\(shown))"), text)
+                XCTAssertTrue(text.contains("--unlock"), text)
+                XCTAssertFalse(text.contains("pid 0") || text.contains("1970"), text)
+            }
+        }
+    }
+
+    func testStaleLockIsTakenOverOnceAndALiveOneNever() throws {
+        let child = try ChildProcess(role: .holdLock, workdir: workdir)
+        try child.waitUntilReady()
+        let live = try XCTUnwrap(WorkdirLock.currentHolder(workdir: workdir))
+        // A holder that runs: taking over is refused.
+        XCTAssertThrowsError(try WorkdirLock.takeOver(workdir: workdir, stale: live)) { error in
+            guard case .locked? = error as? StateError else { return XCTFail("\(error)") }
+        }
+        child.kill9()
+        var stale: LockHolder?
+        XCTAssertThrowsError(try WorkdirLock.acquire(workdir: workdir)) { error in
+            guard case .staleLock(_, _, let holder)? = error as? StateError else { return XCTFail("\(error)") }
+            stale = holder
+        }
+        let lock = try WorkdirLock.takeOver(workdir: workdir, stale: try XCTUnwrap(stale), runID: "new-run")
+        XCTAssertEqual(WorkdirLock.currentHolder(workdir: workdir)?.runID, "new-run")
+        // A second taker that saw the same stale lock finds ours, which is alive.
+        XCTAssertThrowsError(try WorkdirLock.takeOver(workdir: workdir, stale: try XCTUnwrap(stale))) { error in
+            guard case .locked(_, _, let holder)? = error as? StateError else { return XCTFail("\(error)") }
+            XCTAssertEqual(holder.runID, "new-run")
+        }
+        lock.release()
+    }
+
+    func testUnlockRefusesALiveHolderUnlessForced() throws {
+        let child = try ChildProcess(role: .holdLock, workdir: workdir)
+        try child.waitUntilReady()
+        XCTAssertThrowsError(try WorkdirLock.unlock(workdir: workdir)) { error in
+            guard case .unlockRefused(_, _, let holder)? = error as? StateError else { return XCTFail("\(error)") }
+            XCTAssertEqual(holder.pid, child.pid)
+            let text = String(describing: error)
+            XCTAssertTrue(text.contains("still running (pid \(child.pid) on "), text)
+            XCTAssertTrue(text.contains("--force-unlock"), text)
+        }
+        XCTAssertEqual(WorkdirLock.currentHolder(workdir: workdir)?.pid, child.pid, "the lock stays")
+        XCTAssertEqual(try WorkdirLock.unlock(workdir: workdir, force: true)?.pid, child.pid)
+        XCTAssertNil(WorkdirLock.currentHolder(workdir: workdir))
+        child.kill9()
     }
 
     func testLockFromAnotherHostCannotBeCheckedAndStaysHeld() throws {
@@ -111,8 +159,8 @@ final class WorkdirLockTests: XCTestCase {
 
     func testReleaseLeavesAnotherProcessesLockAlone() throws {
         let lock = try WorkdirLock.acquire(workdir: workdir)
-        // --unlock by a user, then another flow took the directory.
-        try WorkdirLock.unlock(workdir: workdir)
+        // --unlock --force-unlock by a user, then another flow took the directory.
+        try WorkdirLock.unlock(workdir: workdir, force: true)  // our own live lock: forced
         let other = LockHolder(pid: 1, host: "elsewhere", startTime: 2)
         try writeLock(other)
         lock.release()

@@ -6,6 +6,19 @@ import FlowLang
 @testable import FlowWorkflow
 
 final class WorkflowLoaderTests: SnakefileTestCase {
+    func testNonUTF8SnakefileIsReportedAsSuchNotAsMissing() throws {
+        let path = dir + "/Snakefile"
+        FileManager.default.createFile(atPath: path, contents: Data("rule a:\n    output: \"caf".utf8) + Data([0xE9]) + Data("\"\n".utf8))
+        XCTAssertThrowsError(try WorkflowLoader.load(WorkflowOptions(snakefile: path))) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("Snakefile \"\(path)\" is not UTF-8 text (invalid byte 0xE9 at line 2, column 17)"), text)
+            XCTAssertFalse(text.contains("not found"), text)
+        }
+        XCTAssertThrowsError(try WorkflowLoader.load(WorkflowOptions(snakefile: dir + "/Missing"))) { error in
+            XCTAssertTrue("\(error)".contains("not found or not readable"), "\(error)")
+        }
+    }
+
     private func global(_ w: Workflow, _ name: String) throws -> String {
         try w.interpreter.repr(try XCTUnwrap(w.interpreter.globals.get(name)))
     }

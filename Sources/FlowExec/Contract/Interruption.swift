@@ -1,4 +1,4 @@
-// FlowExec contract: a cancellation request that can wake a blocked wait (SIGINT/SIGTERM, or a
+// FlowExec contract: a cancellation request that can wake a blocked wait (SIGINT/SIGTERM/SIGHUP, or a
 // call from another thread).
 //
 // Owns: a non-blocking self-pipe and the process-wide signal handlers that write to it. A
@@ -64,9 +64,10 @@ public final class Interruption: @unchecked Sendable {
         _ = poll(&pfd, 1, Interruption.milliseconds(timeout))
     }
 
-    /// Routes SIGINT and SIGTERM (or the given signals) to this interruption, process-wide,
-    /// until `restoreSignalHandlers()` or this object's deinit.
-    public func installSignalHandlers(_ signals: [Int32] = [SIGINT, SIGTERM]) {
+    /// Routes SIGINT, SIGTERM and SIGHUP (a closed terminal or SSH session: jobs must not be
+    /// left running) — or the given signals — to this interruption, process-wide, until
+    /// `restoreSignalHandlers()` or this object's deinit.
+    public func installSignalHandlers(_ signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]) {
         Interruption.restoreSignalHandlers()
         signalWriteFD = writeFD
         for sig in signals {

@@ -3,7 +3,8 @@
 // Owns: turning a `JobSpec` into a child (bash strict mode, a job script, or — for a plain
 // command — the program itself, see `SimpleCommand`), the table of children keyed by pid,
 // waiting on their pidfds, and cancel (SIGTERM to the job's process group, SIGKILL to whatever
-// is left once the job is gone or the grace period ran out). It implements the same `Executor`
+// is left once the job is gone or the grace period ran out), and a `JobWatchdog` that ends the
+// jobs if flow itself is killed. It implements the same `Executor`
 // contract as remote backends; its external ids are pids. Limits (cores, resources) are the
 // scheduler's business, not this file's. Not thread-safe: one scheduler thread drives it.
 
@@ -21,6 +22,8 @@ public final class LocalExecutor: Executor {
         public var directExec: Bool
         /// The environment jobs start from; nil means this process's.
         public var baseEnvironment: [String: String]?
+        /// Whether a watchdog process ends the jobs' process groups when flow dies (`JobWatchdog`).
+        public var watchdog = true
 
         public init(maxInFlight: Int = .max, cancelGracePeriod: Double = 3, directExec: Bool = true,
                     baseEnvironment: [String: String]? = nil) {
@@ -50,6 +53,9 @@ public final class LocalExecutor: Executor {
     private var failedOutputs: [String: ChildOutput] = [:]
     private var pollDescriptors: [pollfd] = []
     private var pollOwners: [String] = []
+    /// Started with the first job (nil until then, or if it could not be started).
+    private var watchdog: JobWatchdog?
+    private var watchdogTried = false
 
     public init(options: Options = Options()) throws {
         self.options = options
@@ -91,7 +97,18 @@ public final class LocalExecutor: Executor {
         }
         let id = String(pid)
         children[id] = ChildProcess(pid: pid, output: output)
+        startedWatchdog()?.jobStarted(pid)
         return id
+    }
+
+    private func startedWatchdog() -> JobWatchdog? {
+        if !watchdogTried && options.watchdog {
+            watchdogTried = true
+            // Only PATH (for `sleep`): the watchdog is not a job, so it does not carry the jobs' environment.
+            watchdog = JobWatchdog(spawner: spawner, bash: bashPath, environment: EnvironmentBlock(["PATH=" + searchPath]),
+                                   grace: options.cancelGracePeriod)
+        }
+        return watchdog
     }
 
     /// The program and argv for a command that needs no shell, if this is one.
@@ -147,6 +164,7 @@ public final class LocalExecutor: Executor {
             let state = child.state
             if state.isTerminal {
                 children[id] = nil
+                watchdog?.jobReaped(child.pid)
                 if state != .succeeded && (child.output.stdoutPath != nil || child.output.stderrPath != nil) {
                     failedOutputs[id] = child.output
                 }

@@ -102,13 +102,18 @@ final class ProcessSpawner {
 
     /// Starts `executable` (an absolute path) with `arguments` (argv, including argv[0]).
     /// Returns the child's pid, which is also its process group id.
+    /// Standard input is /dev/null unless `input` names a descriptor to read from.
     func spawn(executable: String, arguments: [String], environment: EnvironmentBlock,
-               workingDirectory: String?, output: ChildOutput) throws -> pid_t {
+               workingDirectory: String?, output: ChildOutput, input: Int32? = nil) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
 
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if let input {
+            posix_spawn_file_actions_adddup2(&actions, input, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         let appendFlags = O_WRONLY | O_CREAT | O_APPEND
         if let fd = output.stdoutDescriptor {
             posix_spawn_file_actions_adddup2(&actions, fd, 1)
