@@ -25,7 +25,7 @@ final class HistoryTests: XCTestCase {
         XCTAssertEqual(try reader.runs().map(\.id), ["old"])
         XCTAssertEqual(try reader.runJobs(runID: nil), [])
         let store = try StateStore(workdir: workdir)
-        XCTAssertEqual(store.schemaVersion, 2)
+        XCTAssertEqual(store.schemaVersion, Schema.currentVersion)
         XCTAssertEqual(try store.runs().map(\.id), ["old"])
         try store.apply({ var b = WriteBatch(); b.putRunJob(RunJob(runID: "old", jobid: 1, rule: "r", startTime: 2)); return b }())
         XCTAssertEqual(try reader.runJobs(runID: "old").count, 1)
