@@ -71,32 +71,16 @@ extension Engine {
     }
 
     func ruleGraph(_ plan: Plan) -> String {
-        let dag = plan.dag
-        var used = Set<Int>()
-        var edgeSet = Set<[Int]>()
-        for j in dag.jobs.indices where plan.inScope[j] {
-            used.insert(dag.jobs[j].rule)
-            for d in dag.jobs[j].dependencies where plan.inScope[d] { edgeSet.insert([dag.jobs[d].rule, dag.jobs[j].rule]) }
-        }
-        let nodes = used.sorted().map { r in
-            Graphviz.Node(id: r, label: dag.workflow.rules[r].name, ruleIndex: r, willRun: false)
-        }
-        let edges = edgeSet.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.map { (from: $0[0], to: $0[1]) }
-        return Graphviz.render(name: "snakemake_dag", nodes: nodes, edges: edges, ruleCount: dag.workflow.rules.count)
+        let rules = plan.dag.workflow.rules
+        return ruleLevelGraph(plan) { r in rules[r].name }
     }
 
     /// Snakemake's --filegraph: the rule graph, each rule labelled with its input and output files
     /// (the patterns of the rule; an input function shows as "<function>").
     func fileGraph(_ plan: Plan) -> String {
-        let dag = plan.dag
-        var used = Set<Int>()
-        var edgeSet = Set<[Int]>()
-        for j in dag.jobs.indices where plan.inScope[j] {
-            used.insert(dag.jobs[j].rule)
-            for d in dag.jobs[j].dependencies where plan.inScope[d] { edgeSet.insert([dag.jobs[d].rule, dag.jobs[j].rule]) }
-        }
-        let nodes = used.sorted().map { r -> Graphviz.Node in
-            let rule = dag.workflow.rules[r]
+        let rules = plan.dag.workflow.rules
+        return ruleLevelGraph(plan) { r in
+            let rule = rules[r]
             let inputs = rule.input.map { entry -> String in
                 switch entry.item {
                 case .file(let file): return file.pattern
@@ -106,8 +90,20 @@ extension Engine {
             var label = [rule.name]
             if !inputs.isEmpty { label.append("input: " + inputs.joined(separator: ", ")) }
             if !rule.output.items.isEmpty { label.append("output: " + rule.output.items.map(\.pattern).joined(separator: ", ")) }
-            return Graphviz.Node(id: r, label: label.joined(separator: "\n"), ruleIndex: r, willRun: false)
+            return label.joined(separator: "\n")
         }
+    }
+
+    /// The rules of the jobs in scope and the rule-to-rule edges between them, each rule labelled.
+    private func ruleLevelGraph(_ plan: Plan, label: (Int) -> String) -> String {
+        let dag = plan.dag
+        var used = Set<Int>()
+        var edgeSet = Set<[Int]>()
+        for j in dag.jobs.indices where plan.inScope[j] {
+            used.insert(dag.jobs[j].rule)
+            for d in dag.jobs[j].dependencies where plan.inScope[d] { edgeSet.insert([dag.jobs[d].rule, dag.jobs[j].rule]) }
+        }
+        let nodes = used.sorted().map { r in Graphviz.Node(id: r, label: label(r), ruleIndex: r, willRun: false) }
         let edges = edgeSet.sorted { ($0[0], $0[1]) < ($1[0], $1[1]) }.map { (from: $0[0], to: $0[1]) }
         return Graphviz.render(name: "snakemake_dag", nodes: nodes, edges: edges, ruleCount: dag.workflow.rules.count)
     }
