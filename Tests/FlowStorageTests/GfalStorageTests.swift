@@ -1,5 +1,6 @@
 // The gfal adapter through libgfal2: the adapter contract on file:// and on WebDAV over HTTP and
-// HTTPS (wsgidav, started by scripts/testbeds/webdav.sh with a CA of its own), directories,
+// HTTPS (wsgidav, started by scripts/testbeds/webdav.sh with a CA of its own), on GridFTP
+// (globus-gridftp-server, started by scripts/testbeds/gridftp.sh with a PKI of its own), directories,
 // whole-second times, missing objects, TLS without the CA, and credentials: a bearer token reaches
 // the server and never an error message.
 
@@ -13,6 +14,9 @@ final class GfalStorageTests: XCTestCase {
         .deletingLastPathComponent().path
     private var dir = ""
     private var servers: [String] = []
+    private var gridftpServers: [String] = []
+    /// GSI variables a test set, with the values they had before (nil: unset), restored afterwards.
+    private var savedEnvironment: [String: String?] = [:]
 
     override func setUpWithError() throws {
         dir = NSTemporaryDirectory() + "flow-gfal-\(UUID().uuidString)"
@@ -21,6 +25,10 @@ final class GfalStorageTests: XCTestCase {
 
     override func tearDownWithError() throws {
         for server in servers { _ = try? run(Self.root + "/scripts/testbeds/webdav.sh", ["stop", server]) }
+        for server in gridftpServers { _ = try? run(Self.root + "/scripts/testbeds/gridftp.sh", ["stop", server]) }
+        for (name, value) in savedEnvironment {
+            if let value { setenv(name, value, 1) } else { unsetenv(name) }
+        }
         try? LocalFiles.remove(dir)
     }
 
@@ -39,6 +47,23 @@ final class GfalStorageTests: XCTestCase {
             try String(contentsOfFile: server + "/" + name, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         return (try read("endpoint-dav"), try read("endpoint-davs"))
+    }
+
+    /// Starts the GridFTP test bed; returns its gsiftp:// endpoint (a folder on the server) and points
+    /// gfal's GSI at its CA and user certificate for this test only.
+    private func gridftp() throws -> String {
+        let server = dir + "/gridftp"
+        let status = try run(Self.root + "/scripts/testbeds/gridftp.sh", ["start", server])
+        if status == 77 { throw XCTSkip("globus-gridftp-server or gfal2-plugin-gridftp is not installed (scripts/setup.sh)") }
+        XCTAssertEqual(status, 0)
+        gridftpServers.append(server)
+        let environment = ["X509_CERT_DIR": server + "/certs", "X509_USER_CERT": server + "/user.pem",
+                           "X509_USER_KEY": server + "/user.key", "X509_USER_PROXY": nil]
+        for (name, value) in environment {
+            if savedEnvironment[name] == nil { savedEnvironment[name] = ProcessInfo.processInfo.environment[name] }
+            if let value { setenv(name, value, 1) } else { unsetenv(name) }
+        }
+        return try String(contentsOfFile: server + "/endpoint", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     private func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Int32 {
@@ -91,6 +116,47 @@ final class GfalStorageTests: XCTestCase {
         XCTAssertGreaterThan(gfal.checksumsCompared, 0, "xrootd keeps ADLER32 (xrootd.chksum): transfers were checked by it")
         try gfal.remove(root)
         XCTAssertNil(try gfal.stat(root))
+    }
+
+    /// gsiftp:// against a real globus-gridftp-server, GSI-authenticated with the test bed's user
+    /// certificate: the contract, a directory tree, whole-second times, checksums (GridFTP's CKSM).
+    func testGridFTPKeepsTheContract() throws {
+        let endpoint = try gridftp()   // first: gfal reads the X509 variables when its context is made
+        let gfal = try adapter()
+        let name = "contract-\(UUID().uuidString.prefix(8))"
+        let root = endpoint + "/" + name
+        try checkContract(gfal, root: root, scratch: dir)
+        try LocalFiles.writeAtomically("x", to: dir + "/tree/d/x")
+        try LocalFiles.writeAtomically("hidden", to: dir + "/tree/.dot")
+        try gfal.store(dir + "/tree", to: root + "/tree")
+        XCTAssertEqual(try gfal.list(under: root), [root + "/t", root + "/tree/.dot", root + "/tree/d/x"])
+        let onServer = dir + "/gridftp/data/" + name
+        XCTAssertEqual(try String(contentsOfFile: onServer + "/tree/d/x", encoding: .utf8), "x", "the bytes reached the server's folder")
+        XCTAssertEqual(try PosixStorage().list(under: onServer).filter { $0.contains(".flow-part-") }, [],
+                       "no temporary transfer names stay behind")
+        let stat = try XCTUnwrap(gfal.stat(root + "/tree/d/x"))
+        XCTAssertEqual(stat.mtime, stat.mtime.rounded(), "GridFTP times (MDTM) are whole seconds")
+        XCTAssertEqual(stat.mtime, try XCTUnwrap(PosixStorage().stat(onServer + "/tree/d/x")).mtime.rounded(.down), accuracy: 0.001)
+        XCTAssertGreaterThan(gfal.checksumsCompared, 0, "GridFTP answers CKSM ADLER32: transfers were checked by it")
+        try gfal.retrieve(root + "/tree", to: dir + "/back")
+        XCTAssertEqual(try String(contentsOfFile: dir + "/back/.dot", encoding: .utf8), "hidden")
+        try gfal.remove(root)
+        XCTAssertNil(try gfal.stat(root))
+        XCTAssertFalse(LocalFiles.exists(onServer), "removed on the server")
+    }
+
+    /// With gfal2's gridftp plugin installed, making a context activates Globus, which blocks
+    /// SIGTERM, SIGINT and SIGCHLD in the calling thread; a job that thread starts afterwards would
+    /// inherit the mask and never stop when cancelled. The adapter leaves the mask as it found it.
+    func testUsingTheAdapterLeavesTheThreadsSignalMaskAlone() throws {
+        let gfal = try adapter()
+        try LocalFiles.writeAtomically("x", to: dir + "/x")
+        XCTAssertNotNil(try gfal.stat("file://" + dir + "/x"))   // contexts are made by now
+        var mask = sigset_t()
+        pthread_sigmask(SIG_BLOCK, nil, &mask)
+        for (name, signal) in [("SIGTERM", SIGTERM), ("SIGINT", SIGINT), ("SIGCHLD", SIGCHLD)] {
+            XCTAssertEqual(sigismember(&mask, signal), 0, "\(name) is blocked after gfal made its context")
+        }
     }
 
     func testTransfersCompareChecksumsWhereTheServerKeepsThem() throws {
@@ -311,7 +377,7 @@ final class GfalStorageTests: XCTestCase {
 
     func testTheStandardStorageServesGfalSchemes() throws {
         let storage = Storage.standard()
-        for scheme in ["davs", "dav", "https", "root", "file"] {
+        for scheme in ["davs", "dav", "https", "root", "gsiftp", "file"] {
             XCTAssertTrue(try storage.adapter(for: "\(scheme)://host/x") is GfalStorage, scheme)
         }
         XCTAssertEqual(Storage.knownSchemes["https"], "gfal")
