@@ -6,7 +6,8 @@
 #      alignments and plot); its 12 jobs with a command ran as Flux jobs, rule all locally;
 #   b. a failing Flux job: exit 1, "Error in rule" with its exit status, output removed, the job alongside
 #      finishes, nothing new starts; with -k independent jobs still run;
-#   c. a job past its runtime (runtime="3s") is reported as TIMEOUT; a job with runtime=1 is given 60 s
+#   c. a job past its runtime (runtime="3s", which Snakemake rounds up to its 1-minute minimum) is reported as
+#      TIMEOUT; a job with runtime=1 is given 60 s
 #      (minutes, not seconds: Flux plugin bug b) and succeeds after 4 s;
 #   d. SIGINT to flow: exit 130, every job cancelled (the double shows nothing active, all CANCELED);
 #   e. SIGKILL of flow, `--unlock`, restart: the jobs are adopted (each job name submitted once, each
@@ -110,7 +111,7 @@ rule all:
 rule slowpoke:
     output: "slowpoke.txt"
     resources: runtime="3s"
-    shell: "echo start > {output}; sleep 60; echo done >> {output}"
+    shell: "echo start > {output}; sleep 90; echo done >> {output}"
 
 rule minute:
     output: "minute.txt"
@@ -356,6 +357,7 @@ block="$(error_block run.log slowpoke)"
 check "job past its runtime: reported as TIMEOUT" grep -q 'TIMEOUT' <<<"$block"
 check "job past its runtime: partial output removed" [ ! -e slowpoke.txt ]
 check "Flux says TIMEOUT too" grep -q '^flow-.*slowpoke.*|INACTIVE|TIMEOUT$' <(flux_jobs)
+check "runtime=\"3s\" is Snakemake's minimum of one minute: 60 s in Flux" grep -qx '60.0' <(flux jobs -a -n -o '{name} {duration}' | awk '/slowpoke/ { print $2 }')
 check "runtime=1 means a minute: the 4 s job succeeded (minute.txt)" [ "$(cat minute.txt 2>/dev/null)" = ok ]
 check "runtime=1 reached Flux as 60 s (duration)" grep -qx '60.0' <(flux jobs -a -n -o '{name} {duration}' | awk '/minute/ { print $2 }')
 
