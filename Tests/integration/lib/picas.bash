@@ -59,7 +59,7 @@ tutorial() {
     cp -r "$ROOT/workflows/tutorial/Snakefile" "$ROOT/workflows/tutorial/config.yaml" "$ROOT/workflows/tutorial/scripts" "$1/"
     cp -rp "$tmp/local/data" "$1/data"
 }
-files() { (cd "$1" && find . -path ./.flow -prune -o -type f -name '*.log' -prune -o -type f -print | sort); }
+files() { (cd "$1" && find . \( -path ./.flow -o -path ./.snakemake \) -prune -o -type f -name '*.log' -prune -o -type f -print | sort); }
 body() { grep -v '^##' "$1" 2>/dev/null || true; }
 same_as_local() {
     same "$(files "$tmp/local")" "$(files "$1")" "$2: the same files as the local run"
