@@ -47,13 +47,13 @@ final class JobRecords {
         remote[job] = (executor, externalID)
     }
 
-    /// A local job's process group, committed as soon as it exists: a flow killed while the job
-    /// runs leaves it for the next run to end (see CrashRecovery). The window between spawn and
-    /// commit is covered by the run marker in the job's environment.
+    /// A local job's process group, committed with the scheduler step's batch: a flow killed while
+    /// the job runs leaves it for the next run to end (see CrashRecovery). A job started since the
+    /// last commit is found by the run marker in its environment instead (a commit per job cost
+    /// ~20% of a 10,000-job build).
     func localJobStarted(_ job: JobID, pgid: Int) {
         let record = ProcessGroupRecord(runID: runID, startedGroup: pgid, jobKey: dag.jobKey(job), startedAt: unixTime())
         store?.enqueue { $0.putProcessGroup(record) }
-        try? store?.flush()
         local[job] = pgid
     }
 
