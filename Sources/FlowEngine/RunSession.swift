@@ -261,7 +261,8 @@ extension Engine {
         return try descriptor.makeExecutor(ExecutorContext(
             settings: settings, workdir: FileManager.default.currentDirectoryPath, jobs: options.jobs,
             maxStatusChecksPerSecond: options.maxStatusChecksPerSecond,
-            secondsBetweenStatusChecks: options.secondsBetweenStatusChecks, workflowEnvvars: workflow.envvars))
+            secondsBetweenStatusChecks: options.secondsBetweenStatusChecks, workflowEnvvars: workflow.envvars,
+            defaultStoragePrefix: options.defaultStoragePrefix))
     }
 
     /// A unique id for this run (state records, job names).

@@ -50,7 +50,7 @@ final class KubernetesManifestTests: XCTestCase {
                 "command" : [
                   "/bin/bash",
                   "-c",
-                  "#!/usr/bin/env bash\n# flow job 7 (bwa_map[sample=A]), attempt 2: flow-20260101t000000-42-bwa-map-14da7e00f4db-2\nset -euo pipefail\ncd /work\nbwa mem genome.fa A.fq > A.bam\n"
+                  "mkdir -p /work/.flow/logs/k8s 2>/dev/null\nbash /dev/fd/3 2>&1 3<<'FLOW_JOB_BODY_END' | tee /work/.flow/logs/k8s/flow-20260101t000000-42-bwa-map-14da7e00f4db-2.log\n#!/usr/bin/env bash\n# flow job 7 (bwa_map[sample=A]), attempt 2: flow-20260101t000000-42-bwa-map-14da7e00f4db-2\nset -euo pipefail\ncd /work\nbwa mem genome.fa A.fq > A.bam\nFLOW_JOB_BODY_END\nexit \"${PIPESTATUS[0]}\"\n"
                 ],
                 "env" : [
                   {
@@ -194,6 +194,33 @@ final class KubernetesManifestTests: XCTestCase {
         XCTAssertEqual(files.outputs[0], job.outputs[0])
         XCTAssertEqual(files.outputs[1], JobFile(location: "/home/me/run/logs/sort/A.log", path: "logs/sort/A.log"))
         XCTAssertEqual(ExecutorRegistry.setting(forKey: "kubernetes-flow-binary")?.setting.name, "flow-binary")
+        // Without a storage prefix the pod keeps no log of its own to store: flow reads the API's.
+        XCTAssertFalse(script.contains("log-files.json"), script)
+
+        // With one, the pod stores its own log there after the job's outputs.
+        options.logStoragePrefix = "gs://bucket/run1/.flow/logs/k8s"
+        let withLog = try KubernetesManifest.script(job, options: options)
+        let logJSON = withLog.components(separatedBy: "\n").first { $0.contains("pod.log") && $0.hasPrefix("{") }!
+        XCTAssertEqual(try JobStaging.Files.decode(Data(logJSON.utf8)).outputs,
+                       [JobFile(location: "gs://bucket/run1/.flow/logs/k8s/\(job.externalName).log", path: ".flow/pod.log")])
+        XCTAssertTrue(withLog.hasSuffix("/usr/local/bin/flow job-files stage-out .flow/log-files.json\nexit $status\n"), withLog)
+    }
+
+    /// The shared-mode command, run by bash: the job's output reaches both the pod log (stdout)
+    /// and its own log on the shared volume, its exit status is the pod's, and a job reading
+    /// stdin does not eat its own script.
+    func testSharedJobKeepsItsOwnLogAndStatus() throws {
+        let dir = makeTemporaryDirectory()
+        defer { removeDirectory(dir) }
+        var options = KubernetesOptions()
+        options.workdir = dir
+        let job = JobSpec(id: 1, name: "a", runID: "r", command: .shell("read -r x || true; echo out; echo err >&2; exit 3"),
+                          workingDirectory: dir)
+        let script = try KubernetesManifest.script(job, options: options)
+        let result = try runShell(["/bin/bash", "-c", script], directory: dir, stdin: "not a command\n")
+        XCTAssertEqual(result.status, 3)
+        XCTAssertEqual(result.stdout, "out\nerr\n")
+        XCTAssertEqual(readFile(KubernetesManifest.ownLogPath(job, options: options)), "out\nerr\n")
     }
 
     func testNamesLabelsAndSettingErrors() throws {

@@ -167,3 +167,20 @@ func threeJobGroup(directory: String, runID: String) throws -> JobSpec {
     ])
     return try group.spec(runID: runID, attempt: 1, workingDirectory: directory, limits: [:])
 }
+
+/// Runs `arguments` in `directory` with `stdin` as its input; stdout and exit status.
+func runShell(_ arguments: [String], directory: String, stdin: String) throws -> (status: Int32, stdout: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: arguments[0])
+    process.arguments = Array(arguments.dropFirst())
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    let input = Pipe(), output = Pipe()
+    process.standardInput = input
+    process.standardOutput = output
+    try process.run()
+    input.fileHandleForWriting.write(Data(stdin.utf8))
+    try input.fileHandleForWriting.close()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}

@@ -2,18 +2,20 @@
 # Tests/integration/k8s-run.sh: `flow run --executor k8s` against scripts/testservers/kube_apiserver.py
 # (TLS, bearer token, a kubelet running pods as local processes; the PVC "work" is the run's folder).
 #   a. the tutorial, shared-volume mode, --jobs 4: the same files, VCF records, alignments and plot as locally;
-#      every status round costs at most 3 API requests besides one log read per finished job;
+#      the jobs' own logs under .flow/logs/k8s/ and no pod log read from the API; every status round costs at
+#      most 3 API requests;
 #   b. the tutorial in staged mode with every file in fake-gcs-server (--default-storage-provider gcs): each pod
 #      in its own folder runs `flow job-files stage-in|stage-out` around its command (STORAGE_EMULATOR_HOST from
 #      the run's Secret); no Job names the working directory; the bucket equals the local run; a second run does
-#      nothing;
+#      nothing; the pods' own logs come back through the bucket (none read from the API, none left there);
 #   c. 10% API faults (429/500/503/reset) and 2 pods Evicted: the run completes with the same outputs; from
 #      the server's log, no Job name was created twice and no job ran twice except the evicted ones' retry;
 #   d. a failing job: exit 1, "Error in rule", its pod log shown; nothing of the run left (kubectl by label);
 #   e. SIGINT while jobs run: exit 130, nothing of the run left;
 #   f. SIGKILL while jobs run, then a restart: the Jobs are adopted (409, nothing created twice, each
 #      command ran once) and the run completes;
-#   g. --kubernetes-envvars and the Snakefile's envvars:: the job sees the values; it appears in no log, no .flow/ file, no request log.
+#   g. --kubernetes-envvars and the Snakefile's envvars:: the job sees the values; it appears in no log, no .flow/ file, no request log;
+#   h. 50 jobs in flight at once (--jobs 50): every status round, log reads included, costs at most 3 API requests.
 # Skipped (exit 77) without python3, openssl, kubectl or the flow binary.
 set -euo pipefail
 ROOT="${FLOW_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -85,21 +87,28 @@ check "shared-volume tutorial exits 0 (got $rc)" [ "$rc" = 0 ]
 same_as_local "$tmp/shared" "shared volume"
 check "pod logs saved under .flow/logs/k8s/ (12 jobs)" [ "$(ls "$tmp/shared/.flow/logs/k8s" | wc -l)" = 12 ]
 check "nothing of the run left after it" [ -z "$(left)" ]
-# flow's requests between consecutive job-list GETs, log reads and submissions apart: the cost of one status
-# round (the sweep at the end, after the last round, is not part of one).
-worst="$(python3 - "$REQLOG" <<'PY'
-import json, sys
+check "no pod log read from the API" [ "$(grep -c '/log"' "$REQLOG")" = 0 ]
+# rounds_worst LOG: the most API requests flow made between consecutive job-list GETs (a status round),
+# submissions (POST) apart. The last round ends where the sweep at the end of the run begins: its deletes
+# select the whole run, a round's delete names the finished jobs (flow/job in (...)).
+rounds_worst() {
+    python3 - "$1" <<'PY'
+import json, sys, urllib.parse
 reqs = [r for r in map(json.loads, open(sys.argv[1])) if r["agent"].startswith("flow")]
 rounds, cur = [], None
 for r in reqs:
+    if r["method"] == "DELETE" and "flow/job" not in urllib.parse.unquote_plus(r.get("query") or ""):
+        break
     if r["method"] == "GET" and r["path"].endswith("/jobs"):
         if cur is not None: rounds.append(cur)
         cur = 0
-    if cur is not None and not r["path"].endswith("/log") and r["method"] != "POST": cur += 1
+    if cur is not None and r["method"] != "POST": cur += 1
+if cur is not None: rounds.append(cur)
 print("%d (%d rounds)" % (max(rounds) if rounds else 99, len(rounds)))
 PY
-)"
-check "every status round: at most 3 API requests besides log reads (worst $worst)" [ "${worst%% *}" -le 3 ]
+}
+worst="$(rounds_worst "$REQLOG")"
+check "every status round: at most 3 API requests (worst $worst)" [ "${worst%% *}" -le 3 ]
 
 section "b. tutorial, staged: every file in Cloud Storage (fake-gcs-server), staged by flow inside each pod"
 # No volume is shared: the pods run in folders of their own and reach the files only through gs:// URLs, with
@@ -151,6 +160,9 @@ PY
         curl -sf "$E/storage/v1/b/bucket/o/$(quote "$key")?alt=media" > "$tmp/staged-got/${key#run1/}"
     done
     same_as_local "$tmp/staged-got" "staged through gs://"
+    check "the pods' own logs fetched through the bucket (12 under .flow/logs/k8s)" [ "$(ls "$tmp/staged/.flow/logs/k8s" | wc -l)" = 12 ]
+    check "no pod log read from the API" [ "$(grep -c '/log"' "$REQLOG")" = 0 ]
+    check "and none left in the bucket" [ -z "$(curl -sf "$E/storage/v1/b/bucket/o?prefix=run1/.flow/" | python3 -c 'import json, sys; print("\n".join(o["name"] for o in json.load(sys.stdin).get("items", [])))')" ]
     created="$(stats | python3 -c 'import json, sys; print(len(json.load(sys.stdin)["created"]))')"
     kubectl --cache-dir "$tmp/kcache" delete jobs,pods -l app.kubernetes.io/managed-by=flow > /dev/null
     rc=0; (cd "$tmp/staged" && STORAGE_EMULATOR_HOST="$E" "$FLOW_BIN" run "${K8S[@]}" "${STAGED[@]}" > run2.log 2>&1) || rc=$?
@@ -265,6 +277,32 @@ rm -f "$tmp/secret/expected"
 check "the values are in no log, no .flow/ file, no request log" [ -z "$(grep -rlaF -e "$secret" -e "$token" "$tmp/secret" "$tmp/g" 2>/dev/null)" ]
 check "the Secret is deleted after the run" [ -z "$(left)" ]
 
-for d in a b c d e f g; do [[ -s "$tmp/$d/server.err" ]] && { echo "server $d stderr:"; sed 's/^/    /' "$tmp/$d/server.err" | head -20; }; done
+section "h. 50 jobs in flight"
+mkdir -p "$tmp/fifty"
+cat > "$tmp/fifty/Snakefile" <<'SNAKE'
+rule all:
+    input: expand("out/{i}.txt", i=range(50))
+rule one:
+    output: "out/{i}.txt"
+    shell: "sleep 4; echo job-{wildcards.i} | tee {output}"
+SNAKE
+start_server h "$tmp/fifty"
+rc=0; (cd "$tmp/fifty" && "$FLOW_BIN" run --executor k8s --jobs 50 --seconds-between-status-checks 0.5 \
+    --kubernetes-persistent-volumes "work:$tmp/fifty" > run.log 2>&1) || rc=$?
+check "50-job run exits 0 (got $rc)" [ "$rc" = 0 ]
+inflight="$(python3 - "$REQLOG" <<'PY'
+import json, sys
+reqs = [r for r in map(json.loads, open(sys.argv[1])) if r["agent"].startswith("flow")]
+first_delete = min([i for i, r in enumerate(reqs) if r["method"] == "DELETE"] or [len(reqs)])
+print(sum(1 for r in reqs[:first_delete] if r["method"] == "POST" and r["path"].endswith("/jobs")))
+PY
+)"
+check "all 50 Jobs created before the first finished one was deleted (got $inflight)" [ "$inflight" = 50 ]
+worst="$(rounds_worst "$REQLOG")"
+check "every status round with 50 jobs in flight: at most 3 API requests, log reads included (worst $worst)" [ "${worst%% *}" -le 3 ]
+check "50 own logs, each with its job's output" [ "$(cat "$tmp/fifty/.flow/logs/k8s/"*.log | sort -u | grep -c '^job-')" = 50 ]
+check "nothing of the run left after it" [ -z "$(left)" ]
+
+for d in a b c d e f g h; do [[ -s "$tmp/$d/server.err" ]] && { echo "server $d stderr:"; sed 's/^/    /' "$tmp/$d/server.err" | head -20; }; done
 echo "k8s-run: $((SECONDS - T_START)) s, $failures failures"
 [[ $failures == 0 ]]

@@ -2,14 +2,16 @@
 //
 // Owns: submit (one POST per attempt with a deterministic name; 409 means already submitted:
 // adopt), status (one LIST of the run's Jobs and one of its Pods by label per round, whatever
-// the number of jobs, plus one batched DELETE of the Jobs that finished), the pod log of every
-// finished job saved under .flow/logs/k8s/ before its Job is deleted, cancel (one batched
+// the number of jobs, plus one batched DELETE of the Jobs that finished), the log of every
+// finished job under .flow/logs/k8s/ (each job writes its own, on the shared volume or stored
+// through storage; the API's pod log is only the fallback, as it costs a request per job), cancel (one batched
 // DELETE), the run's Secret for `envvars`, and the sweep of everything labelled with the run when
 // the executor goes away (normal end, failure, Ctrl-C; not SIGKILL, so a restart can adopt).
 // Transient API errors are thrown from `poll`: the scheduler keeps every job's previous state
 // and asks again. It knows nothing about retries of jobs, ordering or limits beyond -j.
 
 import FlowHTTP
+import FlowStorage
 import FlowSystem
 import Foundation
 
@@ -36,6 +38,8 @@ public final class KubernetesExecutor: Executor {
     public private(set) var submissions = 0
     public private(set) var adoptions = 0
     private let counter = RequestCounter()
+    /// Staged mode: where jobs leave their own logs (made on first use; credentials as the pods').
+    private lazy var storage = Storage.standard()
     /// API requests (attempts) so far.
     public var apiRequests: Int { counter.value }
 
@@ -120,7 +124,7 @@ public final class KubernetesExecutor: Executor {
             states[id] = outcome.state
             noteUnschedulable(id, outcome.unschedulable)
             if outcome.state.isTerminal {
-                if let pod = podByJob[id] { saveLog(of: pod, job: id) }
+                collectLog(job: id, pod: podByJob[id])
                 finished.append(id)
             }
         }
@@ -147,11 +151,29 @@ public final class KubernetesExecutor: Executor {
         }
     }
 
-    /// The pod's log, saved before its Job is deleted. A failed read leaves the job's outcome alone.
-    private func saveLog(of pod: KubePod, job: String) {
-        guard let text = try? client.podLog(pod.metadata.name, container: KubernetesManifest.containerName,
-                                             limitBytes: options.logLimitBytes) else { return }
+    /// The finished job's own log (see `KubernetesManifest.script`): on the shared volume, or
+    /// fetched from storage and removed there. Only when the job left none (it never started, or
+    /// could not write it) is the pod log read from the API, before the Job is deleted. A failed
+    /// read leaves the job's outcome alone.
+    private func collectLog(job: String, pod: KubePod?) {
         let path = logDirectory + "/" + job + ".log"
+        switch options.dataMode {
+        case .shared:
+            if FileManager.default.fileExists(atPath: path) { logPaths[job] = path; return }
+        case .staged:
+            if let prefix = options.logStoragePrefix {
+                let location = prefix + "/" + job + ".log"
+                if (try? LocalFiles.makeDirectories(logDirectory)) != nil,
+                   (try? storage.retrieve(location, to: path)) != nil {
+                    try? storage.remove(location)
+                    logPaths[job] = path
+                    return
+                }
+            }
+        }
+        guard let pod, pod.status?.containerStatuses?.contains(where: { $0.state?.terminated != nil }) ?? false,
+              let text = try? client.podLog(pod.metadata.name, container: KubernetesManifest.containerName,
+                                            limitBytes: options.logLimitBytes) else { return }
         if (try? LocalFiles.writeAtomically(text, to: path, mode: 0o644)) != nil { logPaths[job] = path }
     }
 

@@ -150,18 +150,36 @@ public enum KubernetesManifest {
     /// Where a staged-mode job runs inside its pod.
     public static let stagedDirectory = "/flow/work"
 
-    /// The bash text the container runs. Shared mode: the job script, changing into the working
-    /// directory on the shared volume. Staged mode: the pod's own folder is the job's directory;
-    /// `flow job-files stage-in` (flow in the image, `kubernetes-flow-binary`) retrieves the
-    /// inputs from storage, the self-contained script (programs embedded) runs, and
-    /// `flow job-files stage-out` stores whatever outputs, logs and benchmarks it left, failed or
-    /// not (the engine checks them in storage). Storage URLs are fetched with the credentials the
-    /// cluster gives the pod; a plain path is made absolute against flow's working directory, so it
-    /// must be visible to the pod (a mounted volume).
+    /// Where a shared-mode job's own log goes: flow's `.flow/logs/k8s/` on the shared volume.
+    public static func ownLogPath(_ job: JobSpec, options: KubernetesOptions) -> String {
+        options.workdir + "/.flow/logs/k8s/" + job.externalName + ".log"
+    }
+
+    /// Where a staged-mode job stores its own log (nil without a storage prefix).
+    public static func logLocation(_ job: JobSpec, options: KubernetesOptions) -> String? {
+        options.logStoragePrefix.map { $0 + "/" + job.externalName + ".log" }
+    }
+
+    /// The bash text the container runs. Every job keeps its own log (stdout and stderr through
+    /// `tee`, so the pod log stays whole): in shared mode on the shared volume where flow reads
+    /// it, in staged mode stored next to the outputs for flow to fetch. Reading pod logs from the
+    /// API instead would cost one request per finished job in every status round.
+    ///
+    /// Shared mode: the job script, changing into the working directory on the shared volume.
+    /// Staged mode: the pod's own folder is the job's directory; `flow job-files stage-in` (flow in
+    /// the image, `kubernetes-flow-binary`) retrieves the inputs from storage, the self-contained
+    /// script (programs embedded) runs, and `flow job-files stage-out` stores whatever outputs,
+    /// logs and benchmarks it left, failed or not (the engine checks them in storage). Storage URLs
+    /// are fetched with the credentials the cluster gives the pod; a plain path is made absolute
+    /// against flow's working directory, so it must be visible to the pod (a mounted volume).
     public static func script(_ job: JobSpec, options: KubernetesOptions) throws -> String {
         switch options.dataMode {
         case .shared:
-            return JobScript.render(job)
+            let log = ownLogPath(job, options: options)
+            var body = JobScript.render(job)
+            if body.hasSuffix("\n") { body.removeLast() }
+            let lines = ["mkdir -p \(ShellQuote.quote(LocalFiles.dirname(log))) 2>/dev/null"] + teed(body, to: log)
+            return (lines + ["exit \"${PIPESTATUS[0]}\""]).joined(separator: "\n") + "\n"
         case .staged:
             let base = job.workingDirectory.isEmpty ? options.workdir : job.workingDirectory
             func located(_ file: JobFile) -> JobFile {
@@ -172,16 +190,31 @@ public enum KubernetesManifest {
             let flow = ShellQuote.quote(options.flowBinary)
             var lines = ["set -uo pipefail", "mkdir -p .flow"]
             lines += hereDocument(files, to: ".flow/job-files.json", delimiter: "FLOW_JOB_FILES_END")
-            lines.append("\(flow) job-files stage-in .flow/job-files.json || exit $?")
-            lines.append("status=0")
+            var inner = ["\(flow) job-files stage-in .flow/job-files.json || exit $?", "status=0"]
             var body = JobScript.render(job, directory: .some(nil), embedPrograms: true)
             if body.hasSuffix("\n") { body.removeLast() }
             let delimiter = unusedDelimiter("FLOW_JOB_SCRIPT_END", in: body)
-            lines += ["bash <<'\(delimiter)' || status=$?", body, delimiter]
-            lines.append("\(flow) job-files stage-out .flow/job-files.json || { out=$?; [ \"$status\" = 0 ] && status=$out; }")
-            lines.append("exit $status")
-            return lines.joined(separator: "\n") + "\n"
+            inner += ["bash /dev/fd/4 4<<'\(delimiter)' || status=$?", body, delimiter]
+            inner.append("\(flow) job-files stage-out .flow/job-files.json || { out=$?; [ \"$status\" = 0 ] && status=$out; }")
+            inner.append("exit $status")
+            lines += teed(inner.joined(separator: "\n"), to: ".flow/pod.log")
+            var text = lines.joined(separator: "\n") + "\nstatus=${PIPESTATUS[0]}\n"
+            if let location = logLocation(job, options: options) {
+                let logFiles = try JobStaging.Files(inputs: [], outputs: [JobFile(location: location, path: ".flow/pod.log")]).json()
+                text += hereDocument(logFiles, to: ".flow/log-files.json", delimiter: "FLOW_LOG_FILES_END").joined(separator: "\n") + "\n"
+                text += "\(flow) job-files stage-out .flow/log-files.json\n"
+            }
+            return text + "exit $status\n"
         }
+    }
+
+    /// The body run by a bash of its own, output through `tee log`; its status is
+    /// `${PIPESTATUS[0]}` afterwards, and a log that cannot be written still leaves the pod log.
+    /// Not a `( … )` subshell: there `wait -n` forgets children that ended before it (a group's
+    /// members). The body comes on fd 3, so the job's stdin is not the script.
+    private static func teed(_ body: String, to log: String) -> [String] {
+        let delimiter = unusedDelimiter("FLOW_JOB_BODY_END", in: body)
+        return ["bash /dev/fd/3 2>&1 3<<'\(delimiter)' | tee \(ShellQuote.quote(log))", body, delimiter]
     }
 
     private static func unusedDelimiter(_ base: String, in text: String) -> String {

@@ -53,6 +53,9 @@ public struct KubernetesOptions: Sendable, Equatable {
     public var lostAfterMissedRounds = 3
     /// Seconds a pod may stay unschedulable before a warning names it.
     public var unschedulableWarning = 60.0
+    /// Staged mode: where each pod stores its own log for flow to fetch (under
+    /// `--default-storage-prefix`); nil: flow reads it from the API.
+    public var logStoragePrefix: String?
     /// Bytes of a pod log kept under `.flow/logs/k8s/`.
     public var logLimitBytes = 1 << 20
     public var kubeconfig: String?
@@ -84,6 +87,10 @@ public struct KubernetesOptions: Sendable, Equatable {
         image = s.string("container-image") ?? image
         dataMode = DataMode(rawValue: s.string("data-mode") ?? "shared") ?? .shared
         flowBinary = s.string("flow-binary") ?? flowBinary
+        if dataMode == .staged, var prefix = context.defaultStoragePrefix, prefix.contains("://") {
+            while prefix.hasSuffix("/") { prefix.removeLast() }
+            logStoragePrefix = prefix + "/.flow/logs/k8s"
+        }
         workdir = context.workdir
         jobs = context.jobs ?? 100
         let fromRate = context.maxStatusChecksPerSecond > 0 ? 1 / context.maxStatusChecksPerSecond : 0

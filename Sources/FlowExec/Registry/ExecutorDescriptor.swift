@@ -19,11 +19,15 @@ public struct ExecutorContext {
     /// The workflow's `envvars:` (names it declares its jobs need). A back end whose jobs do not
     /// inherit flow's environment passes their values on as secrets, never in a job body or a log.
     public var workflowEnvvars: [String]
+    /// `--default-storage-prefix` (`gs://bucket/run1`): where a back end without flow's file
+    /// system can leave what its jobs write besides their outputs (their logs).
+    public var defaultStoragePrefix: String?
 
     public init(settings: ExecutorSettings, workdir: String, jobs: Int? = nil, maxStatusChecksPerSecond: Double = 10,
-                secondsBetweenStatusChecks: Double? = nil, workflowEnvvars: [String] = []) {
+                secondsBetweenStatusChecks: Double? = nil, workflowEnvvars: [String] = [], defaultStoragePrefix: String? = nil) {
         self.settings = settings
         self.workflowEnvvars = workflowEnvvars
+        self.defaultStoragePrefix = defaultStoragePrefix
         self.workdir = workdir
         self.jobs = jobs
         self.maxStatusChecksPerSecond = maxStatusChecksPerSecond
