@@ -39,7 +39,7 @@ final class FluxDoubleContractTests: XCTestCase {
     }
 
     @discardableResult
-    private func flux(_ args: [String], uri: String? = nil, env: [String] = []) throws -> SlurmCommandResult {
+    private func flux(_ args: [String], uri: String? = nil, env: [String] = []) throws -> CommandResult {
         let instance = uri ?? "local://\(directory)/instance"
         return try runner.run(["env", "FLUX_URI=\(instance)"] + env + ["python3", Self.script] + args, timeout: 30)
     }

@@ -34,9 +34,9 @@ final class FluxExecutorTests: XCTestCase {
     private func submitRunner(id: String = "ƒ2Ux4Pn1", active: String = #"{"jobs": []}"#) -> ScriptedRunner {
         ScriptedRunner { args in
             switch args[1] {
-            case "submit": return SlurmCommandResult(status: 0, stdout: id + "\n")
-            case "jobs": return SlurmCommandResult(status: 0, stdout: active + "\n")
-            default: return SlurmCommandResult(status: 0, stdout: "")
+            case "submit": return CommandResult(status: 0, stdout: id + "\n")
+            case "jobs": return CommandResult(status: 0, stdout: active + "\n")
+            default: return CommandResult(status: 0, stdout: "")
             }
         }
     }
@@ -125,8 +125,8 @@ final class FluxExecutorTests: XCTestCase {
     func testFailingSubmitNamesCommandAndStderr() {
         let runner = ScriptedRunner { args in
             args[1] == "submit"
-                ? SlurmCommandResult(status: 1, stdout: "", stderr: "flux-submit: ERROR: queue does not exist\n")
-                : SlurmCommandResult(status: 0, stdout: #"{"jobs": []}"#)
+                ? CommandResult(status: 1, stdout: "", stderr: "flux-submit: ERROR: queue does not exist\n")
+                : CommandResult(status: 0, stdout: #"{"jobs": []}"#)
         }
         XCTAssertThrowsError(try executor(runner).submit(spec())) { error in
             let text = String(describing: error)
@@ -165,11 +165,11 @@ final class FluxExecutorTests: XCTestCase {
         let name = spec().externalName
         let runner = ScriptedRunner()
         runner.handler = { args in
-            if args[1] == "submit" { throw SlurmError.timedOut(command: "flux submit", seconds: 60) }
+            if args[1] == "submit" { throw CommandError.timedOut(command: "flux submit", seconds: 60) }
             if args.contains("--name=\(name)") {
-                return SlurmCommandResult(status: 0, stdout: #"{"jobs": [{"id": 55, "name": "\#(name)", "state": "SCHED"}]}"#)
+                return CommandResult(status: 0, stdout: #"{"jobs": [{"id": 55, "name": "\#(name)", "state": "SCHED"}]}"#)
             }
-            return SlurmCommandResult(status: 0, stdout: #"{"jobs": []}"#)
+            return CommandResult(status: 0, stdout: #"{"jobs": []}"#)
         }
         XCTAssertEqual(try executor(runner).submit(spec()), FluxJobID.f58(55))
     }
@@ -177,7 +177,7 @@ final class FluxExecutorTests: XCTestCase {
     // MARK: status
 
     func testSingleObjectAnswerForOneID() throws {
-        let runner = ScriptedRunner { _ in SlurmCommandResult(status: 0, stdout: self.record(58, #""state": "RUN""#) + "\n") }
+        let runner = ScriptedRunner { _ in CommandResult(status: 0, stdout: self.record(58, #""state": "RUN""#) + "\n") }
         let flux = executor(runner)
         XCTAssertEqual(try flux.poll(["ƒ21"]), ["ƒ21": .running])
         XCTAssertEqual(runner.calls, [["flux", "jobs", "-a", "--json", "ƒ21"]])
@@ -192,7 +192,7 @@ final class FluxExecutorTests: XCTestCase {
                     : index == 1 ? self.record(number, #""state": "INACTIVE", "result": "COMPLETED", "returncode": 0"#)
                     : self.record(number, #""state": "SCHED""#)
             }
-            return SlurmCommandResult(status: 0, stdout: #"{"jobs": ["# + records.joined(separator: ", ") + "]}\n",
+            return CommandResult(status: 0, stdout: #"{"jobs": ["# + records.joined(separator: ", ") + "]}\n",
                                       stderr: "flux-jobs: WARNING: Filtering options ignored with jobid list\n")
         }
         let flux = executor(runner)
@@ -206,7 +206,7 @@ final class FluxExecutorTests: XCTestCase {
 
     func testDecimalAndASCIIIdsMatchTheirAnswers() throws {
         let runner = ScriptedRunner { _ in
-            SlurmCommandResult(status: 0, stdout: #"{"jobs": [\#(self.record(77, #""state": "RUN""#)), \#(self.record(58, #""state": "DEPEND""#))]}"#)
+            CommandResult(status: 0, stdout: #"{"jobs": [\#(self.record(77, #""state": "RUN""#)), \#(self.record(58, #""state": "DEPEND""#))]}"#)
         }
         XCTAssertEqual(try executor(runner).poll(["77", "f21"]), ["77": .running, "f21": .queued])
     }
@@ -214,8 +214,8 @@ final class FluxExecutorTests: XCTestCase {
     func testUnknownIDIsLostOnlyAfterConsecutiveMisses() throws {
         var known = false
         let runner = ScriptedRunner { _ in
-            known ? SlurmCommandResult(status: 0, stdout: self.record(8, #""state": "SCHED""#))
-                : SlurmCommandResult(status: 1, stdout: "", stderr: "flux-jobs: ERROR: JobID 8 unknown\n")
+            known ? CommandResult(status: 0, stdout: self.record(8, #""state": "SCHED""#))
+                : CommandResult(status: 1, stdout: "", stderr: "flux-jobs: ERROR: JobID 8 unknown\n")
         }
         let flux = executor(runner, FluxExecutor.Options(minimumStatusInterval: 0, lostAfterMissedRounds: 3))
         XCTAssertEqual(try flux.poll(["8"]), [:])
@@ -230,7 +230,7 @@ final class FluxExecutorTests: XCTestCase {
 
     func testUnknownIDAmongKnownOnesKeepsTheOthers() throws {
         let runner = ScriptedRunner { _ in
-            SlurmCommandResult(status: 1, stdout: #"{"jobs": [\#(self.record(5, #""state": "RUN""#))]}"#,
+            CommandResult(status: 1, stdout: #"{"jobs": [\#(self.record(5, #""state": "RUN""#))]}"#,
                                stderr: "flux-jobs: ERROR: JobID 6 unknown\n")
         }
         let flux = executor(runner, FluxExecutor.Options(minimumStatusInterval: 0, lostAfterMissedRounds: 1))
@@ -239,12 +239,12 @@ final class FluxExecutorTests: XCTestCase {
 
     func testTransientFailureThrows() {
         let runner = ScriptedRunner { _ in
-            SlurmCommandResult(status: 1, stdout: "", stderr: "flux-jobs: ERROR: Unable to connect to Flux: broker socket was not found\n")
+            CommandResult(status: 1, stdout: "", stderr: "flux-jobs: ERROR: Unable to connect to Flux: broker socket was not found\n")
         }
         XCTAssertThrowsError(try executor(runner).poll(["1"])) { error in
             XCTAssertTrue(String(describing: error).contains("Unable to connect"), "\(error)")
         }
-        let garbage = ScriptedRunner { _ in SlurmCommandResult(status: 0, stdout: "ƒ2 R\n") }
+        let garbage = ScriptedRunner { _ in CommandResult(status: 0, stdout: "ƒ2 R\n") }
         XCTAssertThrowsError(try executor(garbage).poll(["ƒ2"]))
     }
 
@@ -294,7 +294,7 @@ final class FluxExecutorTests: XCTestCase {
     func testLogsFromFilesElseFluxJobAttach() throws {
         let runner = submitRunner(id: "ƒ9")
         runner.handler = { [handler = runner.handler] args in
-            args[1] == "job" ? SlurmCommandResult(status: 0, stdout: "from the KVS\n") : try handler(args)
+            args[1] == "job" ? CommandResult(status: 0, stdout: "from the KVS\n") : try handler(args)
         }
         let flux = executor(runner)
         let job = spec()
@@ -308,15 +308,15 @@ final class FluxExecutorTests: XCTestCase {
     // MARK: instance, options
 
     func testInstanceCheck() throws {
-        let inside = ScriptedRunner { _ in SlurmCommandResult(status: 0, stdout: "commands:    \t\t0.60.0\nlibflux-core:\t\t0.60.0\nbroker:      \t\t0.60.0\n") }
+        let inside = ScriptedRunner { _ in CommandResult(status: 0, stdout: "commands:    \t\t0.60.0\nlibflux-core:\t\t0.60.0\nbroker:      \t\t0.60.0\n") }
         XCTAssertNoThrow(try executor(inside).checkInstance())
         XCTAssertEqual(inside.calls, [["flux", "version"]])
-        let outside = ScriptedRunner { _ in SlurmCommandResult(status: 0, stdout: "commands:    \t\t0.60.0\nlibflux-core:\t\t0.60.0\n") }
+        let outside = ScriptedRunner { _ in CommandResult(status: 0, stdout: "commands:    \t\t0.60.0\nlibflux-core:\t\t0.60.0\n") }
         XCTAssertThrowsError(try executor(outside).checkInstance()) { error in
             guard case FluxError.noInstance = error else { return XCTFail("\(error)") }
             XCTAssertTrue(String(describing: error).hasPrefix("no Flux instance: "), "\(error)")
         }
-        let missing = ScriptedRunner { _ in throw SlurmError.commandNotFound("flux", searchPath: "/usr/bin") }
+        let missing = ScriptedRunner { _ in throw CommandError.notFound("flux", searchPath: "/usr/bin") }
         XCTAssertThrowsError(try executor(missing).checkInstance()) { error in
             XCTAssertEqual(error as? FluxError, .commandNotFound(searchPath: "/usr/bin"))
         }
@@ -367,7 +367,7 @@ final class FluxExecutorTests: XCTestCase {
     /// its wait thread. Here each is a reported outcome, and the other jobs of the round too.
     func testPluginBugC_exceptionsAreOutcomes() throws {
         let runner = ScriptedRunner { _ in
-            SlurmCommandResult(status: 0, stdout: #"{"jobs": [\#(self.record(1, #""state": "INACTIVE", "result": "TIMEOUT", "returncode": 143, "exception": {"occurred": true, "type": "timeout", "severity": 0, "note": ""}"#)), \#(self.record(2, #""state": "INACTIVE", "result": "FAILED", "exception": {"occurred": true, "type": "node-failure", "severity": 0, "note": ""}"#)), \#(self.record(3, #""state": "RUN""#))]}"#)
+            CommandResult(status: 0, stdout: #"{"jobs": [\#(self.record(1, #""state": "INACTIVE", "result": "TIMEOUT", "returncode": 143, "exception": {"occurred": true, "type": "timeout", "severity": 0, "note": ""}"#)), \#(self.record(2, #""state": "INACTIVE", "result": "FAILED", "exception": {"occurred": true, "type": "node-failure", "severity": 0, "note": ""}"#)), \#(self.record(3, #""state": "RUN""#))]}"#)
         }
         let states = try executor(runner).poll(["1", "2", "3"])
         XCTAssertEqual(states["1"], .failed(exitStatus: 143, reason: "TIMEOUT: job exceeded its runtime; Flux exception timeout"))

@@ -7,15 +7,15 @@ import Glibc
 @testable import FlowExec
 
 /// Answers commands from a handler and records every command line.
-final class ScriptedRunner: SlurmCommandRunner {
-    var handler: ([String]) throws -> SlurmCommandResult
+final class ScriptedRunner: CommandRunner {
+    var handler: ([String]) throws -> CommandResult
     private(set) var calls: [[String]] = []
 
-    init(_ handler: @escaping ([String]) throws -> SlurmCommandResult = { _ in SlurmCommandResult(status: 0, stdout: "") }) {
+    init(_ handler: @escaping ([String]) throws -> CommandResult = { _ in CommandResult(status: 0, stdout: "") }) {
         self.handler = handler
     }
 
-    func run(_ arguments: [String], timeout: Double) throws -> SlurmCommandResult {
+    func run(_ arguments: [String], timeout: Double) throws -> CommandResult {
         calls.append(arguments)
         return try handler(arguments)
     }
@@ -49,7 +49,7 @@ final class SlurmExecutorTests: XCTestCase {
 
     func testSbatchArgumentsFromResourcesAndDefaults() throws {
         let runner = ScriptedRunner { args in
-            args[0] == "sbatch" ? SlurmCommandResult(status: 0, stdout: "4242;flowtest\n") : SlurmCommandResult(status: 0, stdout: "")
+            args[0] == "sbatch" ? CommandResult(status: 0, stdout: "4242;flowtest\n") : CommandResult(status: 0, stdout: "")
         }
         let slurm = executor(runner, SlurmExecutor.Options(partition: "default-part", account: "proj1",
                                                            extraArgs: ["--comment=flow"]))
@@ -75,7 +75,7 @@ final class SlurmExecutorTests: XCTestCase {
     }
 
     func testJobsOwnLogPathsAreAppendedTo() throws {
-        let runner = ScriptedRunner { args in SlurmCommandResult(status: 0, stdout: args[0] == "sbatch" ? "12\n" : "") }
+        let runner = ScriptedRunner { args in CommandResult(status: 0, stdout: args[0] == "sbatch" ? "12\n" : "") }
         let slurm = executor(runner)
         var job = spec()
         job.stdoutPath = directory + "/logs/map.out"
@@ -131,8 +131,8 @@ final class SlurmExecutorTests: XCTestCase {
     func testFailingSbatchNamesCommandAndStderr() {
         let runner = ScriptedRunner { args in
             args[0] == "sbatch"
-                ? SlurmCommandResult(status: 1, stdout: "", stderr: "sbatch: error: Batch job submission failed: Invalid partition name specified\n")
-                : SlurmCommandResult(status: 0, stdout: "")
+                ? CommandResult(status: 1, stdout: "", stderr: "sbatch: error: Batch job submission failed: Invalid partition name specified\n")
+                : CommandResult(status: 0, stdout: "")
         }
         XCTAssertThrowsError(try executor(runner).submit(spec(resources: ["slurm_partition": .string("nope")]))) { error in
             let text = String(describing: error)
@@ -153,9 +153,9 @@ final class SlurmExecutorTests: XCTestCase {
     func testAdoptsJobLeftBehindAndNeverSubmitsTwice() throws {
         let runner = ScriptedRunner { args in
             switch args[0] {
-            case "squeue": return SlurmCommandResult(status: 0, stdout: "31|other-job\n30|\(self.spec(id: 7).externalName)\n")
-            case "sbatch": return SlurmCommandResult(status: 0, stdout: "99\n")
-            default: return SlurmCommandResult(status: 0, stdout: "")
+            case "squeue": return CommandResult(status: 0, stdout: "31|other-job\n30|\(self.spec(id: 7).externalName)\n")
+            case "sbatch": return CommandResult(status: 0, stdout: "99\n")
+            default: return CommandResult(status: 0, stdout: "")
             }
         }
         let slurm = executor(runner)
@@ -172,9 +172,9 @@ final class SlurmExecutorTests: XCTestCase {
     func testSbatchTimeoutAdoptsJobThatReachedSlurm() throws {
         let runner = ScriptedRunner()
         runner.handler = { args in
-            if args[0] == "sbatch" { throw SlurmError.timedOut(command: "sbatch", seconds: 60) }
-            if args.contains("--name=\(self.spec().externalName)") { return SlurmCommandResult(status: 0, stdout: "55\n") }
-            return SlurmCommandResult(status: 0, stdout: "")
+            if args[0] == "sbatch" { throw CommandError.timedOut(command: "sbatch", seconds: 60) }
+            if args.contains("--name=\(self.spec().externalName)") { return CommandResult(status: 0, stdout: "55\n") }
+            return CommandResult(status: 0, stdout: "")
         }
         XCTAssertEqual(try executor(runner).submit(spec()), "55")
     }
@@ -223,7 +223,7 @@ final class SlurmExecutorTests: XCTestCase {
             let lines = ids.enumerated().map { index, id in
                 index == 0 ? "\(id)|RUNNING|0|None|" : index == 1 ? "\(id)|FAILED|768|NonZeroExitCode|" : "\(id)|PENDING|0|Resources|"
             }
-            return SlurmCommandResult(status: 0, stdout: lines.joined(separator: "\n") + "\n")
+            return CommandResult(status: 0, stdout: lines.joined(separator: "\n") + "\n")
         }
         let slurm = executor(runner)
         let states = try slurm.poll(ids)
@@ -237,7 +237,7 @@ final class SlurmExecutorTests: XCTestCase {
 
     func testManyIdsAskForTheUsersJobsInstead() throws {
         let ids = (1...(SlurmStatusQuery.maxIDsOnCommandLine + 1)).map(String.init)
-        let runner = ScriptedRunner { _ in SlurmCommandResult(status: 0, stdout: ids.map { "\($0)|RUNNING|0|None|" }.joined(separator: "\n")) }
+        let runner = ScriptedRunner { _ in CommandResult(status: 0, stdout: ids.map { "\($0)|RUNNING|0|None|" }.joined(separator: "\n")) }
         let slurm = executor(runner)
         XCTAssertEqual(try slurm.poll(ids).count, ids.count)
         XCTAssertEqual(runner.calls, [["squeue", "--noheader", "--states=all", "--user=\(getuid())",
@@ -247,10 +247,10 @@ final class SlurmExecutorTests: XCTestCase {
     func testAgedOutJobsFromJobcompWhenAccountingIsDisabled() throws {
         let runner = ScriptedRunner { args in
             switch (args[0], args.contains("--completion")) {
-            case ("squeue", _): return SlurmCommandResult(status: 0, stdout: "1|RUNNING|0|None|\n")
-            case ("sacct", false): return SlurmCommandResult(status: 1, stdout: "", stderr: "Slurm accounting storage is disabled\n")
-            case ("sacct", true): return SlurmCommandResult(status: 0, stdout: "2|FAILED|7:0\n3|COMPLETED|0:0\n2|COMPLETED|0:0\n9|FAILED|1:0\n")
-            default: return SlurmCommandResult(status: 0, stdout: "")
+            case ("squeue", _): return CommandResult(status: 0, stdout: "1|RUNNING|0|None|\n")
+            case ("sacct", false): return CommandResult(status: 1, stdout: "", stderr: "Slurm accounting storage is disabled\n")
+            case ("sacct", true): return CommandResult(status: 0, stdout: "2|FAILED|7:0\n3|COMPLETED|0:0\n2|COMPLETED|0:0\n9|FAILED|1:0\n")
+            default: return CommandResult(status: 0, stdout: "")
             }
         }
         let slurm = executor(runner)
@@ -267,8 +267,8 @@ final class SlurmExecutorTests: XCTestCase {
     func testAgedOutJobsFromAccounting() throws {
         let runner = ScriptedRunner { args in
             args[0] == "squeue"
-                ? SlurmCommandResult(status: 1, stdout: "", stderr: "slurm_load_jobs error: Invalid job id specified\n")
-                : SlurmCommandResult(status: 0, stdout: "5|CANCELLED by 0|0:15\n")
+                ? CommandResult(status: 1, stdout: "", stderr: "slurm_load_jobs error: Invalid job id specified\n")
+                : CommandResult(status: 0, stdout: "5|CANCELLED by 0|0:15\n")
         }
         let slurm = executor(runner)
         XCTAssertEqual(try slurm.poll(["5"]), ["5": .failed(exitStatus: 143, reason: "CANCELLED")])
@@ -280,9 +280,9 @@ final class SlurmExecutorTests: XCTestCase {
         var known = false
         let runner = ScriptedRunner { args in
             if args[0] == "squeue" {
-                return SlurmCommandResult(status: 0, stdout: known ? "8|PENDING|0|None|\n" : "")
+                return CommandResult(status: 0, stdout: known ? "8|PENDING|0|None|\n" : "")
             }
-            return SlurmCommandResult(status: 0, stdout: "")
+            return CommandResult(status: 0, stdout: "")
         }
         let slurm = executor(runner, SlurmExecutor.Options(minimumStatusInterval: 0, lostAfterMissedRounds: 3))
         XCTAssertEqual(try slurm.poll(["8"]), [:])
@@ -298,9 +298,9 @@ final class SlurmExecutorTests: XCTestCase {
     func testFailedJobWithoutExitCodeAsksScontrol() throws {
         let runner = ScriptedRunner { args in
             switch args[0] {
-            case "squeue": return SlurmCommandResult(status: 0, stdout: "4|FAILED||NonZeroExitCode|\n5|RUNNING||None|\n")
-            case "scontrol": return SlurmCommandResult(status: 0, stdout: "JobId=4 JobState=FAILED DerivedExitCode=0:0 ExitCode=3:0\n")
-            default: return SlurmCommandResult(status: 0, stdout: "")
+            case "squeue": return CommandResult(status: 0, stdout: "4|FAILED||NonZeroExitCode|\n5|RUNNING||None|\n")
+            case "scontrol": return CommandResult(status: 0, stdout: "JobId=4 JobState=FAILED DerivedExitCode=0:0 ExitCode=3:0\n")
+            default: return CommandResult(status: 0, stdout: "")
             }
         }
         let slurm = executor(runner)
@@ -310,7 +310,7 @@ final class SlurmExecutorTests: XCTestCase {
 
     func testTransientSqueueFailureThrows() {
         let runner = ScriptedRunner { _ in
-            SlurmCommandResult(status: 1, stdout: "", stderr: "slurm_load_jobs error: Socket timed out on send/recv operation\n")
+            CommandResult(status: 1, stdout: "", stderr: "slurm_load_jobs error: Socket timed out on send/recv operation\n")
         }
         XCTAssertThrowsError(try executor(runner).poll(["1"])) { error in
             XCTAssertTrue(String(describing: error).contains("Socket timed out"), "\(error)")
@@ -360,20 +360,5 @@ final class SlurmExecutorTests: XCTestCase {
         let args = try SlurmSubmission.arguments(for: job, scriptPath: "/s.sh", stdout: "o", stderr: "o", directory: "/w", options: options)
         XCTAssertTrue(args.contains("--reservation=maint") && args.contains("--requeue"), "\(args)")
         XCTAssertFalse(args.contains { $0.hasPrefix("--account") }, "\(args)")
-    }
-
-    func testProcessRunnerCapturesOutputStatusAndTimeout() throws {
-        let runner = ProcessCommandRunner()
-        let result = try runner.run(["sh", "-c", "echo out; echo err >&2; exit 3"], timeout: 10)
-        XCTAssertEqual(result, SlurmCommandResult(status: 3, stdout: "out\n", stderr: "err\n"))
-        let big = try runner.run(["sh", "-c", "head -c 300000 /dev/zero | tr '\\0' x; head -c 100000 /dev/zero | tr '\\0' y >&2"], timeout: 10)
-        XCTAssertEqual(big.stdout.utf8.count, 300_000)
-        XCTAssertEqual(big.stderr.utf8.count, 100_000)
-        let start = MonotonicClock.now()
-        XCTAssertThrowsError(try runner.run(["sleep", "5"], timeout: 0.3)) { error in
-            guard case SlurmError.timedOut = error else { return XCTFail("\(error)") }
-        }
-        XCTAssertLessThan(MonotonicClock.now() - start, 2)
-        XCTAssertThrowsError(try runner.run(["no-such-slurm-command"], timeout: 1))
     }
 }

@@ -8,11 +8,11 @@ import Glibc
 @testable import FlowExec
 
 /// Passes commands to the real runner and records them (to count sbatch and status calls).
-final class RecordingRunner: SlurmCommandRunner {
+final class RecordingRunner: CommandRunner {
     private let real = ProcessCommandRunner()
     private(set) var calls: [[String]] = []
 
-    func run(_ arguments: [String], timeout: Double) throws -> SlurmCommandResult {
+    func run(_ arguments: [String], timeout: Double) throws -> CommandResult {
         calls.append(arguments)
         return try real.run(arguments, timeout: timeout)
     }
@@ -37,7 +37,7 @@ final class SlurmIntegrationTests: XCTestCase {
         if !directory.isEmpty { removeDirectory(directory) }
     }
 
-    private func makeExecutor(_ runner: SlurmCommandRunner = ProcessCommandRunner()) -> SlurmExecutor {
+    private func makeExecutor(_ runner: CommandRunner = ProcessCommandRunner()) -> SlurmExecutor {
         SlurmExecutor(options: .init(jobs: 100, statusChecksPerSecond: 4, minimumStatusInterval: 0.25,
                                      workdir: directory, commandTimeout: 30),
                       runner: runner)

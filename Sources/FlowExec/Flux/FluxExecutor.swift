@@ -6,7 +6,7 @@
 // restart), status (ONE `flux jobs -a --json <ids…>` per round for every job in flight), cancel
 // (one `flux cancel <ids…>`) and logs (the job's --output/--error files, else
 // `flux job attach`). Commands go through an injectable runner (the CLI runner the Slurm back
-// end introduced: `SlurmCommandRunner`/`ProcessCommandRunner`). It knows nothing about retries,
+// end introduced: `CommandRunner`/`ProcessCommandRunner`). It knows nothing about retries,
 // ordering or limits beyond -j: the `Scheduler` decides those. External ids are what
 // `flux submit` printed (F58 by default); answers are matched by their 64-bit number.
 
@@ -23,7 +23,7 @@ public final class FluxExecutor: Executor {
     /// Above this many ids a round asks for all of this user's jobs instead (argument limits).
     static let maxIDsOnCommandLine = 1000
 
-    private let runner: SlurmCommandRunner
+    private let runner: CommandRunner
     private let baseDirectory: String
     private let processDirectory: String
     /// externalName → Flux job id, for every job this executor submitted or adopted.
@@ -44,7 +44,7 @@ public final class FluxExecutor: Executor {
         self.init(options: options, runner: ProcessCommandRunner())
     }
 
-    public init(options: Options, runner: SlurmCommandRunner) {
+    public init(options: Options, runner: CommandRunner) {
         self.options = options
         self.runner = runner
         capabilities = ExecutorCapabilities(sharesFileSystem: true, statusInterval: options.statusInterval)
@@ -80,7 +80,7 @@ public final class FluxExecutor: Executor {
         let args = try FluxSubmission.arguments(for: job, scriptPath: script, stdout: output[0], stderr: output.last!,
                                                 directory: directory, options: options)
         submissions += 1
-        let result: SlurmCommandResult
+        let result: CommandResult
         do {
             result = try run(args)
         } catch FluxError.timedOut(let command, let seconds) {
@@ -92,7 +92,7 @@ public final class FluxExecutor: Executor {
             }
             throw FluxError.timedOut(command: command, seconds: seconds)
         }
-        let command = SlurmError.commandLine(args)
+        let command = CommandError.commandLine(args)
         guard result.status == 0 else {
             throw FluxError.commandFailed(command: command, status: result.status, stderr: result.stderr)
         }
@@ -134,10 +134,10 @@ public final class FluxExecutor: Executor {
         if let name { args.append("--name=\(name)") }
         let result = try run(args)
         guard result.status == 0 else {
-            throw FluxError.commandFailed(command: SlurmError.commandLine(args), status: result.status, stderr: result.stderr)
+            throw FluxError.commandFailed(command: CommandError.commandLine(args), status: result.status, stderr: result.stderr)
         }
         guard let records = FluxJobState.records(fromJSON: result.stdout) else {
-            throw FluxError.unexpectedOutput(command: SlurmError.commandLine(args), output: result.stdout)
+            throw FluxError.unexpectedOutput(command: CommandError.commandLine(args), output: result.stdout)
         }
         var found: [String: String] = [:]
         for record in records {
@@ -188,12 +188,12 @@ public final class FluxExecutor: Executor {
         var records: [FluxJobRecord] = []
         if !text.isEmpty {
             guard let parsed = FluxJobState.records(fromJSON: text) else {
-                throw FluxError.unexpectedOutput(command: SlurmError.commandLine(args), output: result.stdout)
+                throw FluxError.unexpectedOutput(command: CommandError.commandLine(args), output: result.stdout)
             }
             records = parsed
         }
         if result.status != 0 && !(result.stderr.lowercased().contains("unknown")) {
-            throw FluxError.commandFailed(command: SlurmError.commandLine(args), status: result.status, stderr: result.stderr)
+            throw FluxError.commandFailed(command: CommandError.commandLine(args), status: result.status, stderr: result.stderr)
         }
         var byNumber: [UInt64: FluxJobRecord] = [:]
         for record in records where wanted.contains(record.id) { byNumber[record.id] = record }
@@ -218,14 +218,14 @@ public final class FluxExecutor: Executor {
 
     // MARK: commands and paths
 
-    private func run(_ args: [String], timeout: Double? = nil) throws -> SlurmCommandResult {
+    private func run(_ args: [String], timeout: Double? = nil) throws -> CommandResult {
         let seconds = timeout ?? options.commandTimeout
         do {
             return try runner.run(args, timeout: seconds)
-        } catch SlurmError.commandNotFound(_, let searchPath) {
+        } catch CommandError.notFound(_, let searchPath) {
             throw FluxError.commandNotFound(searchPath: searchPath)
-        } catch SlurmError.timedOut {
-            throw FluxError.timedOut(command: SlurmError.commandLine(args), seconds: seconds)
+        } catch CommandError.timedOut {
+            throw FluxError.timedOut(command: CommandError.commandLine(args), seconds: seconds)
         }
     }
 

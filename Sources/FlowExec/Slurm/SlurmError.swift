@@ -32,7 +32,16 @@ public enum SlurmError: Error, Equatable, CustomStringConvertible {
     }
 
     /// A command line for messages (arguments quoted as a shell would need them).
-    static func commandLine(_ arguments: [String]) -> String {
-        arguments.map(ShellQuote.quote).joined(separator: " ")
+    static func commandLine(_ arguments: [String]) -> String { CommandError.commandLine(arguments) }
+
+    /// Runs one Slurm command, its runner's errors in Slurm's words.
+    static func run(_ runner: CommandRunner, _ arguments: [String], timeout: Double) throws -> CommandResult {
+        do {
+            return try runner.run(arguments, timeout: timeout)
+        } catch CommandError.notFound(let name, let searchPath) {
+            throw SlurmError.commandNotFound(name, searchPath: searchPath)
+        } catch CommandError.timedOut(let command, let seconds) {
+            throw SlurmError.timedOut(command: command, seconds: seconds)
+        }
     }
 }

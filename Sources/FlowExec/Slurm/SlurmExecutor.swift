@@ -4,7 +4,7 @@
 // same name that is already queued or running instead of submitting it twice — after a
 // restart, or after an sbatch that timed out but reached slurmctld), status through
 // `SlurmStatusQuery` (one squeue call per round), cancel (one scancel for all ids) and logs (the
-// tail of the job's Slurm log file). Commands go through an injectable `SlurmCommandRunner`.
+// tail of the job's Slurm log file). Commands go through an injectable `CommandRunner`.
 // It knows nothing about retries, ordering or limits beyond -j: the `Scheduler` decides those.
 // External ids are Slurm job ids ("123"); federated/multi-cluster ids ("123;cluster") are
 // reduced to the id, so one executor talks to one cluster.
@@ -19,7 +19,7 @@ public final class SlurmExecutor: Executor {
     public var maxInFlight: Int { options.jobs }
     public let options: Options
 
-    private let runner: SlurmCommandRunner
+    private let runner: CommandRunner
     private let status: SlurmStatusQuery
     private let baseDirectory: String
     private let processDirectory: String
@@ -42,7 +42,7 @@ public final class SlurmExecutor: Executor {
         self.init(options: options, runner: ProcessCommandRunner())
     }
 
-    public init(options: Options, runner: SlurmCommandRunner) {
+    public init(options: Options, runner: CommandRunner) {
         self.options = options
         self.runner = runner
         capabilities = ExecutorCapabilities(sharesFileSystem: true, statusInterval: options.statusInterval)
@@ -78,10 +78,10 @@ public final class SlurmExecutor: Executor {
                                                  stderr: output.last!, directory: directory, options: options)
         // The job's own log paths keep earlier attempts' output (JobSpec); sbatch would truncate.
         if job.stdoutPath != nil { args.insert("--open-mode=append", at: args.count - 1) }
-        let result: SlurmCommandResult
+        let result: CommandResult
         submissions += 1
         do {
-            result = try runner.run(args, timeout: options.commandTimeout)
+            result = try SlurmError.run(runner, args, timeout: options.commandTimeout)
         } catch SlurmError.timedOut(let command, let seconds) {
             // slurmctld may have queued the job before the answer was lost: look before failing.
             if let id = try? lookUp(name: jobName) {
@@ -125,7 +125,7 @@ public final class SlurmExecutor: Executor {
         let args = ["squeue", "--noheader", "--user=\(getuid())",
                     "--states=PENDING,CONFIGURING,RUNNING,COMPLETING,SUSPENDED,REQUEUED,RESIZING",
                     "--format=%i|%j"]
-        let result = try runner.run(args, timeout: options.commandTimeout)
+        let result = try SlurmError.run(runner, args, timeout: options.commandTimeout)
         guard result.status == 0 else {
             throw SlurmError.commandFailed(command: SlurmError.commandLine(args), status: result.status, stderr: result.stderr)
         }
@@ -141,7 +141,7 @@ public final class SlurmExecutor: Executor {
     /// The id of this user's unfinished job named `name`, if there is one.
     private func lookUp(name: String) throws -> String? {
         let args = ["squeue", "--noheader", "--user=\(getuid())", "--name=\(name)", "--format=%i"]
-        let result = try runner.run(args, timeout: options.commandTimeout)
+        let result = try SlurmError.run(runner, args, timeout: options.commandTimeout)
         guard result.status == 0 else { return nil }
         return result.stdout.split(separator: "\n").map { SlurmText.trim($0) }.first { !$0.isEmpty }
     }
@@ -155,7 +155,7 @@ public final class SlurmExecutor: Executor {
     public func cancel(_ ids: [String]) {
         if ids.isEmpty { return }
         // scancel exits 0 even for unknown ids; a real failure shows up in the next poll.
-        _ = try? runner.run(["scancel"] + ids, timeout: options.commandTimeout)
+        _ = try? SlurmError.run(runner, ["scancel"] + ids, timeout: options.commandTimeout)
     }
 
     public func logs(_ id: String) -> String? {

@@ -23,7 +23,7 @@ final class SlurmStatusQuery {
     static let maxIDsOnCommandLine = 1000
     static let squeueFields = "JobID:|,State:|,exit_code:|,Reason:|"
 
-    private let runner: SlurmCommandRunner
+    private let runner: CommandRunner
     private let timeout: Double
     private let lostAfter: Int
     private var accounting = Accounting.unknown
@@ -31,7 +31,7 @@ final class SlurmStatusQuery {
     /// Commands run for status so far (squeue, sacct, scontrol), for tests and diagnostics.
     private(set) var calls = 0
 
-    init(runner: SlurmCommandRunner, timeout: Double, lostAfterMissedRounds: Int) {
+    init(runner: CommandRunner, timeout: Double, lostAfterMissedRounds: Int) {
         self.runner = runner
         self.timeout = timeout
         lostAfter = lostAfterMissedRounds
@@ -166,8 +166,8 @@ final class SlurmStatusQuery {
         return nil
     }
 
-    private func run(_ args: [String]) throws -> SlurmCommandResult {
+    private func run(_ args: [String]) throws -> CommandResult {
         calls += 1
-        return try runner.run(args, timeout: timeout)
+        return try SlurmError.run(runner, args, timeout: timeout)
     }
 }

@@ -1,15 +1,18 @@
-// FlowExec Slurm backend: running one Slurm CLI command (sbatch, squeue, sacct, scontrol,
-// scancel) and capturing what it printed.
+// FlowExec contract: running one command of a scheduler's CLI (Slurm's sbatch, squeue, sacct,
+// scontrol, scancel; Flux's flux submit, flux jobs, flux cancel) and capturing what it printed.
 //
-// Owns: the `SlurmCommandRunner` protocol (so tests can check exact command lines and feed
-// canned outputs) and `ProcessCommandRunner`, the real one: posix_spawn through the local
+// Owns: the `CommandRunner` protocol (so tests can check exact command lines and feed canned
+// outputs), `CommandError` (not found, timed out: each back end words them for its users) and
+// `ProcessCommandRunner`, the real one: posix_spawn through the local
 // backend's `ProcessSpawner` with stdout and stderr on pipes, both drained with poll(2) so a
 // large `squeue` answer cannot fill one pipe while we wait on the other, and a deadline after
 // which the command's process group is killed (a hung slurmctld must not hang the run).
-// It does not interpret outputs or exit statuses; `SlurmExecutor` does.
+// It does not interpret outputs or exit statuses; the back ends do.
+
+import FlowSystem
 
 /// What a finished command printed and how it ended (exit status, or 128+signal).
-public struct SlurmCommandResult: Equatable, Sendable {
+public struct CommandResult: Equatable, Sendable {
     public var status: Int32
     public var stdout: String
     public var stderr: String
@@ -21,16 +24,34 @@ public struct SlurmCommandResult: Equatable, Sendable {
     }
 }
 
-public protocol SlurmCommandRunner: AnyObject {
+/// Why a command gave no result.
+public enum CommandError: Error, Equatable, CustomStringConvertible {
+    case notFound(String, searchPath: String)
+    case timedOut(command: String, seconds: Double)
+
+    public var description: String {
+        switch self {
+        case .notFound(let name, let searchPath): return "\(name) not found on PATH (\(searchPath))"
+        case .timedOut(let command, let seconds): return "`\(command)` did not finish within \(seconds) s"
+        }
+    }
+
+    /// A command line for messages (arguments quoted as a shell would need them).
+    public static func commandLine(_ arguments: [String]) -> String {
+        arguments.map(ShellQuote.quote).joined(separator: " ")
+    }
+}
+
+public protocol CommandRunner: AnyObject {
     /// Runs `arguments` (argv; the program is looked up on PATH) and returns its result; throws
     /// only when the command could not be started or did not finish within `timeout` seconds.
-    func run(_ arguments: [String], timeout: Double) throws -> SlurmCommandResult
+    func run(_ arguments: [String], timeout: Double) throws -> CommandResult
 }
 
 #if canImport(Glibc)
 import Glibc
 
-public final class ProcessCommandRunner: SlurmCommandRunner {
+public final class ProcessCommandRunner: CommandRunner {
     private let spawner = ProcessSpawner()
     private let resolver = ExecutableResolver()
     private let environment: EnvironmentBlock
@@ -42,9 +63,9 @@ public final class ProcessCommandRunner: SlurmCommandRunner {
         searchPath = current["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
     }
 
-    public func run(_ arguments: [String], timeout: Double) throws -> SlurmCommandResult {
+    public func run(_ arguments: [String], timeout: Double) throws -> CommandResult {
         guard let name = arguments.first, let program = resolver.resolve(name, searchPath: searchPath) else {
-            throw SlurmError.commandNotFound(arguments.first ?? "", searchPath: searchPath)
+            throw CommandError.notFound(arguments.first ?? "", searchPath: searchPath)
         }
         let out = try makePipe()
         let err: [Int32]
@@ -75,8 +96,8 @@ public final class ProcessCommandRunner: SlurmCommandRunner {
                 if MonotonicClock.now() >= deadline { timedOut = true } else { Interruption.sleep(seconds: 0.001) }
             }
         }
-        if timedOut { throw SlurmError.timedOut(command: SlurmError.commandLine(arguments), seconds: timeout) }
-        return SlurmCommandResult(status: SlurmText.shellStatus(waitStatus: status), stdout: String(decoding: stdout, as: UTF8.self),
+        if timedOut { throw CommandError.timedOut(command: CommandError.commandLine(arguments), seconds: timeout) }
+        return CommandResult(status: SlurmText.shellStatus(waitStatus: status), stdout: String(decoding: stdout, as: UTF8.self),
                                   stderr: String(decoding: stderr, as: UTF8.self))
     }
 
