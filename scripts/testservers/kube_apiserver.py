@@ -26,7 +26,10 @@ The node
   recorded, never pulled (an image whose repository starts with `missing/` fails with
   ErrImagePull then ImagePullBackOff; one with upper case or spaces is InvalidImageName); a
   secretKeyRef to a missing Secret or key is CreateContainerConfigError; a cpu/memory request
-  above --node-cpu/--node-memory-mb leaves the pod Pending with PodScheduled=False/Unschedulable.
+  above --node-cpu/--node-memory-mb leaves the pod Pending with PodScheduled=False/Unschedulable,
+  and so does a full node: with --max-pods N (the kubelet's maxPods, default no limit) a pod is
+  scheduled only while fewer than N scheduled pods are not yet Succeeded or Failed ("Too many
+  pods"), the way kube-scheduler counts them; it is scheduled once one of those ends or is deleted.
   Otherwise containers[0].command+args run as a local process group: env (value and
   secretKeyRef) is set, workingDir is used as is unless it lies under a mounted emptyDir (then
   it maps to a per-pod temporary folder); a persistentVolumeClaim volume maps to the host folder
@@ -153,6 +156,7 @@ class Cluster:
         self.rv = 1
         self.objects = {k: {} for k in KINDS}  # plural -> {(ns, name): obj}
         self.procs = {}  # (ns, pod) -> dict(proc, log, started)
+        self.bound = 0  # pods bound to the node and not terminated (tick recounts them)
         self.rng = random.Random(args.seed)
         self.knobs = {"fault_rate": args.fault_rate, "faults": args.faults.split(","),
                       "unauthorized": args.unauthorized, "evict": args.evict, "oom": args.oom,
@@ -305,6 +309,10 @@ class Cluster:
     # --- kubelet and job controller -------------------------------------------------------
     def tick(self):
         with self.lock:
+            # Pods bound to the node and not terminated: what --max-pods limits (counted once a tick; try_start
+            # adds the pods it binds).
+            self.bound = sum(1 for p in self.objects["pods"].values()
+                             if p["spec"].get("nodeName") and p["status"].get("phase") in ("Pending", "Running"))
             for (ns, name), pod in list(self.objects["pods"].items()):
                 phase = pod["status"].get("phase")
                 if phase == "Pending":
@@ -347,6 +355,13 @@ class Cluster:
                 self.bump(pod)
             return
         if spec.get("nodeName") is None:
+            if self.args.max_pods and self.bound >= self.args.max_pods:
+                if not st["conditions"]:
+                    st["conditions"] = [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+                                         "message": "0/1 nodes are available: 1 Too many pods.", "lastTransitionTime": now_iso()}]
+                    self.bump(pod)
+                return
+            self.bound += 1
             spec["nodeName"] = "flow-test-node"
             st["conditions"] = [{"type": "PodScheduled", "status": "True", "lastTransitionTime": now_iso()}]
             self.bump(pod)
@@ -865,6 +880,7 @@ def main():
     p.add_argument("--namespace", default="default", help="the namespace the written kubeconfig's context names")
     p.add_argument("--pvc", action="append", default=[], metavar="CLAIM=DIR", help="a PersistentVolumeClaim and its host folder")
     p.add_argument("--node-cpu", type=float, default=64)
+    p.add_argument("--max-pods", type=int, default=0, help="pods the node runs at once (kubelet maxPods; 0: no limit)")
     p.add_argument("--node-memory-mb", type=float, default=256000)
     p.add_argument("--node-label", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--log", metavar="FILE", help="append one JSON line per API request")
