@@ -111,6 +111,7 @@ extension Engine {
         var attempts: [String: [String: RunJob]] = [:]   // run id -> "rule|wildcards" -> last attempt
         var jobs: [ReportData.Job] = []
         var files: [ReportData.File] = []
+        var lastSucceeded: [String: RunJob]?
         for j in dag.jobs.indices {
             let wildcards = dag.wildcards(of: j).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             let outputs = dag.outputPaths(of: j)
@@ -129,6 +130,13 @@ extension Engine {
                     }
                 }
                 jobs.append(job)
+            } else if outputs.isEmpty, Self.runsSomething(dag.rule(of: j)) {
+                if lastSucceeded == nil { lastSucceeded = try Self.lastSucceeded(store) }
+                guard let row = lastSucceeded?[dag.rule(of: j).name + "|" + wildcards] else { continue }
+                // A job without outputs (but with something to run: not a target rule like `all`) leaves no file
+                // record; its last success in the run history speaks for it.
+                jobs.append(ReportData.Job(rule: row.rule, wildcards: wildcards, start: row.startTime, end: row.endTime ?? row.startTime,
+                                           host: row.host ?? "", executor: row.executor, externalID: row.externalID, runID: row.runID))
             }
             let rule = dag.rule(of: j)
             for (i, path) in outputs.enumerated() where dag.outputFlags(of: j, i).contains(.report) {
@@ -143,6 +151,24 @@ extension Engine {
         let config = (try? JSONWriter.indented(.dict(workflow.config), interpreter: workflow.interpreter)) ?? "{}"
         return ReportData(snakefile: workflow.snakefile, created: Date().timeIntervalSince1970, rules: rules, ruleEdges: edges,
                           jobs: jobs, files: files, config: config, runs: try store.runs(limit: 20))
+    }
+
+    private static func runsSomething(_ rule: Rule) -> Bool {
+        if case .none = rule.action { return false }
+        return true
+    }
+
+    /// The last succeeded attempt of each job ("rule|wildcards") over the recent runs (read
+    /// only when some job has no outputs).
+    private static func lastSucceeded(_ store: StateStore) throws -> [String: RunJob] {
+        var byJob: [String: RunJob] = [:]
+        for run in try store.runs(limit: 20).reversed() {
+            for row in try store.runJobs(runID: run.id) where row.state == .succeeded {
+                let key = row.rule + "|" + row.wildcards
+                if byJob[key] == nil { byJob[key] = row }
+            }
+        }
+        return byJob
     }
 
     /// A caption names a file relative to the Snakefile (Snakemake); otherwise it is the text itself.

@@ -3,9 +3,9 @@
 // scroll above it. The view owns the terminal: every byte of the run's output passes through it,
 // so the footer is erased before text is written and drawn again after.
 //
-// Cost: events only update counters; drawing (and writing the log lines gathered meanwhile)
-// happens at most every `interval` seconds, from the event that finds the interval passed or from
-// a ticker thread (elapsed times move while nothing happens). No cursor hiding and no alternate
+// Cost: events only update counters and gather log lines; drawing (and writing the log lines
+// gathered meanwhile) happens at most every `interval` seconds, on a ticker thread, so the
+// scheduler never blocks on a slow terminal; errors, flushes and the end draw at once. No cursor hiding and no alternate
 // screen, so a flow killed with -9 leaves at worst a stale footer, never a broken terminal.
 
 import Foundation
@@ -13,12 +13,14 @@ import FlowEngine
 
 public final class LiveView: EngineReporter, TextSink {
     private let lock = NSLock()
+    /// Serializes writes to the terminal in the order they were composed (taken with `lock` held).
+    private let writeLock = NSLock()
     private var printer: Printer!
     private var model: ProgressModel
     /// Standard output's bytes waiting for the next draw.
     private var pending: [UInt8] = []
-    /// Lines of the footer now on screen (0: none).
-    private var footerLines = 0
+    /// Visible widths of the footer's lines as drawn (none: no footer on the screen).
+    private var footerWidths: [Int] = []
     /// The footer appears with the first job that really starts (not in dry runs or listings).
     private var active = false
     private var dirty = false
@@ -62,65 +64,92 @@ public final class LiveView: EngineReporter, TextSink {
 
     // MARK: Drawing
 
+    /// Draws now, on the caller's thread (an error, a flush, the end): what must be on the
+    /// terminal before flow goes on.
     private func drawLocked(force: Bool, errorText: String? = nil) {
+        let chunks = composeLocked(force: force, errorText: errorText)
+        writeLock.lock()
+        Self.write(chunks)
+        writeLock.unlock()
+    }
+
+    /// What to write for a draw, as (descriptor, bytes) in order; empty when it is not time yet.
+    private func composeLocked(force: Bool, errorText: String? = nil) -> [(Int32, [UInt8])] {
         let now = Self.now()
         if (force || errorText != nil) && !stopped && now - lastDraw < interval {
             // Text that must go out now (an error, a flush) is written at once, but the footer waits for its
             // turn (thousands of failures with --keep-going must not mean thousands of redraws): the next
-            // event or tick draws it.
+            // tick draws it.
             printer.flush()
             var text = eraseFooter()
             text.append(contentsOf: pending)
             pending.removeAll(keepingCapacity: true)
-            Terminal.writeAll(out, text)
-            if let errorText { Terminal.writeAll(2, Array(errorText.utf8)) }
             dirty = true
-            return
+            var chunks: [(Int32, [UInt8])] = [(out, text)]
+            if let errorText { chunks.append((2, Array(errorText.utf8))) }
+            return chunks
         }
-        guard force || (dirty && now - lastDraw >= interval) || now - lastDraw >= 1 else { return }
+        guard force || (dirty && now - lastDraw >= interval) || now - lastDraw >= 1 else { return [] }
         lastDraw = now
         dirty = false
         printer.flush()
+        var chunks: [(Int32, [UInt8])] = []
         var text = eraseFooter()
         text.append(contentsOf: pending)
         pending.removeAll(keepingCapacity: true)
         if let errorText {
             // Standard error may be another file; standard output's part goes first.
-            Terminal.writeAll(out, text)
-            Terminal.writeAll(2, Array(errorText.utf8))
+            chunks.append((out, text))
+            chunks.append((2, Array(errorText.utf8)))
             text = []
         }
         if active && !stopped {
             let size = Terminal.size(out)
             let lines = model.footer(now: now, width: size.columns, maxLines: max(3, size.rows / 2), colors: true)
             for line in lines { text.append(contentsOf: line.utf8); text.append(10) }
-            footerLines = lines.count
+            footerWidths = lines.map(Terminal.visibleWidth)
         }
-        Terminal.writeAll(out, text)
+        chunks.append((out, text))
+        return chunks
     }
 
-    /// Moves to the footer's first line and clears to the end of the screen.
+    private static func write(_ chunks: [(Int32, [UInt8])]) {
+        for (fd, bytes) in chunks where !bytes.isEmpty { Terminal.writeAll(fd, bytes) }
+    }
+
+    /// A terminal made narrower since the footer was drawn has re-wrapped its lines: each now
+    /// takes ceil(width / columns) rows, and the cursor must climb them all.
     private func eraseFooter() -> [UInt8] {
-        guard footerLines > 0 else { return [] }
-        defer { footerLines = 0 }
-        return Array("\r\u{1B}[\(footerLines)A\u{1B}[J".utf8)
+        guard !footerWidths.isEmpty else { return [] }
+        defer { footerWidths = [] }
+        let columns = max(1, Terminal.size(out).columns)
+        let rows = footerWidths.reduce(0) { $0 + max(1, ($1 + columns - 1) / columns) }
+        return Array("\r\u{1B}[\(rows)A\u{1B}[J".utf8)
     }
 
+    /// Events only update the model and gather log lines: the thread that reports them (the
+    /// scheduler's) never waits for the terminal, which may be slower than the jobs.
     private func event(_ body: () -> Void) {
         lock.lock()
         defer { lock.unlock() }
         body()
         dirty = true
-        if active { drawLocked(force: false) }
     }
 
+    /// Draws every `interval` when something changed (every second regardless: elapsed times
+    /// move). The bytes are written outside `lock`, so events go on meanwhile; `writeLock`, taken
+    /// before `lock` is released, keeps draws in the order they were composed.
     private func startTicker() {
         let thread = Thread { [weak self] in
+            guard let pause = self.map({ useconds_t(max(0.01, $0.interval) * 1_000_000) }) else { return }
             while let self, !self.isStopped {
-                usleep(250_000)
+                usleep(pause)
                 self.lock.lock()
-                if self.active && !self.stopped { self.drawLocked(force: false) }
+                let chunks = self.active && !self.stopped ? self.composeLocked(force: false) : []
+                self.writeLock.lock()
                 self.lock.unlock()
+                Self.write(chunks)
+                self.writeLock.unlock()
             }
         }
         thread.name = "flow-live-view"

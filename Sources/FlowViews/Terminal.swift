@@ -49,6 +49,23 @@ public enum Terminal {
         return environment["TERM"] != "dumb"
     }
 
+    /// Characters `text` shows on a terminal: its escape sequences (colours) take no room.
+    static func visibleWidth(_ text: String) -> Int {
+        var width = 0
+        var inEscape = false
+        for scalar in text.unicodeScalars {
+            if inEscape {
+                // A CSI sequence ends with a byte in @...~ (the `[` right after ESC is not one).
+                if scalar.value >= 0x40 && scalar.value <= 0x7E && scalar != "[" { inEscape = false }
+            } else if scalar == "\u{1B}" {
+                inEscape = true
+            } else {
+                width += 1
+            }
+        }
+        return width
+    }
+
     /// Columns and rows of the terminal on `fd` (80×24 when it does not say).
     static func size(_ fd: Int32 = 1) -> (columns: Int, rows: Int) {
         var w = winsize()

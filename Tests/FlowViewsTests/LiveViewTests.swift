@@ -46,6 +46,13 @@ final class LiveViewTests: XCTestCase {
         XCTAssertTrue(text.hasSuffix("Complete.\n") || text.hasSuffix("Complete.\n\r\u{1B}[J"), String(text.suffix(200)).debugDescription)
     }
 
+    /// What a footer line takes on the screen: colours take no room, a bar character takes one column.
+    func testVisibleWidthSkipsEscapeSequences() {
+        XCTAssertEqual(Terminal.visibleWidth("\u{1B}[1m██░ 1/7 done\u{1B}[0m"), 12)
+        XCTAssertEqual(Terminal.visibleWidth("\u{1B}[31mx\u{1B}[0m\u{1B}[2my"), 2)
+        XCTAssertEqual(Terminal.visibleWidth("plain"), 5)
+    }
+
     /// Before any job runs (planning, a dry run) the view is plain text: no footer, no cursor movement.
     func testDryRunIsPlainText() throws {
         let (view, written, done) = try makeView()
@@ -63,14 +70,16 @@ final class LiveViewTests: XCTestCase {
     }
 
     /// The footer drawn mid-run has the counts of the events so far, and the erase sequence moves up
-    /// exactly as many lines as the previous footer had.
+    /// exactly as many lines as the previous footer had. (A long interval: only the flushes draw.)
     func testFooterMidRunAndErase() throws {
-        let (view, written, done) = try makeView(interval: 0)
+        let (view, written, done) = try makeView(interval: 10)
         defer { done() }
         view.jobStats([("copy", 3), ("all", 1)])
         view.jobStarted(job(0), dryRun: false)
         view.jobStarted(job(1), dryRun: false)
         view.jobFinished(job(0))
+        XCTAssertFalse(written().contains("done, "), "events alone never write to the terminal")
+        view.flush()
         let text = written()
         XCTAssertTrue(text.contains("1/4 done, 1 running, 2 queued, 0 failed"), text.debugDescription)
         // Footers: 1 head + 2 rules + 1 running job = 4 lines, erased with ESC[4A before the next draw.

@@ -4,6 +4,7 @@
 #   1. Mid-run the footer shows the right counts: 7 jobs, 2 running on --cores 2, then one done (its jobs wait for
 #      gate files the test creates), a line for the rule, and the running jobs with their local pid; the finished
 #      job's log line is above the footer.
+#   1b. The terminal narrowed to 50 columns mid-run: the next footer replaces the old one whole (nothing left).
 #   2. Ctrl-C: flow exits 130, the footer is gone from the screen, and the shell's next command prints at the
 #      start of a clean line.
 #   3. With NO_COLOR, or with output piped, the plain Snakemake lines (no footer, no escape codes).
@@ -54,6 +55,15 @@ check "footer: rule work 1/6 done, 2 running" grep -qE "^  work +1/6 done, 2 run
 check "the finished job's line scrolls above the footer" \
     bash -c "pane_text=\"\$(tmux -L $SOCKET capture-pane -p -t live)\"; grep -n 'Finished jobid: [0-9]* (Rule: work) s=$first' <<<\"\$pane_text\" | cut -d: -f1 | { read l; f=\$(grep -n '/7 done' <<<\"\$pane_text\" | cut -d: -f1); [ \"\$l\" -lt \"\$f\" ]; }"
 check "the job header stays out of the log (the footer shows it)" ! grep -q "^rule work:" <(pane)
+
+# A narrower terminal re-wraps the footer's long lines (tmux reflows them): the next redraw must climb every row
+# they now take, leaving nothing of the old footer behind.
+tmux -L "$SOCKET" resize-window -t live -x 50
+touch "gate_$(tail -1 <<<"$running")"
+if wait_pane 30 "^2/7 done"; then pass "footer at 50 columns: 2/7 done"; else fail "footer at 50 columns: 2/7 done"; pane; fi
+sleep 1.5   # a few more redraws (at least one a second)
+check "after the terminal narrowed: one footer, nothing of the old one left ($(pane | grep -c '/7 done') heads)" \
+    test "$(pane | grep -c '/7 done')" = 1
 
 # Ctrl-C
 tmux -L "$SOCKET" send-keys -t live C-c

@@ -8,6 +8,7 @@
 #      recorded in .flow/state.db, per-rule runtimes, the plot marked report(...) embedded as an image under its
 #      category with its caption, and the config.
 #   3. A screenshot shows the rule colours of the graph and the timeline (pixels counted in the PNG).
+#   4. A job without outputs that runs a command has its bar too (from the run history).
 # Skipped (77) only when chromium is not installed.
 set -euo pipefail
 ROOT="${FLOW_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
@@ -65,5 +66,21 @@ while read -r n; do [[ "$n" -ge 150 ]] && shown=$((shown + 1)); done <<<"$counts
 # "all" has no recorded job (no outputs): its colour shows only in the graph and legend.
 check "the screenshot shows every rule's colour (graph, timeline): $(tr '\n' ' ' <<<"$counts")" test "$shown" -ge "$((rules - 1))"
 if [[ -n "${FLOW_TEST_KEEP_SCREENSHOT:-}" ]]; then cp shot.png "$FLOW_TEST_KEEP_SCREENSHOT"; fi
+
+# A job without outputs that runs something leaves no file record: its bar comes from the run history. A target
+# rule with nothing to run (the tutorial's `all`) has none.
+mkdir -p "$tmp/noout" && cd "$tmp/noout"
+cat > Snakefile <<'SNAKE'
+rule all:
+    input: "a.txt"
+    shell: "echo all-done"
+rule a:
+    output: "a.txt"
+    shell: "echo a > {output}"
+SNAKE
+"$FLOW_BIN" run --cores 1 >run.log 2>&1 || { cat run.log; echo "FAIL: the no-output workflow did not run"; exit 1; }
+"$FLOW_BIN" run --report report.html >report.log 2>&1 || { cat report.log; echo "FAIL: --report failed"; exit 1; }
+check "a timeline bar for the job without outputs (rule all ran a command) and for rule a" \
+    test "$(grep -o '<rect class="job" data-rule="[a-z]*"' report.html | sort | tr '\n' ' ')" = '<rect class="job" data-rule="a" <rect class="job" data-rule="all" '
 [[ $failures == 0 ]] || { echo "$failures check(s) failed"; exit 1; }
 echo "report in a headless browser: ok"
