@@ -105,7 +105,9 @@ public final class LocalExecutor: Executor {
         if !watchdogTried && options.watchdog {
             watchdogTried = true
             // Only PATH (for `sleep`): the watchdog is not a job, so it does not carry the jobs' environment.
-            watchdog = JobWatchdog(spawner: spawner, bash: bashPath, environment: EnvironmentBlock(["PATH=" + searchPath]),
+            // The system's PATH, not the user's: with pyenv's shims on it the watchdog was seen waiting a
+            // minute on a child `pyenv-rehash` (stuck on its lock), missing flow's death (engine-kill.sh).
+            watchdog = JobWatchdog(spawner: spawner, bash: bashPath, environment: EnvironmentBlock(["PATH=/usr/bin:/bin"]),
                                    grace: options.cancelGracePeriod)
         }
         return watchdog
