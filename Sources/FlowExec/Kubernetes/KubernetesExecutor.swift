@@ -161,8 +161,7 @@ public final class KubernetesExecutor: Executor {
         case .shared:
             if FileManager.default.fileExists(atPath: path) { logPaths[job] = path; return }
         case .staged:
-            if let prefix = options.logStoragePrefix {
-                let location = prefix + "/" + job + ".log"
+            if let location = KubernetesManifest.logLocation(externalName: job, options: options) {
                 if (try? LocalFiles.makeDirectories(logDirectory)) != nil,
                    (try? storage.retrieve(location, to: path)) != nil {
                     try? storage.remove(location)

@@ -157,7 +157,11 @@ public enum KubernetesManifest {
 
     /// Where a staged-mode job stores its own log (nil without a storage prefix).
     public static func logLocation(_ job: JobSpec, options: KubernetesOptions) -> String? {
-        options.logStoragePrefix.map { $0 + "/" + job.externalName + ".log" }
+        logLocation(externalName: job.externalName, options: options)
+    }
+
+    static func logLocation(externalName: String, options: KubernetesOptions) -> String? {
+        options.logStoragePrefix.map { $0 + "/" + externalName + ".log" }
     }
 
     /// The bash text the container runs. Every job keeps its own log (stdout and stderr through
