@@ -115,6 +115,7 @@ extension Engine {
         for j in dag.jobs.indices {
             let wildcards = dag.wildcards(of: j).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             let outputs = dag.outputPaths(of: j)
+            let rule = dag.rule(of: j)
             if let record = outputs.lazy.compactMap({ records[$0] }).first {
                 var job = ReportData.Job(rule: record.rule, wildcards: wildcards, start: record.startTime, end: record.endTime,
                                          host: record.host, runID: record.runID)
@@ -130,15 +131,14 @@ extension Engine {
                     }
                 }
                 jobs.append(job)
-            } else if outputs.isEmpty, Self.runsSomething(dag.rule(of: j)) {
+            } else if outputs.isEmpty, Self.runsSomething(rule) {
                 if lastSucceeded == nil { lastSucceeded = try Self.lastSucceeded(store) }
-                guard let row = lastSucceeded?[dag.rule(of: j).name + "|" + wildcards] else { continue }
+                guard let row = lastSucceeded?[rule.name + "|" + wildcards] else { continue }
                 // A job without outputs (but with something to run: not a target rule like `all`) leaves no file
                 // record; its last success in the run history speaks for it.
                 jobs.append(ReportData.Job(rule: row.rule, wildcards: wildcards, start: row.startTime, end: row.endTime ?? row.startTime,
                                            host: row.host ?? "", executor: row.executor, externalID: row.externalID, runID: row.runID))
             }
-            let rule = dag.rule(of: j)
             for (i, path) in outputs.enumerated() where dag.outputFlags(of: j, i).contains(.report) {
                 let annotation = i < rule.output.items.count ? rule.output.items[i].report : nil
                 files.append(ReportData.File(

@@ -5,8 +5,8 @@
 //
 // Cost: events only update counters and gather log lines; drawing (and writing the log lines
 // gathered meanwhile) happens at most every `interval` seconds, on a ticker thread, so the
-// scheduler never blocks on a slow terminal; errors, flushes and the end draw at once. No cursor hiding and no alternate
-// screen, so a flow killed with -9 leaves at worst a stale footer, never a broken terminal.
+// scheduler never blocks on a slow terminal; errors, flushes and the end draw at once. No cursor
+// hiding and no alternate screen, so a flow killed with -9 leaves at worst a stale footer, never a broken terminal.
 
 import Foundation
 import FlowEngine
