@@ -109,6 +109,18 @@ final class JobGroupTests: XCTestCase {
         XCTAssertEqual(readFile(directory + "/n2.txt")?.trimmingCharacters(in: .whitespacesAndNewlines), "8")
     }
 
+    func testMembersThatEndTogetherAllReportTheirStatus() throws {
+        // Thirty members of one stage end within a millisecond of each other: bash files some of
+        // them away while `wait -n` returns another, and every one must still be reported.
+        let waiters = (1...30).map { i in
+            member(i, "w", "while [ ! -e go ]; do sleep 0.01; done; echo \(i) > w\(i).txt", outputs: ["w\(i).txt"])
+        }
+        let group = JobGroup(id: "t", members: waiters + [member(31, "go", "sleep 0.3; touch go", outputs: ["go"])])
+        let (_, state, outcomes) = try run(group)
+        XCTAssertEqual(state, .succeeded)
+        XCTAssertEqual(outcomes, Dictionary(uniqueKeysWithValues: (1...31).map { ($0, Int32(0)) }))
+    }
+
     // MARK: resources
 
     private let units: [[String: ResourceValue]] = [

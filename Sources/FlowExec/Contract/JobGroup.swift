@@ -177,8 +177,11 @@ public struct JobGroup: Equatable, Sendable {
             "_flow_wait_stage() {",
             "  local pid s rest p",
             "  while [ ${#_flow_normal[@]} -gt 0 ]; do",
-            "    pid=; wait -n -p pid \"${_flow_normal[@]}\"; s=$?",
-            "    [ -n \"$pid\" ] || break",
+            "    pid=; wait -n -p pid \"${_flow_normal[@]}\" 2>/dev/null; s=$?",
+            // bash may already have reaped and filed away a member that ended while it returned
+            // another one; `wait -n` no longer knows it ("no such job"), a plain `wait` still
+            // has its status.
+            "    if [ -z \"$pid\" ]; then for pid in \"${_flow_normal[@]}\"; do wait \"$pid\"; _flow_ended \"${_flow_id[$pid]}\" \"$?\"; done; _flow_normal=(); break; fi",
             "    rest=(); for p in \"${_flow_normal[@]}\"; do [ \"$p\" = \"$pid\" ] || rest+=(\"$p\"); done; _flow_normal=(\"${rest[@]}\")",
             "    _flow_ended \"${_flow_id[$pid]}\" \"$s\"",
             "  done",
