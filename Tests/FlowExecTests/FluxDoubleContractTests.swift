@@ -73,7 +73,7 @@ final class FluxDoubleContractTests: XCTestCase {
 
     private func allIDs() -> [String] {
         guard let result = try? flux(["jobs", "-n", "-o", "{id.f58}"]), result.status == 0 else { return [] }
-        return result.stdout.split(separator: "\n").map { SlurmText.trim($0) }.filter { !$0.isEmpty }
+        return result.stdout.split(separator: "\n").map { ExecutorText.trim($0) }.filter { !$0.isEmpty }
     }
 
     /// Running (a zombie left to a pid 1 that does not reap counts as gone).
@@ -160,7 +160,7 @@ final class FluxDoubleContractTests: XCTestCase {
         let id = try submit(["--cwd=\(directory)", "sh", "-c", "sleep 30 & echo $! > child.pid; wait"])
         let deadline = MonotonicClock.now() + 10
         while readFile(directory + "/child.pid") == nil && MonotonicClock.now() < deadline { Interruption.sleep(seconds: 0.05) }
-        let child = Int32(SlurmText.trim(readFile(directory + "/child.pid") ?? "")) ?? 0
+        let child = Int32(ExecutorText.trim(readFile(directory + "/child.pid") ?? "")) ?? 0
         XCTAssertGreaterThan(child, 0)
         XCTAssertEqual(try flux(["cancel", "-m", "stop", id]).status, 0)
         let record = try waitInactive(id)

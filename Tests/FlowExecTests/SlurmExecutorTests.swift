@@ -99,18 +99,6 @@ final class SlurmExecutorTests: XCTestCase {
         XCTAssertThrowsError(try SlurmSubmission.minutes(.int(0)))
     }
 
-    func testParseTime() {
-        let cases: [(String, Int?)] = [
-            ("30", 1800), ("0.5", 30), ("2h", 7200), ("30m", 1800), ("1h30m", 5400), ("1.5 hours", 5400),
-            ("90s", 90), ("2d", 172_800), ("1 week", 604_800), ("05:30", 330), ("1:00:00", 3600),
-            ("2-12", 216_000), ("2-12:30", 217_800), ("1-00:00:01", 86401), ("", nil), ("h", nil),
-            ("2x", nil), ("1:2:3:4", nil), ("-5", nil), ("inf", nil), ("nan", nil),
-        ]
-        for (text, expected) in cases {
-            XCTAssertEqual(SlurmExecutor.parseTime(text), expected, text)
-        }
-    }
-
     func testShellWords() {
         XCTAssertEqual(SlurmText.shellWords("--a=1  --b='x y' \"c\\\"d\" e\\ f"), ["--a=1", "--b=x y", "c\"d", "e f"])
         XCTAssertEqual(SlurmText.shellWords("''"), [""])

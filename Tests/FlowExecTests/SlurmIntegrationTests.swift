@@ -26,7 +26,7 @@ final class SlurmIntegrationTests: XCTestCase {
 
     override func setUpWithError() throws {
         let sinfo = try? ProcessCommandRunner().run(["sinfo", "--noheader", "--format=%T"], timeout: 10)
-        guard let sinfo, sinfo.status == 0, !SlurmText.trim(sinfo.stdout).isEmpty else {
+        guard let sinfo, sinfo.status == 0, !ExecutorText.trim(sinfo.stdout).isEmpty else {
             throw XCTSkip("Slurm is not up (run scripts/slurm-up.sh)")
         }
         directory = makeTemporaryDirectory()
@@ -101,7 +101,7 @@ final class SlurmIntegrationTests: XCTestCase {
         XCTAssertEqual(reason, "CANCELLED")
         // squeue's default states are the unfinished ones: the job must be gone from them.
         let active = try ProcessCommandRunner().run(["squeue", "--noheader", "--jobs=\(id)", "--format=%i"], timeout: 10)
-        XCTAssertEqual(SlurmText.trim(active.stdout), "")
+        XCTAssertEqual(ExecutorText.trim(active.stdout), "")
     }
 
     func testFiftyQueuedJobsCostOneStatusCallPerRound() throws {

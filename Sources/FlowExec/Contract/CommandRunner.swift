@@ -97,7 +97,7 @@ public final class ProcessCommandRunner: CommandRunner {
             }
         }
         if timedOut { throw CommandError.timedOut(command: CommandError.commandLine(arguments), seconds: timeout) }
-        return CommandResult(status: SlurmText.shellStatus(waitStatus: status), stdout: String(decoding: stdout, as: UTF8.self),
+        return CommandResult(status: ExecutorText.shellStatus(waitStatus: status), stdout: String(decoding: stdout, as: UTF8.self),
                                   stderr: String(decoding: stderr, as: UTF8.self))
     }
 

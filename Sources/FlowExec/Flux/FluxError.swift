@@ -20,7 +20,7 @@ public enum FluxError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .commandFailed(let command, let status, let stderr):
-            let detail = SlurmText.trim(stderr)
+            let detail = ExecutorText.trim(stderr)
             return "`\(command)` failed with exit status \(status)" + (detail.isEmpty ? "" : ": \(detail)")
         case .timedOut(let command, let seconds):
             return "`\(command)` did not finish within \(seconds) s"
@@ -32,7 +32,7 @@ public enum FluxError: Error, Equatable, CustomStringConvertible {
             return "no Flux instance: \(where_). Run flow inside one (`flux alloc`, `flux batch`, `flux start`, "
                 + "a Flux Operator MiniCluster) or set FLUX_URI" + (detail.isEmpty ? "" : " (flux version said: \(detail))")
         case .unexpectedOutput(let command, let output):
-            return "`\(command)` printed something unexpected: \(SlurmText.trim(output).prefix(200))"
+            return "`\(command)` printed something unexpected: \(ExecutorText.trim(output).prefix(200))"
         case .invalidResource(let name, let value):
             return "resource \(name)=\(value) is not valid for Flux"
         case .invalidSetting(let name, let value):

@@ -60,7 +60,7 @@ public final class FluxExecutor: Executor {
         let lines = result.stdout.split(separator: "\n")
         if result.status == 0 && lines.contains(where: { $0.hasPrefix("broker:") }) { return }
         let uri = getenv("FLUX_URI").map { String(cString: $0) }
-        throw FluxError.noInstance(uri: uri, detail: SlurmText.trim(result.stderr.isEmpty ? result.stdout : result.stderr))
+        throw FluxError.noInstance(uri: uri, detail: ExecutorText.trim(result.stderr.isEmpty ? result.stdout : result.stderr))
     }
 
     // MARK: submit
@@ -184,7 +184,7 @@ public final class FluxExecutor: Executor {
         if ids.count > FluxExecutor.maxIDsOnCommandLine { args.append("--count=0") } else { args += ids }
         statusCalls += 1
         let result = try run(args)
-        let text = SlurmText.trim(result.stdout)
+        let text = ExecutorText.trim(result.stdout)
         var records: [FluxJobRecord] = []
         if !text.isEmpty {
             guard let parsed = FluxJobState.records(fromJSON: text) else {

@@ -118,14 +118,14 @@ enum FluxJobState {
         if let code = record.returncode {
             status = code == -128 ? nil : (code < 0 ? Int32(128 - code) : Int32(clamping: code))
         } else if let wait = record.waitstatus {
-            status = SlurmText.shellStatus(waitStatus: Int32(clamping: wait))
+            status = ExecutorText.shellStatus(waitStatus: Int32(clamping: wait))
         }
         return status == 0 ? nil : status
     }
 
     private static func describe(_ exception: FluxJobRecord.Exception) -> String {
         let type = exception.type ?? "unknown"
-        let note = SlurmText.trim(exception.note ?? "")
+        let note = ExecutorText.trim(exception.note ?? "")
         return "; Flux exception \(type)" + (note.isEmpty ? "" : ": \(note)")
     }
 }

@@ -40,7 +40,7 @@ enum FluxSubmission {
         case .int(let minutes) where minutes > 0:
             return "\(minutes)m"
         case .string(let text):
-            guard let seconds = SlurmText.seconds(text), seconds > 0 else {
+            guard let seconds = ExecutorText.runtimeSeconds(text), seconds > 0 else {
                 throw FluxError.invalidResource(name: "runtime", value: text)
             }
             return seconds % 60 == 0 ? "\(seconds / 60)m" : "\(seconds)s"
@@ -50,7 +50,7 @@ enum FluxSubmission {
     }
 
     private static func count(_ value: ResourceValue, name: String, allowZero: Bool) throws -> Int {
-        let number = value.intValue ?? Int(SlurmText.trim(value.description))
+        let number = value.intValue ?? Int(ExecutorText.trim(value.description))
         guard let number, number > 0 || (allowZero && number == 0) else {
             throw FluxError.invalidResource(name: name, value: value.description)
         }
@@ -60,7 +60,7 @@ enum FluxSubmission {
     /// The job id `flux submit` printed (its last non-empty stdout line), as printed.
     static func jobID(fromOutput output: String) -> String? {
         guard let line = output.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
-            .map({ SlurmText.trim($0) }).last(where: { !$0.isEmpty }) else { return nil }
+            .map({ ExecutorText.trim($0) }).last(where: { !$0.isEmpty }) else { return nil }
         return FluxJobID.number(line) == nil ? nil : line
     }
 }

@@ -107,7 +107,7 @@ public enum KubernetesManifest {
             "backoffLimit": 0,
             "template": ["metadata": ["labels": labels, "annotations": annotations], "spec": pod] as [String: Any],
         ]
-        if let runtime = job.resources["runtime"], let seconds = SlurmText.seconds(runtime.description), seconds > 0 {
+        if let runtime = job.resources["runtime"], let seconds = ExecutorText.runtimeSeconds(runtime.description), seconds > 0 {
             spec["activeDeadlineSeconds"] = seconds
         }
         if let ttl = options.ttlSecondsAfterFinished { spec["ttlSecondsAfterFinished"] = ttl }

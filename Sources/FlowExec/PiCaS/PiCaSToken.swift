@@ -80,7 +80,7 @@ public enum PiCaSToken {
     static func timeLimit(of job: JobSpec) -> Int? {
         switch job.resources["runtime"] {
         case .int(let minutes)?: return minutes > 0 ? minutes * 60 : nil
-        case .string(let text)?: return SlurmText.seconds(text)
+        case .string(let text)?: return ExecutorText.runtimeSeconds(text)
         case nil: return nil
         }
     }

@@ -18,14 +18,14 @@ public enum SlurmError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .commandFailed(let command, let status, let stderr):
-            let detail = SlurmText.trim(stderr)
+            let detail = ExecutorText.trim(stderr)
             return "`\(command)` failed with exit status \(status)" + (detail.isEmpty ? "" : ": \(detail)")
         case .timedOut(let command, let seconds):
             return "`\(command)` did not finish within \(seconds) s"
         case .commandNotFound(let name, let searchPath):
             return "\(name) not found on PATH (\(searchPath)); is this a Slurm submit host?"
         case .unexpectedOutput(let command, let output):
-            return "`\(command)` printed something unexpected: \(SlurmText.trim(output).prefix(200))"
+            return "`\(command)` printed something unexpected: \(ExecutorText.trim(output).prefix(200))"
         case .invalidResource(let name, let value):
             return "resource \(name)=\(value) is not valid for Slurm"
         }

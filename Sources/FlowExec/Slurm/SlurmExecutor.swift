@@ -53,12 +53,6 @@ public final class SlurmExecutor: Executor {
         baseDirectory = workdir.hasPrefix("/") ? workdir : processDirectory + "/" + workdir
     }
 
-    /// Seconds in a Slurm or human time string ("90" minutes, "1:30:00", "2-00", "2h", "1h30m");
-    /// nil if it is not one. `runtime` resources are read with this.
-    public static func parseTime(_ text: String) -> Int? {
-        SlurmText.seconds(text)
-    }
-
     // MARK: submit
 
     public func submit(_ job: JobSpec) throws -> String {
@@ -131,7 +125,7 @@ public final class SlurmExecutor: Executor {
         }
         var found: [String: String] = [:]
         for line in result.stdout.split(separator: "\n") {
-            let fields = line.split(separator: "|", maxSplits: 1).map { SlurmText.trim($0) }
+            let fields = line.split(separator: "|", maxSplits: 1).map { ExecutorText.trim($0) }
             if fields.count == 2, fields[1].hasPrefix("flow-") { found[fields[1]] = fields[0] }
         }
         leftBehind = found
@@ -143,7 +137,7 @@ public final class SlurmExecutor: Executor {
         let args = ["squeue", "--noheader", "--user=\(getuid())", "--name=\(name)", "--format=%i"]
         let result = try SlurmError.run(runner, args, timeout: options.commandTimeout)
         guard result.status == 0 else { return nil }
-        return result.stdout.split(separator: "\n").map { SlurmText.trim($0) }.first { !$0.isEmpty }
+        return result.stdout.split(separator: "\n").map { ExecutorText.trim($0) }.first { !$0.isEmpty }
     }
 
     // MARK: status, cancel, logs

@@ -99,7 +99,7 @@ final class SlurmStatusQuery {
     static func parseSqueue(_ output: String) -> [String: Row] {
         var rows: [String: Row] = [:]
         for line in output.split(separator: "\n") {
-            let fields = line.split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false).map { SlurmText.trim($0) }
+            let fields = line.split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false).map { ExecutorText.trim($0) }
             guard fields.count >= 2, !fields[0].isEmpty, !fields[1].isEmpty else { continue }
             let exit = fields.count > 2 ? SlurmText.exitStatus(waitStatus: fields[2]) : nil
             var reason = fields.count > 3 ? fields[3] : nil
@@ -141,7 +141,7 @@ final class SlurmStatusQuery {
     static func parseSacct(_ output: String) -> [String: Row] {
         var rows: [String: Row] = [:]
         for line in output.split(separator: "\n") {
-            let fields = line.split(separator: "|", omittingEmptySubsequences: false).map { SlurmText.trim($0) }
+            let fields = line.split(separator: "|", omittingEmptySubsequences: false).map { ExecutorText.trim($0) }
             guard fields.count >= 2, !fields[0].isEmpty, !fields[1].isEmpty,
                   fields[0].allSatisfy({ $0.isASCII && $0.isNumber }) else { continue }
             let exit = fields.count > 2 ? SlurmText.exitStatus(codeAndSignal: fields[2]) : nil

@@ -60,10 +60,10 @@ enum SlurmSubmission {
         switch value {
         case .int(let minutes) where minutes > 0:
             return String(minutes)
-        case .string(let text) where ["UNLIMITED", "INFINITE"].contains(SlurmText.trim(text).uppercased()):
+        case .string(let text) where ["UNLIMITED", "INFINITE"].contains(ExecutorText.trim(text).uppercased()):
             return "UNLIMITED"
         case .string(let text):
-            guard let seconds = SlurmText.seconds(text), seconds > 0 else {
+            guard let seconds = ExecutorText.runtimeSeconds(text), seconds > 0 else {
                 throw SlurmError.invalidResource(name: "runtime", value: text)
             }
             return String((seconds + 59) / 60)
@@ -73,7 +73,7 @@ enum SlurmSubmission {
     }
 
     private static func positiveInt(_ value: ResourceValue, name: String) throws -> Int {
-        let number = value.intValue ?? Int(SlurmText.trim(value.description))
+        let number = value.intValue ?? Int(ExecutorText.trim(value.description))
         guard let number, number > 0 else { throw SlurmError.invalidResource(name: name, value: value.description) }
         return number
     }
@@ -81,7 +81,7 @@ enum SlurmSubmission {
     /// The job id from `sbatch --parsable` ("123" or "123;cluster"; warnings may precede it).
     static func jobID(fromOutput output: String) -> String? {
         guard let line = output.split(whereSeparator: { $0 == "\n" || $0 == "\r" })
-            .map({ SlurmText.trim($0) }).last(where: { !$0.isEmpty }) else { return nil }
+            .map({ ExecutorText.trim($0) }).last(where: { !$0.isEmpty }) else { return nil }
         let id = line.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""
         return !id.isEmpty && id.allSatisfy({ $0.isASCII && $0.isNumber }) ? id : nil
     }
