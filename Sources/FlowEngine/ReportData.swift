@@ -108,10 +108,9 @@ extension Engine {
         var paths: [String] = []
         for j in dag.jobs.indices { paths += dag.outputPaths(of: j) }
         let records = try store.records(for: paths)
-        var attempts: [String: [String: RunJob]] = [:]   // run id -> "rule|wildcards" -> last attempt
+        var attempts = SucceededAttempts(store: store)
         var jobs: [ReportData.Job] = []
         var files: [ReportData.File] = []
-        var lastSucceeded: [String: RunJob]?
         for j in dag.jobs.indices {
             let wildcards = dag.wildcards(of: j).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             let outputs = dag.outputPaths(of: j)
@@ -119,21 +118,13 @@ extension Engine {
             if let record = outputs.lazy.compactMap({ records[$0] }).first {
                 var job = ReportData.Job(rule: record.rule, wildcards: wildcards, start: record.startTime, end: record.endTime,
                                          host: record.host, runID: record.runID)
-                if let runID = record.runID {
-                    if attempts[runID] == nil {
-                        var byJob: [String: RunJob] = [:]
-                        for row in try store.runJobs(runID: runID) where row.state == .succeeded { byJob[row.rule + "|" + row.wildcards] = row }
-                        attempts[runID] = byJob
-                    }
-                    if let row = attempts[runID]?[record.rule + "|" + wildcards] {
-                        job.executor = row.executor
-                        job.externalID = row.externalID
-                    }
+                if let runID = record.runID, let row = try attempts.inRun(runID, rule: record.rule, wildcards: wildcards) {
+                    job.executor = row.executor
+                    job.externalID = row.externalID
                 }
                 jobs.append(job)
             } else if outputs.isEmpty, Self.runsSomething(rule) {
-                if lastSucceeded == nil { lastSucceeded = try Self.lastSucceeded(store) }
-                guard let row = lastSucceeded?[rule.name + "|" + wildcards] else { continue }
+                guard let row = try attempts.latest(rule: rule.name, wildcards: wildcards) else { continue }
                 // A job without outputs (but with something to run: not a target rule like `all`) leaves no file
                 // record; its last success in the run history speaks for it.
                 jobs.append(ReportData.Job(rule: row.rule, wildcards: wildcards, start: row.startTime, end: row.endTime ?? row.startTime,
@@ -158,19 +149,6 @@ extension Engine {
         return true
     }
 
-    /// The last succeeded attempt of each job ("rule|wildcards") over the recent runs (read
-    /// only when some job has no outputs).
-    private static func lastSucceeded(_ store: StateStore) throws -> [String: RunJob] {
-        var byJob: [String: RunJob] = [:]
-        for run in try store.runs(limit: 20).reversed() {
-            for row in try store.runJobs(runID: run.id) where row.state == .succeeded {
-                let key = row.rule + "|" + row.wildcards
-                if byJob[key] == nil { byJob[key] = row }
-            }
-        }
-        return byJob
-    }
-
     /// A caption names a file relative to the Snakefile (Snakemake); otherwise it is the text itself.
     private func caption(_ basedir: String, _ caption: String) -> String {
         let path = caption.hasPrefix("/") ? caption : basedir + "/" + caption
@@ -181,5 +159,35 @@ extension Engine {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
               let size = attributes[.size] as? Int, size <= reportFileLimit else { return nil }
         return FileManager.default.contents(atPath: path)
+    }
+}
+
+/// The succeeded attempts in the run history, keyed by rule and wildcards; each run's are read
+/// once, when first asked for.
+private struct SucceededAttempts {
+    let store: StateStore
+    private var byRun: [String: [String: RunJob]] = [:]
+    /// The recent runs, newest first (read on first use).
+    private var recentRuns: [String]?
+
+    init(store: StateStore) { self.store = store }
+
+    /// The job's succeeded attempt in one run.
+    mutating func inRun(_ runID: String, rule: String, wildcards: String) throws -> RunJob? {
+        if byRun[runID] == nil {
+            var byJob: [String: RunJob] = [:]
+            for row in try store.runJobs(runID: runID) where row.state == .succeeded { byJob[row.rule + "|" + row.wildcards] = row }
+            byRun[runID] = byJob
+        }
+        return byRun[runID]?[rule + "|" + wildcards]
+    }
+
+    /// The job's last succeeded attempt over the recent 20 runs.
+    mutating func latest(rule: String, wildcards: String) throws -> RunJob? {
+        if recentRuns == nil { recentRuns = try store.runs(limit: 20).reversed().map(\.id) }
+        for runID in recentRuns! {
+            if let row = try inRun(runID, rule: rule, wildcards: wildcards) { return row }
+        }
+        return nil
     }
 }
