@@ -50,14 +50,29 @@ public final class Printer: EngineReporter {
         sink.writeError((colors ? color.map { $0.wrap(s) } ?? s : s) + "\n")
     }
 
-    static let timestampFormat: DateFormatter = {
+    private static let timestampFormat: DateFormatter = {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.dateFormat = "EEE MMM d HH:mm:ss yyyy"
         return f
     }()
 
-    private func timestamp() { line("[\(Printer.timestampFormat.string(from: Date()))]") }
+    private var stampSecond = Int.min
+    private var stampText = ""
+
+    /// Snakemake's "[Mon Dec 7 15:04:05 2026]" for now. Formatted once per second: a DateFormatter
+    /// call costs microseconds, and a run of 100k jobs asks for a stamp per job.
+    func stamp() -> String {
+        let now = Date()
+        let second = Int(now.timeIntervalSince1970.rounded(.down))
+        if second != stampSecond {
+            stampSecond = second
+            stampText = "[" + Printer.timestampFormat.string(from: now) + "]"
+        }
+        return stampText
+    }
+
+    private func timestamp() { line(stamp()) }
 
     // MARK: EngineReporter
 
@@ -133,7 +148,7 @@ public final class Printer: EngineReporter {
             // Snakemake's words for a failed shell command, naming the rule's Snakefile and line.
             s += "RuleException:\nCalledProcessError\(location):\nCommand 'set -euo pipefail;  \(cmd)' returned non-zero exit status \(exitStatus).\n"
         }
-        s += "[\(Printer.timestampFormat.string(from: Date()))]\nError in rule \(job.rule):\n"
+        s += stamp() + "\nError in rule \(job.rule):\n"
         s += "    message: \(job.message ?? "None")\n"
         s += "    jobid: \(job.jobid)\n"
         if !job.input.isEmpty { s += "    input: " + job.input.joined(separator: ", ") + "\n" }
