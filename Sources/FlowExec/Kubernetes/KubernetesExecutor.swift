@@ -123,11 +123,9 @@ public final class KubernetesExecutor: Executor {
             let outcome = KubernetesJobState.classify(job: job, pod: podByJob[id])
             states[id] = outcome.state
             noteUnschedulable(id, outcome.unschedulable)
-            if outcome.state.isTerminal {
-                collectLog(job: id, pod: podByJob[id])
-                finished.append(id)
-            }
+            if outcome.state.isTerminal { finished.append(id) }
         }
+        collectLogs(finished.filter { jobByName[$0] != nil }, pods: podByJob)
         if !options.omitJobCleanup {
             toDelete.formUnion(finished)
             deleteFinished()
@@ -151,30 +149,38 @@ public final class KubernetesExecutor: Executor {
         }
     }
 
-    /// The finished job's own log (see `KubernetesManifest.script`): on the shared volume, or
-    /// fetched from storage and removed there. Only when the job left none (it never started, or
-    /// could not write it) is the pod log read from the API, before the Job is deleted. A failed
-    /// read leaves the job's outcome alone.
-    private func collectLog(job: String, pod: KubePod?) {
-        let path = logDirectory + "/" + job + ".log"
+    /// The finished jobs' own logs (see `KubernetesManifest.script`): on the shared volume, or
+    /// fetched from storage and removed there, in parallel (a round where many jobs end waits for
+    /// the slowest transfer, not for their sum). Only for a job that left none (it never started,
+    /// or could not write it) is the pod log read from the API, before the Job is deleted. A
+    /// failed read leaves the job's outcome alone.
+    private func collectLogs(_ jobs: [String], pods: [String: KubePod]) {
+        guard !jobs.isEmpty else { return }
+        var found = Set<String>()
         switch options.dataMode {
         case .shared:
-            if FileManager.default.fileExists(atPath: path) { logPaths[job] = path; return }
+            found = Set(jobs.filter { FileManager.default.fileExists(atPath: logPath($0)) })
         case .staged:
-            if let location = KubernetesManifest.logLocation(externalName: job, options: options) {
-                if (try? LocalFiles.makeDirectories(logDirectory)) != nil,
-                   (try? storage.retrieve(location, to: path)) != nil {
+            let fetched = NSLock()
+            if (try? LocalFiles.makeDirectories(logDirectory)) != nil {
+                try? storage.transferAll(jobs) { [storage, options] job in
+                    guard let location = KubernetesManifest.logLocation(externalName: job, options: options) else { return }
+                    try storage.retrieve(location, to: self.logPath(job))
                     try? storage.remove(location)
-                    logPaths[job] = path
-                    return
+                    fetched.withLock { _ = found.insert(job) }
                 }
             }
         }
-        guard let pod, pod.status?.containerStatuses?.contains(where: { $0.state?.terminated != nil }) ?? false,
-              let text = try? client.podLog(pod.metadata.name, container: KubernetesManifest.containerName,
-                                            limitBytes: options.logLimitBytes) else { return }
-        if (try? LocalFiles.writeAtomically(text, to: path, mode: 0o644)) != nil { logPaths[job] = path }
+        for job in jobs {
+            if found.contains(job) { logPaths[job] = logPath(job); continue }
+            guard let pod = pods[job], pod.status?.containerStatuses?.contains(where: { $0.state?.terminated != nil }) ?? false,
+                  let text = try? client.podLog(pod.metadata.name, container: KubernetesManifest.containerName,
+                                                limitBytes: options.logLimitBytes) else { continue }
+            if (try? LocalFiles.writeAtomically(text, to: logPath(job), mode: 0o644)) != nil { logPaths[job] = logPath(job) }
+        }
     }
+
+    private func logPath(_ job: String) -> String { logDirectory + "/" + job + ".log" }
 
     /// One DELETE for every finished Job not deleted yet; kept for the next round if it fails.
     private func deleteFinished() {
