@@ -6,8 +6,11 @@ times a second, a log line per finished job) and piped to a file (Snakemake's pl
 Measured per run: wall time (spawn..wait4), CPU time of flow and its jobs (user + system, from wait4's rusage), and
 flow's own CPU time without its jobs' (/proc/PID/stat utime + stime, sampled every 0.1 s until it exits: the
 figure the live view can change, and the least disturbed by other load on the machine); for the terminal runs
-also how many times the footer was drawn (ESC[J sequences) and the bytes written. Prints medians and
-the ratio terminal ÷ file (goal: at most 1.03), and saves a JSON report in bench/results/.
+also how many times the footer was drawn (ESC[J sequences) and the bytes written. The runs go in
+ABBA order (file, terminal, terminal, file, ...): with an even number of repeats a machine that gets steadily slower
+or faster over the series (this one drifted by 5-10% per run at 100,000 jobs) weighs on both sides alike, so the
+judged figure is the ratio of the mean wall times, terminal ÷ file (goal: at most 1.03). Also printed: medians, and
+each pair's own ratio. Saves a JSON report in bench/results/.
 The terminal is 120×40 (TIOCSWINSZ); the driver reads it as fast as flow writes (as a terminal emulator would).
 
 The work folder is on tmpfs (/dev/shm) when there is one (--work to choose): on ext4 each run creates 100,000
@@ -15,7 +18,7 @@ files right after the previous run deleted 100,000, and ext4's inode allocator t
 last minutes (`recently_deleted` took 13% of all CPU samples in a 20,000-job run under perf), a cost that varied
 by up to 25% between identical runs and swamped what the view costs.
 
-Usage: bench/live_view.py [--n 100000] [--repeats 3] [--flow .build/release/flow] [--work DIR]
+Usage: bench/live_view.py [--n 100000] [--repeats 4] [--flow .build/release/flow] [--work DIR]
 Run heavy: flock /work/.heavy.lock bench/live_view.py
 """
 import argparse
@@ -119,7 +122,7 @@ def run_tty(flow, work):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=100_000)
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--repeats", type=int, default=4, help="pairs of runs; even, so that drift cancels")
     ap.add_argument("--flow", default=os.path.join(ROOT, ".build", "release", "flow"))
     default_base = "/dev/shm" if os.path.isdir("/dev/shm") else os.path.join(ROOT, "bench", "work")
     ap.add_argument("--work", default=None, help=f"work folder (default: {default_base}/flow-live-view-fanout-N)")
@@ -139,22 +142,27 @@ def main():
             print(f"  {name:8s} run {i + 1}: {r['wall']:.2f} s wall, {r['cpu']:.2f} s CPU, flow alone {r['own']:.2f} s CPU{extra}",
                   flush=True)
     med = {k: {m: statistics.median(r[m] for r in v) for m in ("wall", "cpu", "own")} for k, v in runs.items()}
-    print(f"\nfanout {a.n} jobs, flow run --cores 2, median of {a.repeats}:")
+    mean = {k: {m: statistics.mean(r[m] for r in v) for m in ("wall", "cpu", "own")} for k, v in runs.items()}
+    pairs = [t["wall"] / f["wall"] for f, t in zip(runs["file"], runs["terminal"])]
+    print(f"\nfanout {a.n} jobs, flow run --cores 2, {a.repeats} pairs in ABBA order; medians:")
     print(f"load average before: {load[0]:.2f}, after: {os.getloadavg()[0]:.2f}")
     print("| output | wall s | CPU s (flow + jobs) | CPU s (flow alone) | jobs/s |")
     print("|---|---|---|---|---|")
     for k in ("file", "terminal"):
         print(f"| {k} | {med[k]['wall']:.2f} | {med[k]['cpu']:.2f} | {med[k]['own']:.2f} | {a.n / med[k]['wall']:.0f} |")
-    ratio_wall = med["terminal"]["wall"] / med["file"]["wall"]
-    ratio_cpu = med["terminal"]["cpu"] / med["file"]["cpu"]
-    ratio_own = med["terminal"]["own"] / med["file"]["own"]
+    ratio_wall = mean["terminal"]["wall"] / mean["file"]["wall"]
+    ratio_cpu = mean["terminal"]["cpu"] / mean["file"]["cpu"]
+    ratio_own = mean["terminal"]["own"] / mean["file"]["own"]
     draws = statistics.median(r["draws"] for r in runs["terminal"])
-    print(f"terminal ÷ file: wall {ratio_wall:.3f}, CPU {ratio_cpu:.3f}, flow alone {ratio_own:.3f}; footer drawn {draws:.0f} times "
-          f"({draws / med['terminal']['wall']:.1f}/s)")
+    if a.repeats % 2:
+        print("note: an odd number of pairs; drift over the series does not cancel")
+    print("pairs, terminal ÷ file wall: " + ", ".join(f"{r:.3f}" for r in pairs))
+    print(f"terminal ÷ file, ratio of means: wall {ratio_wall:.3f}, CPU {ratio_cpu:.3f}, flow alone {ratio_own:.3f}; "
+          f"footer drawn {draws:.0f} times ({draws / med['terminal']['wall']:.1f}/s)")
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     stamp = datetime.datetime.now().strftime("%Y%m%dT%H%M%S")
     with open(os.path.join(ROOT, "bench", "results", f"live_view-{stamp}.json"), "w") as f:
-        json.dump({"n": a.n, "work": work, "runs": runs, "median": med, "ratio_wall": ratio_wall, "ratio_cpu": ratio_cpu,
+        json.dump({"n": a.n, "work": work, "runs": runs, "median": med, "mean": mean, "pairs": pairs, "ratio_wall": ratio_wall, "ratio_cpu": ratio_cpu,
                    "ratio_own": ratio_own, "load": [load, os.getloadavg()]}, f, indent=2)
     if not a.work:
         shutil.rmtree(work, ignore_errors=True)   # 200,000 files in memory when on tmpfs
