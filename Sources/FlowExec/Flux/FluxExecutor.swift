@@ -24,13 +24,11 @@ public final class FluxExecutor: Executor {
     static let maxIDsOnCommandLine = 1000
 
     private let runner: CommandRunner
-    private let baseDirectory: String
-    private let processDirectory: String
-    /// externalName → Flux job id, for every job this executor submitted or adopted.
-    private var idsByName: [String: String] = [:]
+    private let directories: SubmissionDirectories
+    /// Every job this executor submitted or adopted: its id under its externalName, its logs.
+    private var submitted = SubmittedJobs()
     /// This user's active flow jobs when this executor first submitted (externalName → id).
     private var leftBehind: [String: String]?
-    private var logPaths: [String: [String]] = [:]
     private var missedRounds: [String: Int] = [:]
 
     /// `flux jobs` calls made for status rounds.
@@ -48,9 +46,7 @@ public final class FluxExecutor: Executor {
         self.options = options
         self.runner = runner
         capabilities = ExecutorCapabilities(sharesFileSystem: true, statusInterval: options.statusInterval)
-        processDirectory = FluxExecutor.currentDirectory()
-        let workdir = options.workdir ?? processDirectory
-        baseDirectory = workdir.hasPrefix("/") ? workdir : processDirectory + "/" + workdir
+        directories = SubmissionDirectories(workdir: options.workdir)
     }
 
     /// `flux version` prints the versions of the commands and libflux, and a `broker:` line only
@@ -67,16 +63,16 @@ public final class FluxExecutor: Executor {
 
     public func submit(_ job: JobSpec) throws -> String {
         let jobName = job.externalName
-        if let id = idsByName[jobName] { return id }
+        if let id = submitted.id(named: jobName) { return id }
         if let id = try jobsLeftBehind()[jobName] {
             adoptions += 1
-            remember(id, name: jobName, logs: logFiles(for: job))
+            submitted.remember(id, name: jobName, logs: logFiles(for: job))
             return id
         }
-        let script = try JobScript.write(job, directory: resolve(options.jobScriptDirectory))
+        let script = try JobScript.write(job, directory: directories.resolve(options.jobScriptDirectory))
         let output = logFiles(for: job)
         for path in output { try LocalFiles.makeDirectories(LocalFiles.dirname(path)) }
-        let directory = job.workingDirectory.isEmpty ? baseDirectory : resolve(job.workingDirectory)
+        let directory = directories.workingDirectory(of: job)
         let args = try FluxSubmission.arguments(for: job, scriptPath: script, stdout: output[0], stderr: output.last!,
                                                 directory: directory, options: options)
         submissions += 1
@@ -87,7 +83,7 @@ public final class FluxExecutor: Executor {
             // The broker may have taken the job before the answer was lost: look before failing.
             if let id = try? activeJobs(named: jobName)[jobName] {
                 adoptions += 1
-                remember(id, name: jobName, logs: output)
+                submitted.remember(id, name: jobName, logs: output)
                 return id
             }
             throw FluxError.timedOut(command: command, seconds: seconds)
@@ -99,25 +95,15 @@ public final class FluxExecutor: Executor {
         guard let id = FluxSubmission.jobID(fromOutput: result.stdout) else {
             throw FluxError.unexpectedOutput(command: command, output: result.stdout)
         }
-        remember(id, name: jobName, logs: output)
+        submitted.remember(id, name: jobName, logs: output)
         return id
-    }
-
-    private func remember(_ id: String, name: String, logs: [String]) {
-        idsByName[name] = id
-        logPaths[id] = logs
     }
 
     /// The job's own stdout/stderr paths (relative to flow's working directory, as `JobSpec`
     /// says), else `<logdir>/<externalName>.out` and `.err` (one attempt each).
     private func logFiles(for job: JobSpec) -> [String] {
-        guard let stdout = job.stdoutPath else {
-            let base = resolve(options.logDirectory) + "/" + job.externalName
-            return [base + ".out", base + ".err"]
-        }
-        let stderr = job.stderrPath ?? stdout
-        let paths = [stdout, stderr].map { $0.hasPrefix("/") ? $0 : processDirectory + "/" + $0 }
-        return paths[0] == paths[1] ? [paths[0]] : paths
+        let base = directories.resolve(options.logDirectory) + "/" + job.externalName
+        return directories.ownLogFiles(of: job) ?? [base + ".out", base + ".err"]
     }
 
     /// One `flux jobs` for this user's active jobs, at the first submission; flow's job names
@@ -207,16 +193,14 @@ public final class FluxExecutor: Executor {
     }
 
     public func logs(_ id: String) -> String? {
-        let paths = logPaths[id] ?? []
-        let texts = paths.compactMap { LocalExecutor.readTail(of: $0, limit: 64 * 1024) }.filter { !$0.isEmpty }
-        if !texts.isEmpty { return texts.joined(separator: "\n") }
+        if let text = submitted.logTail(id) { return text }
         // No files (not written, or not visible here): Flux may have the output in its KVS.
         guard let result = try? run(["flux", "job", "attach", id], timeout: min(10, options.commandTimeout)) else { return nil }
         let text = result.stdout + result.stderr
         return text.isEmpty ? nil : String(text.suffix(64 * 1024))
     }
 
-    // MARK: commands and paths
+    // MARK: commands
 
     private func run(_ args: [String], timeout: Double? = nil) throws -> CommandResult {
         let seconds = timeout ?? options.commandTimeout
@@ -229,14 +213,5 @@ public final class FluxExecutor: Executor {
         }
     }
 
-    private func resolve(_ path: String) -> String {
-        path.hasPrefix("/") ? path : baseDirectory + "/" + path
-    }
-
-    private static func currentDirectory() -> String {
-        guard let pointer = getcwd(nil, 0) else { return "." }
-        defer { free(pointer) }
-        return String(cString: pointer)
-    }
 }
 #endif

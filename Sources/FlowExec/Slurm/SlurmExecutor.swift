@@ -21,15 +21,12 @@ public final class SlurmExecutor: Executor {
 
     private let runner: CommandRunner
     private let status: SlurmStatusQuery
-    private let baseDirectory: String
-    private let processDirectory: String
-    /// externalName → Slurm job id, for every job this executor submitted or adopted.
-    private var idsByName: [String: String] = [:]
+    private let directories: SubmissionDirectories
+    /// Every job this executor submitted or adopted: its id under its externalName, its logs.
+    private var submitted = SubmittedJobs()
     /// This user's flow jobs that were queued or running when this executor first submitted:
     /// what an earlier flow process left behind (externalName → id).
     private var leftBehind: [String: String]?
-    /// Slurm job id → its log file(s), for `logs`.
-    private var logPaths: [String: [String]] = [:]
 
     /// Status commands run so far (squeue, sacct, scontrol): one per round in the common case.
     public var statusCalls: Int { status.calls }
@@ -48,26 +45,24 @@ public final class SlurmExecutor: Executor {
         capabilities = ExecutorCapabilities(sharesFileSystem: true, statusInterval: options.statusInterval)
         status = SlurmStatusQuery(runner: runner, timeout: options.commandTimeout,
                                   lostAfterMissedRounds: options.lostAfterMissedRounds)
-        processDirectory = SlurmExecutor.currentDirectory()
-        let workdir = options.workdir ?? processDirectory
-        baseDirectory = workdir.hasPrefix("/") ? workdir : processDirectory + "/" + workdir
+        directories = SubmissionDirectories(workdir: options.workdir)
     }
 
     // MARK: submit
 
     public func submit(_ job: JobSpec) throws -> String {
         let jobName = job.externalName
-        if let id = idsByName[jobName] { return id }
+        if let id = submitted.id(named: jobName) { return id }
         if let id = try jobsLeftBehind()[jobName] {
             adoptions += 1
-            remember(id, name: jobName, logs: logFiles(for: job, id: id))
+            submitted.remember(id, name: jobName, logs: logFiles(for: job, id: id))
             return id
         }
-        let script = try JobScript.write(job, directory: resolve(options.jobScriptDirectory))
+        let script = try JobScript.write(job, directory: directories.resolve(options.jobScriptDirectory))
         // Slurm replaces %j with the job id; the folder must exist before the job starts.
         let output = logFiles(for: job, id: "%j")
         for path in output { try LocalFiles.makeDirectories(LocalFiles.dirname(path)) }
-        let directory = job.workingDirectory.isEmpty ? baseDirectory : resolve(job.workingDirectory)
+        let directory = directories.workingDirectory(of: job)
         var args = try SlurmSubmission.arguments(for: job, scriptPath: script, stdout: output[0],
                                                  stderr: output.last!, directory: directory, options: options)
         // The job's own log paths keep earlier attempts' output (JobSpec); sbatch would truncate.
@@ -80,7 +75,7 @@ public final class SlurmExecutor: Executor {
             // slurmctld may have queued the job before the answer was lost: look before failing.
             if let id = try? lookUp(name: jobName) {
                 adoptions += 1
-                remember(id, name: jobName, logs: logFiles(for: job, id: id))
+                submitted.remember(id, name: jobName, logs: logFiles(for: job, id: id))
                 return id
             }
             throw SlurmError.timedOut(command: command, seconds: seconds)
@@ -92,24 +87,14 @@ public final class SlurmExecutor: Executor {
         guard let id = SlurmSubmission.jobID(fromOutput: result.stdout) else {
             throw SlurmError.unexpectedOutput(command: command, output: result.stdout)
         }
-        remember(id, name: jobName, logs: logFiles(for: job, id: id))
+        submitted.remember(id, name: jobName, logs: logFiles(for: job, id: id))
         return id
-    }
-
-    private func remember(_ id: String, name: String, logs: [String]) {
-        idsByName[name] = id
-        logPaths[id] = logs
     }
 
     /// The job's own stdout/stderr paths (relative to flow's working directory, as `JobSpec`
     /// says), or else a Slurm log per job id under `logDirectory`.
     private func logFiles(for job: JobSpec, id: String) -> [String] {
-        guard let stdout = job.stdoutPath else {
-            return [resolve(options.logDirectory) + "/" + job.externalName + "-" + id + ".log"]
-        }
-        let stderr = job.stderrPath ?? stdout
-        let paths = [stdout, stderr].map { $0.hasPrefix("/") ? $0 : processDirectory + "/" + $0 }
-        return paths[0] == paths[1] ? [paths[0]] : paths
+        directories.ownLogFiles(of: job) ?? [directories.resolve(options.logDirectory) + "/" + job.externalName + "-" + id + ".log"]
     }
 
     /// One squeue for this user's unfinished jobs, at the first submission; flow's job names
@@ -153,21 +138,7 @@ public final class SlurmExecutor: Executor {
     }
 
     public func logs(_ id: String) -> String? {
-        let paths = logPaths[id] ?? []
-        let texts = paths.compactMap { LocalExecutor.readTail(of: $0, limit: 64 * 1024) }
-        return texts.isEmpty ? nil : texts.joined(separator: "\n")
-    }
-
-    // MARK: paths
-
-    private func resolve(_ path: String) -> String {
-        path.hasPrefix("/") ? path : baseDirectory + "/" + path
-    }
-
-    private static func currentDirectory() -> String {
-        guard let pointer = getcwd(nil, 0) else { return "." }
-        defer { free(pointer) }
-        return String(cString: pointer)
+        submitted.logTail(id)
     }
 }
 #endif
