@@ -41,6 +41,7 @@ cleanup() {
 trap cleanup EXIT
 
 source "$ROOT/Tests/integration/lib/checks.bash"
+source "$ROOT/Tests/integration/lib/tutorial.bash"
 same() {
     if [[ "$1" == "$2" ]]; then pass "$3"
     else fail "$3"; diff <(echo "$1") <(echo "$2") | head -20 | sed 's/^/    /' || true; fi
@@ -127,28 +128,15 @@ timeout_uri="$FLUX_URI"
 # ---- a. the tutorial on Flux and locally
 section "a. tutorial: local vs Flux"
 new_instance tutorial
-mkdir -p "$tmp/local" "$tmp/flux"
-for d in local flux; do
-    cp -r "$ROOT/workflows/tutorial/Snakefile" "$ROOT/workflows/tutorial/config.yaml" "$ROOT/workflows/tutorial/scripts" "$tmp/$d/"
-done
-python3 "$ROOT/data/generate_tutorial_data.py" --out "$tmp/local/data" >/dev/null
-cp -rp "$tmp/local/data" "$tmp/flux/data"
+tutorial_copy "$tmp/local"
+tutorial_copy "$tmp/flux" "$tmp/local/data"
 (cd "$tmp/local" && "$FLOW_BIN" run --cores 2 > run.log 2>&1) || fail "local tutorial run failed"
 cd "$tmp/flux"
 t=$SECONDS
 rc=0; "$FLOW_BIN" run "${FLUX[@]}" > run.log 2>&1 || rc=$?
 echo "tutorial on Flux: $((SECONDS - t)) s"
 check "tutorial on Flux exits 0 (got $rc)" [ "$rc" = 0 ]
-files() { (cd "$1" && find . -path ./.flow -prune -o -type f -print | sort); }
-same "$(files "$tmp/local")" "$(files "$tmp/flux")" "Flux run made the same files as the local run"
-body() { grep -v '^##' "$1" 2>/dev/null || true; }
-check "calls/all.vcf is not empty" [ -n "$(body "$tmp/flux/calls/all.vcf" | sed 1d)" ]
-same "$(body "$tmp/local/calls/all.vcf")" "$(body "$tmp/flux/calls/all.vcf")" "same VCF records (header lines with dates/commands ignored)"
-for s in A B C; do
-    same "$(samtools view "$tmp/local/sorted_reads/$s.bam" | md5sum)" "$(samtools view "$tmp/flux/sorted_reads/$s.bam" | md5sum)" \
-        "same alignments in sorted_reads/$s.bam"
-done
-same "$(md5sum < "$tmp/local/plots/quals.svg")" "$(md5sum < "$tmp/flux/plots/quals.svg")" "same plots/quals.svg"
+same_as_local "$tmp/local" "$tmp/flux" "Flux"
 n="$(flux_jobs | awk -F'|' '$3 == "COMPLETED"' | wc -l)"
 check "the 12 jobs with a command ran as Flux jobs, rule all locally ($n COMPLETED Flux jobs, $(calls submits) submits)" \
     [ "$n" = 12 -a "$(calls submits)" = 12 ]

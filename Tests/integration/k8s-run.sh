@@ -23,6 +23,7 @@ FLOW_BIN="${FLOW_BIN:-$ROOT/.build/debug/flow}"
 for tool in python3 openssl kubectl bwa samtools bcftools; do command -v "$tool" >/dev/null || { echo "SKIP: $tool not found"; exit 77; }; done
 [[ -x "$FLOW_BIN" ]] || { echo "SKIP: no flow binary at $FLOW_BIN"; exit 77; }
 source "$ROOT/Tests/integration/lib/checks.bash"
+source "$ROOT/Tests/integration/lib/tutorial.bash"
 # Pods inherit the test server's environment (a local kubelet): storage credentials reach them only as flow passes them.
 unset STORAGE_EMULATOR_HOST GOOGLE_APPLICATION_CREDENTIALS
 T_START=$SECONDS
@@ -53,38 +54,21 @@ stats() { curl -sk "https://127.0.0.1:$PORT/_stats"; }
 knobs() { curl -sk -X POST -d "$1" "https://127.0.0.1:$PORT/_control" >/dev/null; }
 left() { kubectl --cache-dir "$tmp/kcache" get jobs,pods,secrets -l app.kubernetes.io/managed-by=flow -o name 2>&1; }
 K8S=(--executor k8s --jobs 4 --seconds-between-status-checks 0.5)
-tutorial() {
-    mkdir -p "$1"
-    cp -r "$ROOT/workflows/tutorial/Snakefile" "$ROOT/workflows/tutorial/config.yaml" "$ROOT/workflows/tutorial/scripts" "$1/"
-    cp -rp "$tmp/data" "$1/data"
-}
-# .flow/ and .snakemake/ hold engine metadata and generated programs, which only shared-volume runs write there.
-files() { (cd "$1" && find . \( -path ./.flow -o -path ./.snakemake \) -prune -o -type f -print | sort); }
-body() { grep -v '^##' "$1" 2>/dev/null || true; }
-same_as_local() {
-    same "$(files "$tmp/local")" "$(files "$1")" "$2: the same files as the local run"
-    check "$2: calls/all.vcf has records" [ -n "$(body "$1/calls/all.vcf" | sed 1d)" ]
-    check "$2: the same VCF records" [ "$(body "$tmp/local/calls/all.vcf")" == "$(body "$1/calls/all.vcf")" ]
-    for s in A B C; do
-        check "$2: the same alignments in sorted_reads/$s.bam" \
-            [ "$(samtools view "$tmp/local/sorted_reads/$s.bam" | md5sum)" == "$(samtools view "$1/sorted_reads/$s.bam" | md5sum)" ]
-    done
-    check "$2: the same plot" cmp -s "$tmp/local/plots/quals.svg" "$1/plots/quals.svg"
-}
+# .flow/ and .snakemake/ hold engine metadata and generated programs, which only shared-volume runs write there
+# (tutorial_files leaves them out).
 
 section "local reference run"
-mkdir -p "$tmp/local"
-cp -r "$ROOT/workflows/tutorial/Snakefile" "$ROOT/workflows/tutorial/config.yaml" "$ROOT/workflows/tutorial/scripts" "$tmp/local/"
+# The data as generated, before any run adds the genome's index next to it.
 python3 "$ROOT/data/generate_tutorial_data.py" --out "$tmp/data" >/dev/null
-cp -rp "$tmp/data" "$tmp/local/data"
+tutorial_copy "$tmp/local" "$tmp/data"
 (cd "$tmp/local" && "$FLOW_BIN" run --cores 2 > run.log 2>&1) || fail "local tutorial run failed"
 
 section "a. tutorial, shared volume"
-tutorial "$tmp/shared"
+tutorial_copy "$tmp/shared" "$tmp/data"
 start_server a "$tmp/shared"
 rc=0; (cd "$tmp/shared" && "$FLOW_BIN" run "${K8S[@]}" --kubernetes-persistent-volumes "work:$tmp/shared" > run.log 2>&1) || rc=$?
 check "shared-volume tutorial exits 0 (got $rc)" [ "$rc" = 0 ]
-same_as_local "$tmp/shared" "shared volume"
+same_as_local "$tmp/local" "$tmp/shared" "shared volume"
 check "pod logs saved under .flow/logs/k8s/ (12 jobs)" [ "$(ls "$tmp/shared/.flow/logs/k8s" | wc -l)" = 12 ]
 check "nothing of the run left after it" [ -z "$(left)" ]
 check "no pod log read from the API" [ "$(grep -c '/log"' "$REQLOG")" = 0 ]
@@ -152,14 +136,14 @@ PY
     check "no Job names a path in the working directory or the emulator's address" \
         [ -z "$(sed -e "s|_FlowWorkflow(\\\\\"$tmp/staged\\\\\", \\\\\"$tmp/staged/Snakefile\\\\\"||g" \
                     -e "s|scriptdir=\\\\\"$tmp/staged\\\\\"||g" "$tmp/b/jobs.json" | grep -F -e "$tmp/staged" -e "${E#http://}")" ]
-    check "nothing staged into the working directory" [ "$(files "$tmp/staged")" == "$(printf '%s\n' ./Snakefile ./config.yaml ./run.log $(cd "$tmp/staged" && find ./scripts -type f) | sort)" ]
+    check "nothing staged into the working directory" [ "$(tutorial_files "$tmp/staged")" == "$(printf '%s\n' ./Snakefile ./config.yaml ./run.log $(cd "$tmp/staged" && find ./scripts -type f) | sort)" ]
     # The bucket's objects next to the workflow: the same tree as the local run's.
     cp -r "$tmp/staged" "$tmp/staged-got"
     for key in $(curl -sf "$E/storage/v1/b/bucket/o?prefix=run1/" | python3 -c 'import json, sys; print("\n".join(o["name"] for o in json.load(sys.stdin).get("items", [])))'); do
         mkdir -p "$(dirname "$tmp/staged-got/${key#run1/}")"
         curl -sf "$E/storage/v1/b/bucket/o/$(quote "$key")?alt=media" > "$tmp/staged-got/${key#run1/}"
     done
-    same_as_local "$tmp/staged-got" "staged through gs://"
+    same_as_local "$tmp/local" "$tmp/staged-got" "staged through gs://"
     check "the pods' own logs fetched through the bucket (12 under .flow/logs/k8s)" [ "$(ls "$tmp/staged/.flow/logs/k8s" | wc -l)" = 12 ]
     check "no pod log read from the API" [ "$(grep -c '/log"' "$REQLOG")" = 0 ]
     check "and none left in the bucket" [ -z "$(curl -sf "$E/storage/v1/b/bucket/o?prefix=run1/.flow/" | python3 -c 'import json, sys; print("\n".join(o["name"] for o in json.load(sys.stdin).get("items", [])))')" ]
@@ -175,11 +159,11 @@ PY
 fi
 
 section "c. 10% API faults and 2 evictions"
-tutorial "$tmp/faults"
+tutorial_copy "$tmp/faults" "$tmp/data"
 start_server c "$tmp/faults" --fault-rate 0.1 --faults 429,500,503,reset --evict 2 --seed 7
 rc=0; (cd "$tmp/faults" && "$FLOW_BIN" run "${K8S[@]}" --kubernetes-persistent-volumes "work:$tmp/faults" > run.log 2>&1) || rc=$?
 check "run with faults exits 0 (got $rc)" [ "$rc" = 0 ]
-same_as_local "$tmp/faults" "faults"
+same_as_local "$tmp/local" "$tmp/faults" "faults"
 verdict="$(stats | python3 -c '
 import json, sys, re
 s = json.load(sys.stdin)

@@ -34,6 +34,7 @@ cleanup() {
 trap cleanup EXIT
 
 source "$ROOT/Tests/integration/lib/checks.bash"
+source "$ROOT/Tests/integration/lib/tutorial.bash"
 # same here compares exact texts (ordered), not sets.
 same() {
     if [[ "$1" == "$2" ]]; then pass "$3"
@@ -58,28 +59,15 @@ SLURM=(--executor slurm --jobs 4 --latency-wait 10 --seconds-between-status-chec
 
 # ---- a. the tutorial on Slurm and locally
 section "a. tutorial: local vs Slurm"
-mkdir -p "$tmp/local" "$tmp/slurm"
-for d in local slurm; do
-    cp -r "$ROOT/workflows/tutorial/Snakefile" "$ROOT/workflows/tutorial/config.yaml" "$ROOT/workflows/tutorial/scripts" "$tmp/$d/"
-done
-python3 "$ROOT/data/generate_tutorial_data.py" --out "$tmp/local/data" >/dev/null
-cp -rp "$tmp/local/data" "$tmp/slurm/data"
+tutorial_copy "$tmp/local"
+tutorial_copy "$tmp/slurm" "$tmp/local/data"
 (cd "$tmp/local" && "$FLOW_BIN" run --cores 2 > run.log 2>&1) || fail "local tutorial run failed"
 cd "$tmp/slurm"
 t=$SECONDS
 rc=0; "$FLOW_BIN" run "${SLURM[@]}" > run.log 2>&1 || rc=$?
 echo "tutorial on Slurm: $((SECONDS - t)) s"
 check "tutorial on Slurm exits 0 (got $rc)" [ "$rc" = 0 ]
-files() { (cd "$1" && find . -path ./.flow -prune -o -type f -print | sort); }
-same "$(files "$tmp/local")" "$(files "$tmp/slurm")" "Slurm run made the same files as the local run"
-body() { grep -v '^##' "$1" 2>/dev/null || true; }
-check "calls/all.vcf is not empty" [ -n "$(body "$tmp/slurm/calls/all.vcf" | sed 1d)" ]
-same "$(body "$tmp/local/calls/all.vcf")" "$(body "$tmp/slurm/calls/all.vcf")" "same VCF records (header lines with dates/commands ignored)"
-for s in A B C; do
-    same "$(samtools view "$tmp/local/sorted_reads/$s.bam" | md5sum)" "$(samtools view "$tmp/slurm/sorted_reads/$s.bam" | md5sum)" \
-        "same alignments in sorted_reads/$s.bam"
-done
-same "$(md5sum < "$tmp/local/plots/quals.svg")" "$(md5sum < "$tmp/slurm/plots/quals.svg")" "same plots/quals.svg"
+same_as_local "$tmp/local" "$tmp/slurm" "Slurm"
 prefix="$(run_prefix)"
 n="$(slurm_jobs "$prefix" | awk -F'|' '$3 == "COMPLETED"' | wc -l)"
 check "the 12 jobs with a command ran as Slurm jobs ($n COMPLETED jobs named $prefix*)" [ "$n" -ge 12 ]
