@@ -67,11 +67,13 @@ passed=0
 failed=0
 skipped=0
 failures=()
+# Each script's output is also kept, so that the end of the run (all a CI log may show) repeats what failed.
+out_dir="$(mktemp -d)"
 for t_script in Tests/integration/*.sh scripts/tests/*.sh; do
     t="$(now)"
     printf -- '---- %s\n' "$t_script"
     rc=0
-    timeout 900 bash "$t_script" || rc=$?
+    timeout 900 bash "$t_script" 2>&1 | tee "$out_dir/$(basename "$t_script").out" || rc=${PIPESTATUS[0]}
     if [[ "$rc" == 0 ]]; then
         passed=$((passed + 1))
         printf -- '---- ok: %s (%s s)\n' "$t_script" "$(elapsed "$t")"
@@ -89,6 +91,14 @@ if [[ "$want_slurm" == 1 && "$own_slurm" == 1 ]]; then   # tear down now: the su
     scripts/slurm-down.sh || true
     trap - EXIT
 fi
+for t_script in "${failures[@]}"; do
+    out="$out_dir/$(basename "$t_script").out"
+    step "again, what failed in $t_script: its FAIL lines, then its last 25 lines"
+    grep -E '^(FAIL|ERROR)' "$out" | head -40 || true
+    echo "...."
+    tail -n 25 "$out"
+done
+rm -rf "$out_dir"
 [[ "$failed" == 0 ]] || printf 'failed integration tests: %s\n' "${failures[*]}"
 log "all steps: $(elapsed "$T0") s"
 echo "integration: $passed passed, $failed failed, $skipped skipped"
