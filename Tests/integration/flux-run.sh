@@ -42,15 +42,7 @@ trap cleanup EXIT
 
 source "$ROOT/Tests/integration/lib/checks.bash"
 source "$ROOT/Tests/integration/lib/tutorial.bash"
-same() {
-    if [[ "$1" == "$2" ]]; then pass "$3"
-    else fail "$3"; diff <(echo "$1") <(echo "$2") | head -20 | sed 's/^/    /' || true; fi
-}
-wait_for() {
-    local deadline=$((SECONDS + $1)); shift
-    until "$@"; do [[ $SECONDS -lt $deadline ]] || return 1; sleep 0.2; done
-}
-section() { echo "---- $* (at $((SECONDS - T_START)) s)"; }
+source "$ROOT/Tests/integration/lib/executor-workflows.bash"
 
 # The double as `flux`, first on PATH.
 mkdir -p "$tmp/bin"
@@ -145,30 +137,10 @@ rc=0; "$FLOW_BIN" run "${FLUX[@]}" > run2.log 2>&1 || rc=$?
 check "a second Flux run has nothing to do" grep -q 'Nothing to be done' run2.log
 
 # ---- b. a failing job, with and without -k
-write_failing_workflow() {
-    cat > Snakefile <<'EOF'
-rule all:
-    input: "a.txt", "b.txt", "c.txt"
-
-rule bad:
-    output: "a.txt"
-    priority: 10
-    shell: "echo partial > {output}; exit 3"
-
-rule slow:
-    output: "b.txt"
-    priority: 10
-    shell: "sleep 2; echo ok > {output}"
-
-rule independent:
-    output: "c.txt"
-    shell: "echo ok > {output}"
-EOF
-}
 section "b. failing job"
 new_instance fail
 mkdir "$tmp/fail" && cd "$tmp/fail"
-write_failing_workflow
+failing_workflow 2
 rc=0; "$FLOW_BIN" run --executor flux --jobs 2 --latency-wait 5 --seconds-between-status-checks 0.5 > run.log 2>&1 || rc=$?
 check "failing Flux job: exit 1 (got $rc)" [ "$rc" = 1 ]
 block="$(error_block run.log bad)"
@@ -177,11 +149,11 @@ check "failing Flux job: exit status 3 reported" grep -q '^    exit status: 3$' 
 check "failing Flux job: its output a.txt removed" [ ! -e a.txt ]
 check "failing Flux job: the job running alongside finished (b.txt)" [ "$(cat b.txt 2>/dev/null)" = ok ]
 check "failing Flux job: no new job started (no c.txt)" [ ! -e c.txt ]
-same "bad|
+same_text "bad|
 slow|" "$(jobs_in run.log)" "failing Flux job: only bad and slow were submitted"
 new_instance fail-k
 mkdir "$tmp/fail-k" && cd "$tmp/fail-k"
-write_failing_workflow
+failing_workflow 2
 rc=0; "$FLOW_BIN" run --executor flux --jobs 2 --latency-wait 5 --seconds-between-status-checks 0.5 -k > run.log 2>&1 || rc=$?
 check "-k on Flux: exit 1 (got $rc), a.txt removed" [ "$rc" = 1 -a ! -e a.txt ]
 check "-k on Flux: independent jobs ran (b.txt, c.txt)" [ -s b.txt -a -s c.txt ]
@@ -190,14 +162,7 @@ check "-k on Flux: independent jobs ran (b.txt, c.txt)" [ -s b.txt -a -s c.txt ]
 section "d. SIGINT"
 new_instance int
 mkdir "$tmp/int" && cd "$tmp/int"
-cat > Snakefile <<'EOF'
-rule all:
-    input: expand("out/{i}.txt", i=range(3))
-
-rule wait:
-    output: "out/{i}.txt"
-    shell: "echo start > {output}; sleep 60; echo done >> {output}"
-EOF
+sleepers_workflow
 "$FLOW_BIN" run "${FLUX[@]}" > run.log 2>&1 &
 flow_pid=$!
 bg_pids+=($flow_pid)
@@ -220,14 +185,7 @@ fi
 section "e. SIGKILL and adoption"
 new_instance adopt
 mkdir "$tmp/adopt" && cd "$tmp/adopt"
-cat > Snakefile <<'EOF'
-rule all:
-    input: expand("out/{i}.txt", i=range(3))
-
-rule wait:
-    output: "out/{i}.txt"
-    shell: "echo {wildcards.i} $FLUX_JOB_ID >> ledger.txt; sleep 5; echo done > {output}"
-EOF
+ledger_workflow FLUX_JOB_ID 5
 "$FLOW_BIN" run "${FLUX[@]}" > run1.log 2>&1 &
 flow_pid=$!
 bg_pids+=($flow_pid)
@@ -244,9 +202,9 @@ if wait_for 30 all_submitted_one_running; then
     check "it adopts the 3 jobs of the killed run" grep -q 'Adopting 3 jobs still known from run' run2.log
     check "all outputs written" [ -s out/0.txt -a -s out/1.txt -a -s out/2.txt ]
     names="$(calls submitted-names | sort)"
-    same "$before" "$names" "no job submitted again after the restart ($(calls submits) flux submit calls in all)"
+    same_text "$before" "$names" "no job submitted again after the restart ($(calls submits) flux submit calls in all)"
     check "each Flux job name submitted exactly once" [ -z "$(echo "$names" | uniq -d)" ]
-    same "0
+    same_text "0
 1
 2" "$(cut -d' ' -f1 ledger.txt | sort)" "each job's command ran exactly once"
 else
@@ -281,15 +239,11 @@ fi
 section "f. retries"
 new_instance retry
 mkdir "$tmp/retry" && cd "$tmp/retry"
-cat > Snakefile <<'EOF'
-rule flaky:
-    output: "flaky.txt"
-    shell: "n=$(cat attempts 2>/dev/null || echo 0); n=$((n + 1)); echo $n > attempts; if [ $n -lt 2 ]; then exit 1; fi; echo ok > {output}"
-EOF
+flaky_workflow
 rc=0; "$FLOW_BIN" run "${FLUX[@]}" --retries 1 > run.log 2>&1 || rc=$?
 check "--retries 1 on Flux: success after a first failure (exit $rc)" [ "$rc" = 0 ]
 check "--retries 1 on Flux: two attempts, output written" [ "$(cat attempts)" = 2 -a "$(cat flaky.txt 2>/dev/null)" = ok ]
-same "FAILED
+same_text "FAILED
 COMPLETED" "$(flux jobs -a -n -o '{name}|{result}' | sort | cut -d'|' -f2)" "--retries 1 on Flux: attempt 1 FAILED, attempt 2 COMPLETED in Flux"
 
 # ---- g. 50 jobs in flight: one status call per round

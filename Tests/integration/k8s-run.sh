@@ -35,7 +35,6 @@ cleanup() {
     if [[ "${FLOW_TEST_KEEP:-0}" == 1 ]]; then echo "kept $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
-section() { echo "---- $* (at $((SECONDS - T_START)) s)"; }
 
 # start_server NAME DIR [ARGS...]: a server whose PVC "work" is DIR; sets KUBECONFIG, PORT, REQLOG.
 start_server() {

@@ -15,7 +15,6 @@ for tool in bwa samtools bcftools curl; do command -v "$tool" >/dev/null || { ec
 source "$ROOT/Tests/integration/lib/checks.bash"
 source "$ROOT/Tests/integration/lib/picas.bash"
 T_START=$SECONDS
-section() { echo "---- $* (at $((SECONDS - T_START)) s)"; }
 tmp="$(mktemp -d)"
 bg_pids=()
 cleanup() {

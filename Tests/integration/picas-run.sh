@@ -17,7 +17,6 @@ FLOW_BIN="${FLOW_BIN:-$ROOT/.build/debug/flow}"
 source "$ROOT/Tests/integration/lib/checks.bash"
 source "$ROOT/Tests/integration/lib/picas.bash"
 T_START=$SECONDS
-section() { echo "---- $* (at $((SECONDS - T_START)) s)"; }
 tmp="$(mktemp -d)"
 bg_pids=()
 cleanup() {

@@ -20,7 +20,6 @@ if [[ ! -x "$FLOW_BIN" ]]; then echo "SKIP: no flow binary at $FLOW_BIN"; exit 7
 source "$ROOT/Tests/integration/lib/checks.bash"
 source "$ROOT/Tests/integration/lib/picas.bash"
 T_START=$SECONDS
-section() { echo "---- $* (at $((SECONDS - T_START)) s)"; }
 tmp="$(mktemp -d)"
 bg_pids=()
 arrays=()

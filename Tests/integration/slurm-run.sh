@@ -35,16 +35,7 @@ trap cleanup EXIT
 
 source "$ROOT/Tests/integration/lib/checks.bash"
 source "$ROOT/Tests/integration/lib/tutorial.bash"
-# same here compares exact texts (ordered), not sets.
-same() {
-    if [[ "$1" == "$2" ]]; then pass "$3"
-    else fail "$3"; diff <(echo "$1") <(echo "$2") | head -20 | sed 's/^/    /' || true; fi
-}
-wait_for() {
-    local deadline=$((SECONDS + $1)); shift
-    until "$@"; do [[ $SECONDS -lt $deadline ]] || return 1; sleep 0.2; done
-}
-section() { echo "---- $* (at $((SECONDS - T_START)) s)"; }
+source "$ROOT/Tests/integration/lib/executor-workflows.bash"
 # The Slurm job-name prefix of the run flow started in the current folder (.flow/log/<run id>.log).
 run_prefix() {
     local log
@@ -91,29 +82,9 @@ bg_pids+=($!)
 timeout_pid=$!
 
 # ---- b. a failing job on Slurm, with and without -k
-write_failing_workflow() {
-    cat > Snakefile <<'EOF'
-rule all:
-    input: "a.txt", "b.txt", "c.txt"
-
-rule bad:
-    output: "a.txt"
-    priority: 10
-    shell: "echo partial > {output}; exit 3"
-
-rule slow:
-    output: "b.txt"
-    priority: 10
-    shell: "sleep 4; echo ok > {output}"
-
-rule independent:
-    output: "c.txt"
-    shell: "echo ok > {output}"
-EOF
-}
 section "b. failing job"
 mkdir "$tmp/fail" && cd "$tmp/fail"
-write_failing_workflow
+failing_workflow 4
 rc=0; "$FLOW_BIN" run --executor slurm --jobs 2 --latency-wait 10 --seconds-between-status-checks 1 > run.log 2>&1 || rc=$?
 check "failing Slurm job: exit 1 (got $rc)" [ "$rc" = 1 ]
 block="$(error_block run.log bad)"
@@ -122,10 +93,10 @@ check "failing Slurm job: exit status 3 reported" grep -q '^    exit status: 3$'
 check "failing Slurm job: its output a.txt removed" [ ! -e a.txt ]
 check "failing Slurm job: the job running alongside finished (b.txt)" [ "$(cat b.txt 2>/dev/null)" = ok ]
 check "failing Slurm job: no new job started (no c.txt)" [ ! -e c.txt ]
-same "bad|
+same_text "bad|
 slow|" "$(jobs_in run.log)" "failing Slurm job: only bad and slow were submitted"
 mkdir "$tmp/fail-k" && cd "$tmp/fail-k"
-write_failing_workflow
+failing_workflow 4
 rc=0; "$FLOW_BIN" run --executor slurm --jobs 2 --latency-wait 10 --seconds-between-status-checks 1 -k > run.log 2>&1 || rc=$?
 check "-k on Slurm: exit 1 (got $rc), a.txt removed" [ "$rc" = 1 -a ! -e a.txt ]
 check "-k on Slurm: independent jobs ran (b.txt, c.txt)" [ -s b.txt -a -s c.txt ]
@@ -133,14 +104,7 @@ check "-k on Slurm: independent jobs ran (b.txt, c.txt)" [ -s b.txt -a -s c.txt 
 # ---- d. SIGINT
 section "d. SIGINT"
 mkdir "$tmp/int" && cd "$tmp/int"
-cat > Snakefile <<'EOF'
-rule all:
-    input: expand("out/{i}.txt", i=range(3))
-
-rule wait:
-    output: "out/{i}.txt"
-    shell: "echo start > {output}; sleep 60; echo done >> {output}"
-EOF
+sleepers_workflow
 "$FLOW_BIN" run "${SLURM[@]}" > run.log 2>&1 &
 flow_pid=$!
 bg_pids+=($flow_pid)
@@ -168,14 +132,7 @@ fi
 # ---- e. SIGKILL, restart, adoption
 section "e. SIGKILL and adoption"
 mkdir "$tmp/adopt" && cd "$tmp/adopt"
-cat > Snakefile <<'EOF'
-rule all:
-    input: expand("out/{i}.txt", i=range(3))
-
-rule wait:
-    output: "out/{i}.txt"
-    shell: "echo {wildcards.i} $SLURM_JOB_ID >> ledger.txt; sleep 10; echo done > {output}"
-EOF
+ledger_workflow SLURM_JOB_ID 10
 "$FLOW_BIN" run "${SLURM[@]}" > run1.log 2>&1 &
 flow_pid=$!
 bg_pids+=($flow_pid)
@@ -201,8 +158,8 @@ if wait_for 60 all_submitted_one_running; then
     check "each Slurm job name submitted exactly once ($(echo $names))" [ -z "$(echo "$names" | uniq -d)" ]
     # The killed run's jobs keep their Slurm ids; only jobs it had not submitted yet (rule all) may be new.
     after="$(slurm_jobs "$prefix" | cut -d'|' -f1,2 | grep -F -f <(echo "$before" | cut -d'|' -f2) | sort)"
-    same "$(echo "$before" | sort)" "$after" "no job of the killed run submitted again after the restart"
-    same "0
+    same_text "$(echo "$before" | sort)" "$after" "no job of the killed run submitted again after the restart"
+    same_text "0
 1
 2" "$(cut -d' ' -f1 ledger.txt | sort)" "each job's command ran exactly once"
 else
@@ -213,17 +170,13 @@ fi
 # ---- f. --retries 1 on Slurm
 section "f. retries"
 mkdir "$tmp/retry" && cd "$tmp/retry"
-cat > Snakefile <<'EOF'
-rule flaky:
-    output: "flaky.txt"
-    shell: "n=$(cat attempts 2>/dev/null || echo 0); n=$((n + 1)); echo $n > attempts; if [ $n -lt 2 ]; then exit 1; fi; echo ok > {output}"
-EOF
+flaky_workflow
 rc=0; "$FLOW_BIN" run "${SLURM[@]}" --retries 1 > run.log 2>&1 || rc=$?
 check "--retries 1 on Slurm: success after a first failure (exit $rc)" [ "$rc" = 0 ]
 check "--retries 1 on Slurm: two attempts, output written" [ "$(cat attempts)" = 2 -a "$(cat flaky.txt 2>/dev/null)" = ok ]
 prefix="$(run_prefix)"
 # Job names are flow-<run>-<rule>-<hash of the job's key>-<attempt>: the same job, two attempts.
-same "${prefix}flaky-KEY-1|FAILED
+same_text "${prefix}flaky-KEY-1|FAILED
 ${prefix}flaky-KEY-2|COMPLETED" "$(slurm_jobs "$prefix" | cut -d'|' -f2,3 | sed -E 's/-[0-9a-f]{12}-([0-9]+)[|]/-KEY-\1|/' | sort)" \
     "--retries 1 on Slurm: attempt 1 FAILED, attempt 2 COMPLETED in Slurm"
 

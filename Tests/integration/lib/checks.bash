@@ -16,6 +16,18 @@ same() {
     if [[ "$(sort -u <<<"$1")" == "$(sort -u <<<"$2")" ]]; then pass "$3"
     else fail "$3"; diff <(sort -u <<<"$1") <(sort -u <<<"$2") | sed 's/^/    /' || true; fi
 }
+# same_text EXPECTED ACTUAL DESCRIPTION: compare two texts exactly (order and repeats count).
+same_text() {
+    if [[ "$1" == "$2" ]]; then pass "$3"
+    else fail "$3"; diff <(echo "$1") <(echo "$2") | head -20 | sed 's/^/    /' || true; fi
+}
+# wait_for SECONDS COMMAND...: run COMMAND every 0.2 s until it succeeds; 1 when SECONDS pass first.
+wait_for() {
+    local deadline=$((SECONDS + $1)); shift
+    until "$@"; do [[ $SECONDS -lt $deadline ]] || return 1; sleep 0.2; done
+}
+# section TITLE: a heading with the seconds since the script set T_START.
+section() { echo "---- $* (at $((SECONDS - ${T_START:-0})) s)"; }
 # jobs_in LOG: the jobs a flow log lists, one "rule|wildcards" per line (dry run and real run alike).
 jobs_in() {
     awk '/^(local)?(rule|checkpoint) [^ ]+:$/ { if (r != "") print r "|" w; r = substr($2, 1, length($2) - 1); w = ""; next }
