@@ -126,20 +126,40 @@ def main():
     ap.add_argument("--flow", default=os.path.join(ROOT, ".build", "release", "flow"))
     ap.add_argument("--control", action="store_true",
                     help="A/A control: the 'terminal' side is piped to a file too, so the ratio shows the machine's own noise")
+    ap.add_argument("--together", action="store_true",
+                    help="run each pair's two sides at the same time (each in its own folder): judged by CPU, see above")
     default_base = "/dev/shm" if os.path.isdir("/dev/shm") else os.path.join(ROOT, "bench", "work")
     ap.add_argument("--work", default=None, help=f"work folder (default: {default_base}/flow-live-view-fanout-N)")
     a = ap.parse_args()
     a.flow = os.path.abspath(a.flow)
     work = a.work or os.path.join(default_base, f"flow-live-view-fanout-{a.n}")
     gen.generate("fanout", a.n, work)
+    works = {}
+    if a.together:
+        # Each side gets its own copy of the workflow: both build at the same time.
+        works = {"file": work + "-a", "terminal": work + "-b"}
+        for w in works.values():
+            gen.generate("fanout", a.n, w)
     load = os.getloadavg()
     runs = {"file": [], "terminal": []}
+    second = run_piped if a.control else run_tty
+    sides = {"file": run_piped, "terminal": second}
     for i in range(a.repeats):
-        # Alternate the order so that a machine getting busier does not favour one side.
-        second = run_piped if a.control else run_tty
-        order = [("file", run_piped), ("terminal", second)] if i % 2 == 0 else [("terminal", second), ("file", run_piped)]
-        for name, fn in order:
-            r = fn(a.flow, work)
+        if a.together:
+            results = {}
+            threads = [threading.Thread(target=lambda n=n: results.__setitem__(n, sides[n](a.flow, works[n])))
+                       for n in (("file", "terminal") if i % 2 == 0 else ("terminal", "file"))]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert set(results) == {"file", "terminal"}, "a run failed"
+            done = [(n, results[n]) for n in ("file", "terminal")]
+        else:
+            # ABBA order, so that a machine getting busier does not favour one side.
+            order = ("file", "terminal") if i % 2 == 0 else ("terminal", "file")
+            done = [(n, sides[n](a.flow, work)) for n in order]
+        for name, r in done:
             runs[name].append(r)
             extra = f", {r['draws']} draws, {r['bytes'] / 1e6:.1f} MB" if "draws" in r else ""
             print(f"  {name:8s} run {i + 1}: {r['wall']:.2f} s wall, {r['cpu']:.2f} s CPU, flow alone {r['own']:.2f} s CPU{extra}",
@@ -147,7 +167,9 @@ def main():
     med = {k: {m: statistics.median(r[m] for r in v) for m in ("wall", "cpu", "own")} for k, v in runs.items()}
     mean = {k: {m: statistics.mean(r[m] for r in v) for m in ("wall", "cpu", "own")} for k, v in runs.items()}
     pairs = [t["wall"] / f["wall"] for f, t in zip(runs["file"], runs["terminal"])]
-    print(f"\nfanout {a.n} jobs, flow run --cores 2, {a.repeats} pairs in ABBA order; medians:")
+    pairs_cpu = [t["cpu"] / f["cpu"] for f, t in zip(runs["file"], runs["terminal"])]
+    design = "both sides of a pair at the same time" if a.together else "in ABBA order"
+    print(f"\nfanout {a.n} jobs, flow run --cores 2, {a.repeats} pairs {design}; medians:")
     print(f"load average before: {load[0]:.2f}, after: {os.getloadavg()[0]:.2f}")
     print("| output | wall s | CPU s (flow + jobs) | CPU s (flow alone) | jobs/s |")
     print("|---|---|---|---|---|")
@@ -162,17 +184,23 @@ def main():
     if a.repeats % 2:
         print("note: an odd number of pairs; drift over the series does not cancel")
     print("pairs, terminal ÷ file wall: " + ", ".join(f"{r:.3f}" for r in pairs))
+    print("pairs, terminal ÷ file CPU (flow + jobs): " + ", ".join(f"{r:.3f}" for r in pairs_cpu))
     print(f"terminal ÷ file, ratio of means: wall {ratio_wall:.3f}, CPU {ratio_cpu:.3f}, flow alone {ratio_own:.3f}; "
           f"footer drawn {draws:.0f} times ({draws / med['terminal']['wall']:.1f}/s)")
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     stamp = datetime.datetime.now().strftime("%Y%m%dT%H%M%S")
     with open(os.path.join(ROOT, "bench", "results", f"live_view-{stamp}.json"), "w") as f:
-        json.dump({"n": a.n, "control": a.control, "work": work, "runs": runs, "median": med, "mean": mean, "pairs": pairs, "ratio_wall": ratio_wall, "ratio_cpu": ratio_cpu,
+        json.dump({"n": a.n, "control": a.control, "together": a.together, "work": work, "pairs_cpu": pairs_cpu, "runs": runs, "median": med, "mean": mean, "pairs": pairs, "ratio_wall": ratio_wall, "ratio_cpu": ratio_cpu,
                    "ratio_own": ratio_own, "load": [load, os.getloadavg()]}, f, indent=2)
     if not a.work:
-        shutil.rmtree(work, ignore_errors=True)   # 200,000 files in memory when on tmpfs
-    # The goal: the run on a terminal takes at most 3% longer than the run piped to a file.
-    return 0 if a.control or ratio_wall <= 1.03 else 1
+        for w in works.values() if a.together else [work]:
+            shutil.rmtree(w, ignore_errors=True)   # 200,000 files in memory when on tmpfs
+    # The goal: the run on a terminal takes at most 3% longer than the run piped to a file. Side by side, the
+    # side that ends first leaves the machine to the other, which hides up to half of a difference in wall
+    # time: there the cost judged is CPU (flow and its jobs).
+    judged = ratio_cpu if a.together else ratio_wall
+    print(f"judged ({'CPU' if a.together else 'wall'}, ratio of means): {judged:.3f}, goal at most 1.030")
+    return 0 if a.control or judged <= 1.03 else 1
 
 
 if __name__ == "__main__":

@@ -183,10 +183,11 @@ fpid=$!; bg_pids+=("$fpid")
 count_tokens() { curl -sf -u "$PICAS_USER:$PICAS_PASSWORD" "$COUCH_URL/adopt/_all_docs" | json 'len([r for r in d["rows"] if not r["id"].startswith("_design")])'; }
 for i in $(seq 100); do [[ "$(count_tokens)" -ge 3 ]] && break; sleep 0.1; done
 first="$(count_tokens)"
-# $fpid is the subshell running flow_picas: kill flow itself (its child), then the subshell. No --unlock:
-# the restarted flow finds the killed one's lock and takes it over.
+# $fpid is the subshell running flow_picas: kill flow itself (its child), then the subshell, which may
+# have ended already on its own once flow died (so that kill may fail). No --unlock: the restarted flow
+# finds the killed one's lock and takes it over.
 pkill -KILL -P "$fpid" 2>/dev/null || true
-kill -KILL "$fpid"; wait "$fpid" 2>/dev/null || true
+kill -KILL "$fpid" 2>/dev/null || true; wait "$fpid" 2>/dev/null || true
 flow_picas adopt > run2.log 2>&1 &
 fpid=$!; bg_pids+=("$fpid")
 # Workers come once the restarted flow has adopted the tokens (flow prepares a job, removing its
