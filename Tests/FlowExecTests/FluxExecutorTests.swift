@@ -318,7 +318,8 @@ final class FluxExecutorTests: XCTestCase {
         }
         let missing = ScriptedRunner { _ in throw CommandError.notFound("flux", searchPath: "/usr/bin") }
         XCTAssertThrowsError(try executor(missing).checkInstance()) { error in
-            XCTAssertEqual(error as? FluxError, .commandNotFound(searchPath: "/usr/bin"))
+            XCTAssertEqual(error as? SchedulerCommandError,
+                           .notFound("flux", searchPath: "/usr/bin", hint: "--executor flux needs the flux command of flux-core"))
         }
     }
 

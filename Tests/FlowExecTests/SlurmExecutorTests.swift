@@ -6,23 +6,6 @@ import XCTest
 import Glibc
 @testable import FlowExec
 
-/// Answers commands from a handler and records every command line.
-final class ScriptedRunner: CommandRunner {
-    var handler: ([String]) throws -> CommandResult
-    private(set) var calls: [[String]] = []
-
-    init(_ handler: @escaping ([String]) throws -> CommandResult = { _ in CommandResult(status: 0, stdout: "") }) {
-        self.handler = handler
-    }
-
-    func run(_ arguments: [String], timeout: Double) throws -> CommandResult {
-        calls.append(arguments)
-        return try handler(arguments)
-    }
-
-    func calls(of program: String) -> [[String]] { calls.filter { $0.first == program } }
-}
-
 final class SlurmExecutorTests: XCTestCase {
     private var directory = ""
 

@@ -1,5 +1,5 @@
-// Test helpers for FlowExec: temporary directories, a recording scheduler delegate and an
-// in-memory executor whose status polls can be told to fail.
+// Test helpers for FlowExec: temporary directories, a recording scheduler delegate, an
+// in-memory executor whose status polls can be told to fail, and a scripted command runner.
 
 import XCTest
 import Glibc
@@ -183,4 +183,21 @@ func runShell(_ arguments: [String], directory: String, stdin: String) throws ->
     let data = output.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// Answers commands from a handler and records every command line (the command-line back ends' tests).
+final class ScriptedRunner: CommandRunner {
+    var handler: ([String]) throws -> CommandResult
+    private(set) var calls: [[String]] = []
+
+    init(_ handler: @escaping ([String]) throws -> CommandResult = { _ in CommandResult(status: 0, stdout: "") }) {
+        self.handler = handler
+    }
+
+    func run(_ arguments: [String], timeout: Double) throws -> CommandResult {
+        calls.append(arguments)
+        return try handler(arguments)
+    }
+
+    func calls(of program: String) -> [[String]] { calls.filter { $0.first == program } }
 }

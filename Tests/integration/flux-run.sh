@@ -142,21 +142,12 @@ new_instance fail
 mkdir "$tmp/fail" && cd "$tmp/fail"
 failing_workflow 2
 rc=0; "$FLOW_BIN" run --executor flux --jobs 2 --latency-wait 5 --seconds-between-status-checks 0.5 > run.log 2>&1 || rc=$?
-check "failing Flux job: exit 1 (got $rc)" [ "$rc" = 1 ]
-block="$(error_block run.log bad)"
-check "failing Flux job: 'Error in rule bad:' block" [ -n "$block" ]
-check "failing Flux job: exit status 3 reported" grep -q '^    exit status: 3$' <<<"$block"
-check "failing Flux job: its output a.txt removed" [ ! -e a.txt ]
-check "failing Flux job: the job running alongside finished (b.txt)" [ "$(cat b.txt 2>/dev/null)" = ok ]
-check "failing Flux job: no new job started (no c.txt)" [ ! -e c.txt ]
-same_text "bad|
-slow|" "$(jobs_in run.log)" "failing Flux job: only bad and slow were submitted"
+check_failing_run "failing Flux job" "$rc"
 new_instance fail-k
 mkdir "$tmp/fail-k" && cd "$tmp/fail-k"
 failing_workflow 2
 rc=0; "$FLOW_BIN" run --executor flux --jobs 2 --latency-wait 5 --seconds-between-status-checks 0.5 -k > run.log 2>&1 || rc=$?
-check "-k on Flux: exit 1 (got $rc), a.txt removed" [ "$rc" = 1 -a ! -e a.txt ]
-check "-k on Flux: independent jobs ran (b.txt, c.txt)" [ -s b.txt -a -s c.txt ]
+check_keep_going_run "-k on Flux" "$rc"
 
 # ---- d. SIGINT
 section "d. SIGINT"

@@ -86,20 +86,11 @@ section "b. failing job"
 mkdir "$tmp/fail" && cd "$tmp/fail"
 failing_workflow 4
 rc=0; "$FLOW_BIN" run --executor slurm --jobs 2 --latency-wait 10 --seconds-between-status-checks 1 > run.log 2>&1 || rc=$?
-check "failing Slurm job: exit 1 (got $rc)" [ "$rc" = 1 ]
-block="$(error_block run.log bad)"
-check "failing Slurm job: 'Error in rule bad:' block" [ -n "$block" ]
-check "failing Slurm job: exit status 3 reported" grep -q '^    exit status: 3$' <<<"$block"
-check "failing Slurm job: its output a.txt removed" [ ! -e a.txt ]
-check "failing Slurm job: the job running alongside finished (b.txt)" [ "$(cat b.txt 2>/dev/null)" = ok ]
-check "failing Slurm job: no new job started (no c.txt)" [ ! -e c.txt ]
-same_text "bad|
-slow|" "$(jobs_in run.log)" "failing Slurm job: only bad and slow were submitted"
+check_failing_run "failing Slurm job" "$rc"
 mkdir "$tmp/fail-k" && cd "$tmp/fail-k"
 failing_workflow 4
 rc=0; "$FLOW_BIN" run --executor slurm --jobs 2 --latency-wait 10 --seconds-between-status-checks 1 -k > run.log 2>&1 || rc=$?
-check "-k on Slurm: exit 1 (got $rc), a.txt removed" [ "$rc" = 1 -a ! -e a.txt ]
-check "-k on Slurm: independent jobs ran (b.txt, c.txt)" [ -s b.txt -a -s c.txt ]
+check_keep_going_run "-k on Slurm" "$rc"
 
 # ---- d. SIGINT
 section "d. SIGINT"

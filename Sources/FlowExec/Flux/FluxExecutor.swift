@@ -5,8 +5,8 @@
 // submitting it twice — found with one `flux jobs` at the first submission, as after a
 // restart), status (ONE `flux jobs -a --json <ids…>` per round for every job in flight), cancel
 // (one `flux cancel <ids…>`) and logs (the job's --output/--error files, else
-// `flux job attach`). Commands go through an injectable runner (the CLI runner the Slurm back
-// end introduced: `CommandRunner`/`ProcessCommandRunner`). It knows nothing about retries,
+// `flux job attach`). Commands go through the contract's `SchedulerCommands` over an injectable
+// `CommandRunner`, as Slurm's do. It knows nothing about retries,
 // ordering or limits beyond -j: the `Scheduler` decides those. External ids are what
 // `flux submit` printed (F58 by default); answers are matched by their 64-bit number.
 
@@ -23,7 +23,7 @@ public final class FluxExecutor: Executor {
     /// Above this many ids a round asks for all of this user's jobs instead (argument limits).
     static let maxIDsOnCommandLine = 1000
 
-    private let runner: CommandRunner
+    private let commands: SchedulerCommands
     private let directories: SubmissionDirectories
     /// Every job this executor submitted or adopted: its id under its externalName, its logs.
     private var submitted = SubmittedJobs()
@@ -44,7 +44,8 @@ public final class FluxExecutor: Executor {
 
     public init(options: Options, runner: CommandRunner) {
         self.options = options
-        self.runner = runner
+        commands = SchedulerCommands(runner: runner, timeout: options.commandTimeout,
+                                     missingHint: "--executor flux needs the flux command of flux-core")
         capabilities = ExecutorCapabilities(sharesFileSystem: true, statusInterval: options.statusInterval)
         directories = SubmissionDirectories(workdir: options.workdir)
     }
@@ -52,7 +53,7 @@ public final class FluxExecutor: Executor {
     /// `flux version` prints the versions of the commands and libflux, and a `broker:` line only
     /// when it reached an instance (FLUX_URI, or the local broker).
     public func checkInstance() throws {
-        let result = try run(["flux", "version"])
+        let result = try commands.run(["flux", "version"])
         let lines = result.stdout.split(separator: "\n")
         if result.status == 0 && lines.contains(where: { $0.hasPrefix("broker:") }) { return }
         let uri = getenv("FLUX_URI").map { String(cString: $0) }
@@ -76,25 +77,9 @@ public final class FluxExecutor: Executor {
         let args = try FluxSubmission.arguments(for: job, scriptPath: script, stdout: output[0], stderr: output.last!,
                                                 directory: directory, options: options)
         submissions += 1
-        let result: CommandResult
-        do {
-            result = try run(args)
-        } catch FluxError.timedOut(let command, let seconds) {
-            // The broker may have taken the job before the answer was lost: look before failing.
-            if let id = try? activeJobs(named: jobName)[jobName] {
-                adoptions += 1
-                submitted.remember(id, name: jobName, logs: output)
-                return id
-            }
-            throw FluxError.timedOut(command: command, seconds: seconds)
-        }
-        let command = CommandError.commandLine(args)
-        guard result.status == 0 else {
-            throw FluxError.commandFailed(command: command, status: result.status, stderr: result.stderr)
-        }
-        guard let id = FluxSubmission.jobID(fromOutput: result.stdout) else {
-            throw FluxError.unexpectedOutput(command: command, output: result.stdout)
-        }
+        let (id, adopted) = try commands.submit(args, parseID: FluxSubmission.jobID(fromOutput:),
+                                                lookUp: { (try? activeJobs(named: jobName))?[jobName] })
+        if adopted { adoptions += 1 }
         submitted.remember(id, name: jobName, logs: output)
         return id
     }
@@ -118,12 +103,9 @@ public final class FluxExecutor: Executor {
     private func activeJobs(named name: String?) throws -> [String: String] {
         var args = ["flux", "jobs", "--json", "--filter=pending,running", "--count=0"]
         if let name { args.append("--name=\(name)") }
-        let result = try run(args)
-        guard result.status == 0 else {
-            throw FluxError.commandFailed(command: CommandError.commandLine(args), status: result.status, stderr: result.stderr)
-        }
+        let result = try commands.succeed(args)
         guard let records = FluxJobState.records(fromJSON: result.stdout) else {
-            throw FluxError.unexpectedOutput(command: CommandError.commandLine(args), output: result.stdout)
+            throw commands.unexpected(args, result.stdout)
         }
         var found: [String: String] = [:]
         for record in records {
@@ -169,17 +151,17 @@ public final class FluxExecutor: Executor {
         var args = ["flux", "jobs", "-a", "--json"]
         if ids.count > FluxExecutor.maxIDsOnCommandLine { args.append("--count=0") } else { args += ids }
         statusCalls += 1
-        let result = try run(args)
+        let result = try commands.run(args)
         let text = ExecutorText.trim(result.stdout)
         var records: [FluxJobRecord] = []
         if !text.isEmpty {
             guard let parsed = FluxJobState.records(fromJSON: text) else {
-                throw FluxError.unexpectedOutput(command: CommandError.commandLine(args), output: result.stdout)
+                throw commands.unexpected(args, result.stdout)
             }
             records = parsed
         }
         if result.status != 0 && !(result.stderr.lowercased().contains("unknown")) {
-            throw FluxError.commandFailed(command: CommandError.commandLine(args), status: result.status, stderr: result.stderr)
+            throw commands.failure(args, result)
         }
         var byNumber: [UInt64: FluxJobRecord] = [:]
         for record in records where wanted.contains(record.id) { byNumber[record.id] = record }
@@ -189,29 +171,15 @@ public final class FluxExecutor: Executor {
     public func cancel(_ ids: [String]) {
         if ids.isEmpty { return }
         // `flux cancel` fails for jobs already inactive; the next poll shows what happened.
-        _ = try? run(["flux", "cancel"] + ids)
+        _ = try? commands.run(["flux", "cancel"] + ids)
     }
 
     public func logs(_ id: String) -> String? {
         if let text = submitted.logTail(id) { return text }
         // No files (not written, or not visible here): Flux may have the output in its KVS.
-        guard let result = try? run(["flux", "job", "attach", id], timeout: min(10, options.commandTimeout)) else { return nil }
+        guard let result = try? commands.run(["flux", "job", "attach", id], timeout: min(10, options.commandTimeout)) else { return nil }
         let text = result.stdout + result.stderr
         return text.isEmpty ? nil : String(text.suffix(64 * 1024))
     }
-
-    // MARK: commands
-
-    private func run(_ args: [String], timeout: Double? = nil) throws -> CommandResult {
-        let seconds = timeout ?? options.commandTimeout
-        do {
-            return try runner.run(args, timeout: seconds)
-        } catch CommandError.notFound(_, let searchPath) {
-            throw FluxError.commandNotFound(searchPath: searchPath)
-        } catch CommandError.timedOut {
-            throw FluxError.timedOut(command: CommandError.commandLine(args), seconds: seconds)
-        }
-    }
-
 }
 #endif

@@ -19,7 +19,7 @@ public final class SlurmExecutor: Executor {
     public var maxInFlight: Int { options.jobs }
     public let options: Options
 
-    private let runner: CommandRunner
+    private let commands: SchedulerCommands
     private let status: SlurmStatusQuery
     private let directories: SubmissionDirectories
     /// Every job this executor submitted or adopted: its id under its externalName, its logs.
@@ -41,10 +41,10 @@ public final class SlurmExecutor: Executor {
 
     public init(options: Options, runner: CommandRunner) {
         self.options = options
-        self.runner = runner
+        commands = SchedulerCommands(runner: runner, timeout: options.commandTimeout,
+                                     missingHint: "is this a Slurm submit host?")
         capabilities = ExecutorCapabilities(sharesFileSystem: true, statusInterval: options.statusInterval)
-        status = SlurmStatusQuery(runner: runner, timeout: options.commandTimeout,
-                                  lostAfterMissedRounds: options.lostAfterMissedRounds)
+        status = SlurmStatusQuery(commands: commands, lostAfterMissedRounds: options.lostAfterMissedRounds)
         directories = SubmissionDirectories(workdir: options.workdir)
     }
 
@@ -67,26 +67,10 @@ public final class SlurmExecutor: Executor {
                                                  stderr: output.last!, directory: directory, options: options)
         // The job's own log paths keep earlier attempts' output (JobSpec); sbatch would truncate.
         if job.stdoutPath != nil { args.insert("--open-mode=append", at: args.count - 1) }
-        let result: CommandResult
         submissions += 1
-        do {
-            result = try SlurmError.run(runner, args, timeout: options.commandTimeout)
-        } catch SlurmError.timedOut(let command, let seconds) {
-            // slurmctld may have queued the job before the answer was lost: look before failing.
-            if let id = try? lookUp(name: jobName) {
-                adoptions += 1
-                submitted.remember(id, name: jobName, logs: logFiles(for: job, id: id))
-                return id
-            }
-            throw SlurmError.timedOut(command: command, seconds: seconds)
-        }
-        let command = SlurmError.commandLine(args)
-        guard result.status == 0 else {
-            throw SlurmError.commandFailed(command: command, status: result.status, stderr: result.stderr)
-        }
-        guard let id = SlurmSubmission.jobID(fromOutput: result.stdout) else {
-            throw SlurmError.unexpectedOutput(command: command, output: result.stdout)
-        }
+        let (id, adopted) = try commands.submit(args, parseID: SlurmSubmission.jobID(fromOutput:),
+                                                lookUp: { try? lookUp(name: jobName) })
+        if adopted { adoptions += 1 }
         submitted.remember(id, name: jobName, logs: logFiles(for: job, id: id))
         return id
     }
@@ -104,10 +88,7 @@ public final class SlurmExecutor: Executor {
         let args = ["squeue", "--noheader", "--user=\(getuid())",
                     "--states=PENDING,CONFIGURING,RUNNING,COMPLETING,SUSPENDED,REQUEUED,RESIZING",
                     "--format=%i|%j"]
-        let result = try SlurmError.run(runner, args, timeout: options.commandTimeout)
-        guard result.status == 0 else {
-            throw SlurmError.commandFailed(command: SlurmError.commandLine(args), status: result.status, stderr: result.stderr)
-        }
+        let result = try commands.succeed(args)
         var found: [String: String] = [:]
         for line in result.stdout.split(separator: "\n") {
             let fields = line.split(separator: "|", maxSplits: 1).map { ExecutorText.trim($0) }
@@ -120,7 +101,7 @@ public final class SlurmExecutor: Executor {
     /// The id of this user's unfinished job named `name`, if there is one.
     private func lookUp(name: String) throws -> String? {
         let args = ["squeue", "--noheader", "--user=\(getuid())", "--name=\(name)", "--format=%i"]
-        let result = try SlurmError.run(runner, args, timeout: options.commandTimeout)
+        let result = try commands.run(args)
         guard result.status == 0 else { return nil }
         return result.stdout.split(separator: "\n").map { ExecutorText.trim($0) }.first { !$0.isEmpty }
     }
@@ -134,7 +115,7 @@ public final class SlurmExecutor: Executor {
     public func cancel(_ ids: [String]) {
         if ids.isEmpty { return }
         // scancel exits 0 even for unknown ids; a real failure shows up in the next poll.
-        _ = try? SlurmError.run(runner, ["scancel"] + ids, timeout: options.commandTimeout)
+        _ = try? commands.run(["scancel"] + ids)
     }
 
     public func logs(_ id: String) -> String? {

@@ -23,17 +23,15 @@ final class SlurmStatusQuery {
     static let maxIDsOnCommandLine = 1000
     static let squeueFields = "JobID:|,State:|,exit_code:|,Reason:|"
 
-    private let runner: CommandRunner
-    private let timeout: Double
+    private let commands: SchedulerCommands
     private let lostAfter: Int
     private var accounting = Accounting.unknown
     private var missedRounds: [String: Int] = [:]
     /// Commands run for status so far (squeue, sacct, scontrol), for tests and diagnostics.
     private(set) var calls = 0
 
-    init(runner: CommandRunner, timeout: Double, lostAfterMissedRounds: Int) {
-        self.runner = runner
-        self.timeout = timeout
+    init(commands: SchedulerCommands, lostAfterMissedRounds: Int) {
+        self.commands = commands
         lostAfter = lostAfterMissedRounds
     }
 
@@ -90,7 +88,7 @@ final class SlurmStatusQuery {
         if result.status != 0 {
             // Every listed id is unknown (all aged out): an answer, not an error.
             if result.stderr.contains("Invalid job id specified") { return [:] }
-            throw SlurmError.commandFailed(command: SlurmError.commandLine(args), status: result.status, stderr: result.stderr)
+            throw commands.failure(args, result)
         }
         return SlurmStatusQuery.parseSqueue(result.stdout)
     }
@@ -121,7 +119,7 @@ final class SlurmStatusQuery {
                 return SlurmStatusQuery.parseSacct(result.stdout)
             }
             guard accounting == .unknown, result.stderr.contains("accounting storage is disabled") else {
-                throw SlurmError.commandFailed(command: SlurmError.commandLine(args), status: result.status, stderr: result.stderr)
+                throw commands.failure(args, result)
             }
             accounting = .jobcomp
         }
@@ -168,6 +166,6 @@ final class SlurmStatusQuery {
 
     private func run(_ args: [String]) throws -> CommandResult {
         calls += 1
-        return try SlurmError.run(runner, args, timeout: timeout)
+        return try commands.run(args)
     }
 }
