@@ -4,7 +4,8 @@
 #   1. scripts/setup.sh --no-build            system packages (apt only when something is missing)
 #   2. scripts/slurm-up.sh                    only if Tests/ has Slurm tests (or FLOW_TEST_SLURM=1); torn down on exit
 #   3. swift build, swift test                every target, every test target
-#   4. Tests/integration/*.sh, scripts/tests/*.sh   script-level integration tests, each must exit 0
+#   4. Tests/integration/*.sh, scripts/tests/*.sh   script-level integration tests, each must exit 0; at the end,
+#      each failed script's FAIL lines and last lines are printed again (a CI log may keep only its tail)
 #
 # Environment given to the tests: FLOW_BIN (the debug flow binary just built), FLOW_ROOT,
 # FLOW_TEST_SLURM=1 and SLURM_LAB when the Slurm test bed is up.
