@@ -135,7 +135,7 @@ PY
     check "no Job names a path in the working directory or the emulator's address" \
         [ -z "$(sed -e "s|_FlowWorkflow(\\\\\"$tmp/staged\\\\\", \\\\\"$tmp/staged/Snakefile\\\\\"||g" \
                     -e "s|scriptdir=\\\\\"$tmp/staged\\\\\"||g" "$tmp/b/jobs.json" | grep -F -e "$tmp/staged" -e "${E#http://}")" ]
-    check "nothing staged into the working directory" [ "$(tutorial_files "$tmp/staged")" == "$(printf '%s\n' ./Snakefile ./config.yaml ./run.log $(cd "$tmp/staged" && find ./scripts -type f) | sort)" ]
+    check "nothing staged into the working directory" [ "$(tutorial_files "$tmp/staged")" == "$(printf '%s\n' ./Snakefile ./config.yaml $(cd "$tmp/staged" && find ./scripts -type f) | sort)" ]
     # The bucket's objects next to the workflow: the same tree as the local run's.
     cp -r "$tmp/staged" "$tmp/staged-got"
     for key in $(curl -sf "$E/storage/v1/b/bucket/o?prefix=run1/" | python3 -c 'import json, sys; print("\n".join(o["name"] for o in json.load(sys.stdin).get("items", [])))'); do

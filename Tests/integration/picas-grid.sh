@@ -73,7 +73,7 @@ grid() {
     same "$expected" "$(cd "$store" && find . -type f ! -path './logs/*' ! -name '.*' | sed 's|^\./||' | sort)" \
         "$name: the store holds every output the local run made"
     check "$name: calls/all.vcf equals the local run's (records)" \
-        cmp -s <(body "$tmp/local/calls/all.vcf") <(body "$store/calls/all.vcf")
+        cmp -s <(vcf_body "$tmp/local/calls/all.vcf") <(vcf_body "$store/calls/all.vcf")
     check "$name: plots/quals.svg equals the local run's" cmp -s "$tmp/local/plots/quals.svg" "$store/plots/quals.svg"
     check "$name: no output in the working directory" test ! -e calls -a ! -e plots -a ! -e sorted_reads -a ! -e mapped_reads
     # Only the local rule `all` runs here, and it reads its two inputs through local copies.

@@ -102,7 +102,7 @@ rc=0; (cd "$tmp/c/run" && flow_picas tutorial > run.log 2>&1) || rc=$?
 echo "    tutorial drained by stock workers: $((SECONDS - t)) s"
 touch "$tmp/c/stop"; wait "${loops[@]}" 2>/dev/null || true
 check "flow run --profile picas exits 0 (got $rc)" [ "$rc" = 0 ]
-same_as_local "$tmp/c/run" "stock workers"
+same_as_local "$tmp/local" "$tmp/c/run" "stock workers"
 stats="$(couch_stats)"
 echo "    server: $(echo "$stats" | json 'd["requests"]')"
 check "11 tokens (rule all runs locally), each claimed and done once" [ "$(echo "$stats" | all_once 11)" == True ]
@@ -125,7 +125,7 @@ rc=0; (cd "$tmp/d/run" && flow_picas tutorial > run.log 2>&1) || rc=$?
 echo "    tutorial drained by flow workers: $((SECONDS - t)) s"
 kill -TERM "${workers[@]}"; wait "${workers[@]}" 2>/dev/null || true
 check "flow run exits 0 with faults injected (got $rc)" [ "$rc" = 0 ]
-same_as_local "$tmp/d/run" "flow workers"
+same_as_local "$tmp/local" "$tmp/d/run" "flow workers"
 stats="$(couch_stats)"
 echo "    faults: $(echo "$stats" | json 'd["faults"]')"
 check "5xx faults were injected" [ "$(echo "$stats" | json 'd["faults"].get("503", 0) + d["faults"].get("500", 0) > 0')" == True ]
@@ -203,7 +203,7 @@ check "it adopted the first run's jobs" grep -q 'Adopting' run2.log
 check "11 tokens in all ($first pushed before the kill): none pushed twice" [ "$(count_tokens)" = 11 ]
 stats="$(couch_stats)"
 check "every token ran once" [ "$(echo "$stats" | json 'all(v == 1 for k, v in d["completions"].items() if k.startswith("flow-") and "slow" not in k and "bad" not in k)')" == True ]
-same_as_local "$tmp/g/run" "restarted run"
+same_as_local "$tmp/local" "$tmp/g/run" "restarted run"
 cd "$tmp"
 
 # ---- h. the password is nowhere

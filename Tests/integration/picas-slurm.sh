@@ -70,7 +70,7 @@ array_run() {
     check "$name: the array's three pilots ran and left by their idle rule" \
         [ "$(cat "$dir"/worker-{1,2,3}.log 2>/dev/null | grep -c 'tokens run')" = 3 ]
     echo "    pilots: $(for a in 1 2 3; do printf '[%s] %s  ' "$a" "$(tail -1 "$dir/worker-$a.log" 2>/dev/null)"; done)"
-    same_as_local "$dir/run" "$name"
+    same_as_local "$tmp/local" "$dir/run" "$name"
     local stats
     stats="$(couch_stats)"
     couch_faults '{"rate": 0, "conflict_rate": 0}'   # what follows reads the tokens

@@ -11,8 +11,11 @@ tutorial_copy() {
     if [[ -n "${2:-}" ]]; then cp -rp "$2" "$1/data"
     else python3 "$ROOT/data/generate_tutorial_data.py" --out "$1/data" >/dev/null; fi
 }
-# tutorial_files DIR: the files in DIR, without engine metadata and generated programs (.flow/, .snakemake/).
-tutorial_files() { (cd "$1" && find . \( -path ./.flow -o -path ./.snakemake \) -prune -o -type f -print | sort); }
+# tutorial_files DIR: the files in DIR, without engine metadata and generated programs (.flow/, .snakemake/)
+# and without the logs a test kept of flow itself at the top (run.log, run1.log, ...; the jobs' logs/ stay).
+tutorial_files() {
+    (cd "$1" && find . \( -path ./.flow -o -path ./.snakemake \) -prune -o -type f ! -regex '\./[^/]*\.log' -print | sort)
+}
 # vcf_body FILE: a VCF without its ## header lines (they hold dates and command lines).
 vcf_body() { grep -v '^##' "$1" 2>/dev/null || true; }
 # same_as_local LOCAL DIR LABEL: DIR holds what the run in LOCAL made: the same files, VCF records,
